@@ -1,0 +1,73 @@
+# The two commands: `make run` (set up, seed the demo, serve on 127.0.0.1:8000) and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CHROMIUM ?= /usr/bin/chromium
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test venv browser lint typecheck check bench migrate demo clean lock
+
+$(STAMP): requirements.lock pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "需要 $(PYTHON)（Python 3.11）"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# Browser tests use Debian's chromium (never a downloaded browser build).
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "安装 Debian chromium（浏览器测试需要）"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null); \
+	  else echo "请先安装 Debian 的 chromium 包：sudo apt-get install chromium fonts-noto-cjk"; exit 1; fi; \
+	fi
+	@if ! fc-list 2>/dev/null | grep -qi "cjk"; then \
+	  if [ "$$(id -u)" = 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; fi; \
+	fi
+
+migrate: venv
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py seed_demo
+
+run: venv demo
+	$(BIN)/python manage.py collectstatic --noinput -v 0
+	@echo "梯度平台：http://$(HOST):$(PORT)/  （演示账号见登录页）"
+	@trap 'kill 0' EXIT INT TERM; \
+	  $(BIN)/python manage.py qcluster & \
+	  $(BIN)/python manage.py runserver $(HOST):$(PORT) --noreload
+
+test: venv browser
+	$(BIN)/python manage.py makemigrations --check --dry-run --settings=tidu.config.settings.test
+	$(BIN)/pytest
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+typecheck: venv
+	$(BIN)/mypy
+
+check: lint typecheck
+	TIDU_SECRET_KEY=$$(printf 'x%.0s' {1..60})-deploy-check-only TIDU_ALLOWED_HOSTS=tidu.example \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING --settings=tidu.config.settings.production
+
+bench: venv
+	$(BIN)/python benchmarks/rules.py
+
+# Re-pin: install the direct dependencies fresh and freeze them (needs the registry).
+lock:
+	rm -rf /tmp/tidu-lock && $(PYTHON) -m venv /tmp/tidu-lock
+	/tmp/tidu-lock/bin/pip install --quiet -r requirements.in
+	/tmp/tidu-lock/bin/pip freeze --exclude-editable | sort > requirements.lock
+
+clean:
+	rm -rf $(VENV) var/staticfiles .pytest_cache .mypy_cache .ruff_cache

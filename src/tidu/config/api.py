@@ -1,0 +1,11 @@
+"""The one NinjaAPI at /api/v1; each app adds its router here."""
+
+from ninja import NinjaAPI
+
+api = NinjaAPI(
+    title="梯度 Tidu API",
+    version="1",
+    description="优质中小企业梯度培育平台接口。权限与网页相同：企业只能看到本企业，政府用户只能看到其辖区。",
+    docs_url="/docs",
+    urls_namespace="api-v1",
+)

@@ -1,0 +1,150 @@
+"""Settings shared by every environment; everything that differs comes from the environment.
+
+TIDU_DATABASE_URL   database URL (default: SQLite file under var/)
+TIDU_SECRET_KEY     required in production
+TIDU_DEBUG          "1" to turn debug on (off unless asked)
+TIDU_ALLOWED_HOSTS  comma-separated
+TIDU_DEMO           "1" shows demo users on the login page
+TIDU_VAR_DIR        where the SQLite file, uploads and job files live (default: <repo>/var)
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+SRC_DIR = Path(__file__).resolve().parents[3]  # .../src
+REPO_DIR = SRC_DIR.parent
+VAR_DIR = Path(os.environ.get("TIDU_VAR_DIR", REPO_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def env_flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+DEBUG = env_flag("TIDU_DEBUG", False)
+SECRET_KEY = os.environ.get("TIDU_SECRET_KEY", "")
+ALLOWED_HOSTS = [h for h in os.environ.get("TIDU_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+DEMO_MODE = env_flag("TIDU_DEMO", False)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "django_q",
+    "tidu.core",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "tidu.config.urls"
+WSGI_APPLICATION = "tidu.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [SRC_DIR / "tidu" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("TIDU_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'tidu.sqlite3'}",
+        conn_max_age=int(os.environ.get("TIDU_DB_CONN_MAX_AGE", "0")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the worker and the web process write without "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=20000;",
+        "transaction_mode": "IMMEDIATE",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+LOCALE_PATHS = [SRC_DIR / "tidu" / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "staticfiles"
+STATICFILES_DIRS = [SRC_DIR / "tidu" / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+# Uploads (attachments, import files) live outside the web root and are served only by views
+# that check permissions.
+MEDIA_ROOT = VAR_DIR / "uploads"
+MEDIA_URL = "/_never_served_directly/"
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+
+EMAIL_BACKEND = os.environ.get("TIDU_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("TIDU_FROM_EMAIL", "noreply@tidu.example")
+
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+
+# django-q2: the database is the broker, so `make run` needs nothing but the database.
+Q_CLUSTER = {
+    "name": "tidu",
+    "orm": "default",
+    "workers": int(os.environ.get("TIDU_WORKERS", "1")),
+    "timeout": 1800,
+    "retry": 3600,
+    "max_attempts": 1,
+    "catch_up": False,
+    "label": "后台任务",
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("TIDU_LOG_LEVEL", "INFO")},
+}

@@ -1,0 +1,14 @@
+"""The test suite: fast hashing, in-memory mail, tasks run synchronously."""
+
+from .base import *  # noqa: F403
+
+SECRET_KEY = "test-only-not-secret"
+DEBUG = False
+DEMO_MODE = True
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405
