@@ -57,7 +57,7 @@ typecheck: venv
 	$(BIN)/mypy
 
 check: lint typecheck
-	TIDU_SECRET_KEY=$$(printf 'x%.0s' {1..60})-deploy-check-only TIDU_ALLOWED_HOSTS=tidu.example \
+	TIDU_SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))') TIDU_ALLOWED_HOSTS=tidu.example \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING --settings=tidu.config.settings.production
 
 bench: venv

@@ -9,3 +9,5 @@ api = NinjaAPI(
     docs_url="/docs",
     urls_namespace="api-v1",
 )
+api.add_router("/", "tidu.jobs.api.router")  # /jobs/{id}, /io/imports, /io/export.csv
+api.add_router("/enterprises", "tidu.enterprises.api.router")  # list, detail, years, evaluation-record

@@ -1,7 +1,10 @@
-from django.urls import path
+from django.urls import include, path
 
 from tidu.core import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("", include("tidu.accounts.urls")),
+    path("", include("tidu.enterprises.urls")),
+    path("", include("tidu.regions.urls")),
 ]

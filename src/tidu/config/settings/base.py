@@ -46,6 +46,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_q",
     "tidu.core",
+    "tidu.regions",
+    "tidu.enterprises",
+    "tidu.accounts",
+    "tidu.jobs",
 ]
 
 MIDDLEWARE = [

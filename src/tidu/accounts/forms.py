@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from tidu.accounts.services import login_blocked_minutes, login_failed, login_succeeded
+from tidu.core.credit_code import credit_code_problem, normalize_credit_code
+from tidu.core.errors import ErrorCode, TiduError, error_message
+from tidu.enterprises.services import industry_code_validate
+from tidu.regions.selectors import registration_region_get
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class ThrottledAuthenticationForm(AuthenticationForm):
+    """Django's login form, refusing attempts after repeated failures (per user name and per address).
+
+    Used by our login page and by the admin's login page.
+    """
+
+    error_messages = {  # noqa: RUF012 (Django's own attribute)
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("用户名或密码不正确。注意区分大小写。"),
+    }
+
+    def clean(self) -> dict[str, Any]:
+        username = (self.data.get("username") or "").strip()
+        ip = client_ip(self.request)
+        minutes = login_blocked_minutes(username=username, ip=ip)
+        if minutes:
+            raise ValidationError(error_message(ErrorCode.LOGIN_THROTTLED, minutes=minutes), code="throttled")
+        try:
+            cleaned = super().clean()
+        except ValidationError:
+            if username:
+                login_failed(username=username, ip=ip)
+            raise
+        login_succeeded(username=username)
+        return cleaned
+
+
+class CreditCodeField(forms.CharField):
+    """统一社会信用代码 through the shared validator (spaces removed, upper-cased)."""
+
+    def __init__(self, **kwargs: Any):
+        kwargs.setdefault("max_length", 30)
+        kwargs.setdefault("label", _("统一社会信用代码"))
+        kwargs.setdefault("help_text", _("18位，见营业执照；字母大写，不含 I、O、S、V、Z"))
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> str:
+        value = str(super().clean(value) or "")
+        if not value:
+            return ""
+        code = normalize_credit_code(value)
+        reason = credit_code_problem(code)
+        if reason:
+            raise ValidationError(error_message(ErrorCode.CREDIT_CODE_INVALID, value=value, reason=reason))
+        return code
+
+
+class FirmRegistrationForm(forms.Form):
+    credit_code = CreditCodeField()
+    name = forms.CharField(label=_("企业名称"), max_length=200, help_text=_("与营业执照一致"))
+    region_code = forms.CharField(
+        label=_("注册地行政区划代码"), max_length=6, min_length=6,
+        help_text=_("企业注册地所在区、县或县级市的6位代码，如 440305（深圳市南山区）"),
+    )
+    industry_code = forms.CharField(
+        label=_("国民经济行业代码"), max_length=8,
+        help_text=_("GB/T 4754-2017 主营业务所属行业：门类字母加小类4位数字，如 C3911"),
+    )
+    contact_name = forms.CharField(label=_("联系人"), max_length=50)
+    contact_phone = forms.CharField(label=_("联系电话"), max_length=30)
+    email = forms.EmailField(label=_("联系邮箱"), help_text=_("用于找回密码"))
+    username = forms.CharField(label=_("登录用户名"), max_length=150)
+    password1 = forms.CharField(label=_("密码"), widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(label=_("确认密码"), widget=forms.PasswordInput, strip=False)
+
+    def clean_region_code(self) -> str:
+        try:
+            return registration_region_get(self.cleaned_data["region_code"]).code
+        except TiduError as exc:
+            raise ValidationError(exc.message) from exc
+
+    def clean_industry_code(self) -> str:
+        try:
+            return industry_code_validate(self.cleaned_data["industry_code"])
+        except TiduError as exc:
+            raise ValidationError(exc.message) from exc
+
+    def clean_username(self) -> str:
+        username: str = self.cleaned_data["username"].strip()
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            raise ValidationError(_("该用户名已被使用。"))
+        return username
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("两次输入的密码不一致。"))
+        elif p1:
+            try:
+                validate_password(p1, get_user_model()(username=cleaned.get("username", "")))
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+        return cleaned
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label=_("用途说明"), max_length=100, help_text=_("例如：统计报表脚本"))

@@ -1,0 +1,124 @@
+"""Error codes: one enum, one Chinese message each, one HTTP status each.
+
+Views, the API and the importer raise `TiduError(ErrorCode.X, **params)`; users see the Chinese
+message, programs see the code. Never show a traceback.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+
+class ErrorCode(StrEnum):
+    NOT_FOUND = "not_found"
+    PERMISSION_DENIED = "permission_denied"
+    LOGIN_REQUIRED = "login_required"
+    VALIDATION = "validation"
+    CREDIT_CODE_INVALID = "credit_code_invalid"
+    REGION_UNKNOWN = "region_unknown"
+    REGION_RETIRED = "region_retired"
+    REGION_NOT_COUNTY = "region_not_county"
+    INDUSTRY_CODE_INVALID = "industry_code_invalid"
+    INDUSTRY_CODE_UNKNOWN = "industry_code_unknown"
+    MONEY_INVALID = "money_invalid"
+    MONEY_TOO_PRECISE = "money_too_precise"
+    MONEY_NEGATIVE = "money_negative"
+    MONEY_TOO_LARGE = "money_too_large"
+    VALUE_OUT_OF_RANGE = "value_out_of_range"
+    SUBTOTAL_EXCEEDS_TOTAL = "subtotal_exceeds_total"
+    IMPLICATION_BROKEN = "implication_broken"
+    FISCAL_YEAR_INVALID = "fiscal_year_invalid"
+    DATE_IN_FUTURE = "date_in_future"
+    ENTERPRISE_ALREADY_REGISTERED = "enterprise_already_registered"
+    LOGIN_THROTTLED = "login_throttled"
+    TOKEN_INVALID = "token_invalid"
+    AUDIT_APPEND_ONLY = "audit_append_only"
+
+
+MESSAGES: dict[ErrorCode, str] = {
+    ErrorCode.NOT_FOUND: "未找到该记录，或您无权查看。",
+    ErrorCode.PERMISSION_DENIED: "您没有执行此操作的权限。",
+    ErrorCode.LOGIN_REQUIRED: "请先登录。",
+    ErrorCode.VALIDATION: "填写的内容有误：{detail}",
+    ErrorCode.CREDIT_CODE_INVALID: "统一社会信用代码“{value}”无效：{reason}",
+    ErrorCode.REGION_UNKNOWN: "行政区划代码“{value}”不存在，请填写6位现行县级区划代码（如 440305 南山区）。",
+    ErrorCode.REGION_RETIRED: "行政区划代码“{value}”（{name}）已撤销或调整，请填写现行区划代码。",
+    ErrorCode.REGION_NOT_COUNTY: "行政区划代码“{value}”（{name}）不是县级区划，请填写企业注册地所在的区、县或县级市代码。",
+    ErrorCode.INDUSTRY_CODE_INVALID: "国民经济行业代码“{value}”格式不对：应为门类字母加2～4位数字，如 C3911。",
+    ErrorCode.INDUSTRY_CODE_UNKNOWN: "国民经济行业代码“{value}”不在《国民经济行业分类》（GB/T 4754-2017）中：{reason}",
+    ErrorCode.MONEY_INVALID: "“{value}”不是有效的金额，请填写数字（单位：万元）。",
+    ErrorCode.MONEY_TOO_PRECISE: "金额“{value}”万元的小数位超过4位（最小单位为1元）。",
+    ErrorCode.MONEY_NEGATIVE: "金额不能为负数（只有净利润可以为负）。",
+    ErrorCode.MONEY_TOO_LARGE: "金额“{value}”过大，请检查单位是否为万元。",
+    ErrorCode.VALUE_OUT_OF_RANGE: "{label}的值“{value}”超出允许范围（{low}～{high}）。",
+    ErrorCode.SUBTOTAL_EXCEEDS_TOTAL: "{part_label}（{part}）不能大于{total_label}（{total}）。",
+    ErrorCode.IMPLICATION_BROKEN: "已勾选“{premise_label}”，则“{conclusion_label}”也应为“是”。",
+    ErrorCode.FISCAL_YEAR_INVALID: "会计年度“{value}”无效：应在 {low}～{high} 之间。",
+    ErrorCode.DATE_IN_FUTURE: "{label}不能晚于今天。",
+    ErrorCode.ENTERPRISE_ALREADY_REGISTERED: "该统一社会信用代码对应的企业已有账号，请联系本企业管理员或平台管理员。",
+    ErrorCode.LOGIN_THROTTLED: "登录失败次数过多，请{minutes}分钟后再试，或通过“忘记密码”重设密码。",
+    ErrorCode.TOKEN_INVALID: "API 令牌无效或已撤销。",
+    ErrorCode.AUDIT_APPEND_ONLY: "审计记录只能新增，不能修改或删除。",
+}
+
+HTTP_STATUS: dict[ErrorCode, int] = {
+    ErrorCode.NOT_FOUND: 404,
+    ErrorCode.PERMISSION_DENIED: 403,
+    ErrorCode.LOGIN_REQUIRED: 401,
+    ErrorCode.TOKEN_INVALID: 401,
+    ErrorCode.LOGIN_THROTTLED: 429,
+    ErrorCode.ENTERPRISE_ALREADY_REGISTERED: 409,
+    ErrorCode.AUDIT_APPEND_ONLY: 500,
+}
+
+
+def error_message(code: ErrorCode, **params: Any) -> str:
+    """The Chinese message for `code`, with `params` filled in (missing ones left blank)."""
+    template = MESSAGES[code]
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError):
+        return template.format_map(_Blank(params))
+
+
+def http_status(code: ErrorCode) -> int:
+    """The one HTTP status for a code; anything not listed is a 400 (the user can fix it)."""
+    return HTTP_STATUS.get(code, 400)
+
+
+class _Blank(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+class TiduError(Exception):
+    """A failure the user can understand: a code, a Chinese message, and the field if any."""
+
+    def __init__(self, code: ErrorCode, *, field: str | None = None, message: str | None = None, **params: Any):
+        self.code = code
+        self.field = field
+        self.params = params
+        self.message = message or error_message(code, **params)
+        super().__init__(self.message)
+
+    @property
+    def status(self) -> int:
+        return http_status(self.code)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": str(self.code), "message": self.message, "field": self.field}
+
+
+class TiduValidationError(TiduError):
+    """Several field problems at once (a form, an import row): each has field, code and message."""
+
+    def __init__(self, problems: list[tuple[str | None, ErrorCode, str]]):
+        self.problems = problems
+        detail = "；".join(msg for _, _, msg in problems)
+        super().__init__(ErrorCode.VALIDATION, detail=detail)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = super().as_dict()
+        data["problems"] = [{"field": f, "code": str(c), "message": m} for f, c, m in self.problems]
+        return data

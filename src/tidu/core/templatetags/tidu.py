@@ -1,0 +1,74 @@
+"""Template helpers: navigation by role, money in 万元, tri-state booleans."""
+
+from __future__ import annotations
+
+import contextlib
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
+from tidu.core.permissions import organisation_of, role_of
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def nav_items(context: template.Context) -> list[dict[str, Any]]:
+    """The menu for the current user's role: (label, url, active)."""
+    request = context.get("request")
+    if request is None:
+        return []
+    user = request.user
+    role = role_of(user)
+    items: list[tuple[str, str]] = [(_("首页"), reverse("home"))]
+    if role == "enterprise":
+        items += [(_("我的企业"), reverse("enterprises:dashboard")), (_("企业信息"), reverse("enterprises:profile"))]
+    if role in {"government", "platform"}:
+        items += [(_("企业名录"), reverse("enterprises:register"))]
+        with contextlib.suppress(NoReverseMatch):  # the import/export pages, when installed
+            items += [(_("导入导出"), reverse("io:import"))]
+    if role == "platform":
+        items += [(_("管理后台"), reverse("admin:index"))]
+    if role != "anonymous":
+        items += [(_("我的账号"), reverse("accounts:profile"))]
+    path = request.path
+    return [{"label": label, "url": url, "active": (path == url if url == "/" else path.startswith(url))}
+            for label, url in items]
+
+
+@register.simple_tag(takes_context=True)
+def org_label(context: template.Context) -> str:
+    request = context.get("request")
+    if request is None:
+        return ""
+    org = organisation_of(request.user)
+    if org is None:
+        return _("平台管理员") if getattr(request.user, "is_superuser", False) else ""
+    return org.name
+
+
+@register.filter
+def wan(yuan: Any) -> str:
+    """Integer yuan shown in 万元 with thousands separators and up to 4 decimals ('—' when unknown)."""
+    if yuan is None or yuan == "":
+        return "—"
+    value = Decimal(int(yuan)) / 10000
+    text = f"{value:,.4f}".rstrip("0").rstrip(".")
+    return text
+
+
+@register.filter
+def tri(value: Any) -> str:
+    if value is None:
+        return _("未知")
+    return _("是") if value else _("否")
+
+
+@register.filter
+def percent(value: Any, digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    return f"{Decimal(value) * 100:.{int(digits)}f}%"

@@ -1,0 +1,27 @@
+from django.contrib import admin
+
+from tidu.enterprises.models import Enterprise, EnterpriseYear
+
+
+class EnterpriseYearInline(admin.TabularInline):
+    model = EnterpriseYear
+    fields = ("fiscal_year", "revenue", "main_rev", "rd", "net_profit", "total_assets", "employees", "staff_total")
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(admin.ModelAdmin):
+    list_display = ("name", "credit_code", "region", "industry_code", "source", "updated_at")
+    list_filter = ("source",)
+    search_fields = ("name", "credit_code", "region__code", "industry_code")
+    raw_id_fields = ("region",)
+    inlines = (EnterpriseYearInline,)
+
+
+@admin.register(EnterpriseYear)
+class EnterpriseYearAdmin(admin.ModelAdmin):
+    list_display = ("enterprise", "fiscal_year", "revenue", "main_rev", "rd", "updated_at")
+    list_filter = ("fiscal_year",)
+    search_fields = ("enterprise__name", "enterprise__credit_code")
+    raw_id_fields = ("enterprise",)

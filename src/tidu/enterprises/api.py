@@ -1,0 +1,182 @@
+"""/api/v1/enterprises: the register for programs, under exactly the web's permissions.
+
+Authentication: `Authorization: Bearer <token>` (tokens from the profile page) or the browser
+session. Money is integer yuan; fractions are decimal strings; field names are those of
+domain/fields.md (yearly rows drop the _y1 suffix, as in the database).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.http import HttpRequest, JsonResponse
+from ninja import Body, Field, Router, Schema
+
+from tidu.accounts.auth import API_AUTH
+from tidu.core.errors import ErrorCode, TiduError
+from tidu.core.permissions import role_of
+from tidu.enterprises.industries import industry_name
+from tidu.enterprises.models import YEAR_VALUE_FIELDS, Enterprise, EnterpriseYear
+from tidu.enterprises.selectors import enterprise_get, enterprise_list, enterprise_years, evaluation_record
+from tidu.enterprises.services import enterprise_year_save
+
+router = Router(auth=API_AUTH, tags=["企业名录"])
+MAX_LIMIT = 500
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    field: str | None = None
+    problems: list[dict[str, Any]] | None = None
+
+
+class EnterpriseOut(Schema):
+    credit_code: str
+    name: str
+    region_code: str = Field(..., alias="region_id")
+    region_name: str = Field(..., alias="region.full_name")
+    industry_code: str
+    industry_name: str = ""
+    founded_on: dt.date | None = None
+    independent_legal_person: bool | None = None
+
+    @staticmethod
+    def resolve_industry_name(obj: Enterprise) -> str:
+        return industry_name(obj.industry_code) or industry_name(obj.industry_code[:3])
+
+
+class EnterpriseDetailOut(EnterpriseOut):
+    registered_in_mainland: bool | None = None
+    resident_enterprise: bool | None = None
+    tax_audit_collection: bool | None = None
+    listed: bool | None = None
+    niche_start_on: dt.date | None = None
+    contact_name: str = ""
+    contact_phone: str = ""
+    contact_email: str = ""
+    fiscal_years: list[int] = Field(default_factory=list)
+
+    @staticmethod
+    def resolve_fiscal_years(obj: Enterprise) -> list[int]:
+        return sorted(obj.years.values_list("fiscal_year", flat=True), reverse=True)
+
+
+class EnterprisePage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[EnterpriseOut]
+
+
+def _year_dict(row: EnterpriseYear) -> dict[str, Any]:
+    data: dict[str, Any] = {"fiscal_year": row.fiscal_year}
+    for f in YEAR_VALUE_FIELDS:
+        value = getattr(row, f)
+        data[f] = str(value) if isinstance(value, Decimal) else value
+    data["updated_at"] = row.updated_at.isoformat()
+    return data
+
+
+def api_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """TiduError → JSON {code, message, field} with the code's one HTTP status."""
+
+    @functools.wraps(fn)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(request, *args, **kwargs)
+        except TiduError as error:
+            return JsonResponse(error.as_dict(), status=error.status, json_dumps_params={"ensure_ascii": False})
+
+    return wrapper
+
+
+def _require_register_role(request: HttpRequest) -> None:
+    if role_of(request.user) not in {"platform", "government", "enterprise"}:
+        raise TiduError(ErrorCode.PERMISSION_DENIED)
+
+
+@router.get("/", response={200: EnterprisePage, 403: ErrorOut}, summary="企业列表（仅限可见范围）")
+@api_errors
+def list_enterprises(
+    request: HttpRequest, q: str = "", region: str = "", industry: str = "", limit: int = 100, offset: int = 0
+) -> Any:
+    _require_register_role(request)
+    qs = enterprise_list(user=request.user, q=q, region=region, industry=industry)
+    limit = max(1, min(limit, MAX_LIMIT))
+    offset = max(0, offset)
+    return {"count": qs.count(), "limit": limit, "offset": offset, "items": list(qs[offset: offset + limit])}
+
+
+@router.get("/{credit_code}", response={200: EnterpriseDetailOut, 403: ErrorOut, 404: ErrorOut}, summary="企业详情")
+@api_errors
+def get_enterprise(request: HttpRequest, credit_code: str) -> Any:
+    _require_register_role(request)
+    return enterprise_get(user=request.user, credit_code=credit_code)
+
+
+@router.get("/{credit_code}/years", response={200: list[dict[str, Any]], 403: ErrorOut, 404: ErrorOut},
+            summary="企业年度数据（金额单位：元）")
+@api_errors
+def list_years(request: HttpRequest, credit_code: str) -> Any:
+    _require_register_role(request)
+    ent = enterprise_get(user=request.user, credit_code=credit_code)
+    return [_year_dict(r) for r in enterprise_years(user=request.user, enterprise=ent)]
+
+
+@router.put("/{credit_code}/years/{fiscal_year}",
+            response={200: dict[str, Any], 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+            summary="新增或更新一个会计年度的数据（只改传入的字段；金额单位：元）")
+@api_errors
+def put_year(
+    request: HttpRequest, credit_code: str, fiscal_year: int, payload: dict[str, Any] = Body(...)  # noqa: B008
+) -> Any:
+    _require_register_role(request)
+    ent = enterprise_get(user=request.user, credit_code=credit_code)
+    unknown = sorted(set(payload) - set(YEAR_VALUE_FIELDS))
+    if unknown:
+        raise TiduError(ErrorCode.VALIDATION, field=unknown[0], detail=f"未知字段：{', '.join(unknown)}")
+    values = _parse_year_payload(payload)
+    row, _created = enterprise_year_save(actor=request.user, enterprise=ent, fiscal_year=fiscal_year, values=values)
+    return _year_dict(row)
+
+
+def _parse_year_payload(payload: dict[str, Any]) -> dict[str, Any]:
+    """Coerce JSON values with the model fields' own parsing; a bad value names its field."""
+    values: dict[str, Any] = {}
+    for name, raw in payload.items():
+        field = EnterpriseYear._meta.get_field(name)
+        assert isinstance(field, models.Field)
+        try:
+            if raw is None:
+                values[name] = "" if field.get_internal_type() == "CharField" else None
+            elif field.get_internal_type() in {"BigIntegerField", "PositiveIntegerField", "PositiveSmallIntegerField"}:
+                if isinstance(raw, bool) or not isinstance(raw, int):
+                    raise ValueError
+                values[name] = raw
+            elif field.get_internal_type() == "BooleanField":
+                if not isinstance(raw, bool):
+                    raise ValueError
+                values[name] = raw
+            else:
+                values[name] = field.to_python(raw)
+        except Exception as exc:
+            raise TiduError(ErrorCode.VALIDATION, field=name, detail=f"{field.verbose_name}的值“{raw}”格式不对") from exc
+        if field.get_internal_type() == "PositiveIntegerField" and values[name] is not None and values[name] < 0:
+            raise TiduError(ErrorCode.VALIDATION, field=name, detail=f"{field.verbose_name}不能为负数")
+    return values
+
+
+@router.get("/{credit_code}/evaluation-record", response={200: dict[str, Any], 403: ErrorOut, 404: ErrorOut},
+            summary="评价用的扁平记录（domain/fields.md 字段名，_y1/_y2/_y3）")
+@api_errors
+def get_evaluation_record(request: HttpRequest, credit_code: str, year: int) -> Any:
+    _require_register_role(request)
+    ent = enterprise_get(user=request.user, credit_code=credit_code)
+    record = evaluation_record(ent, year)
+    return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in record.items()}

@@ -1,0 +1,118 @@
+"""Reads of the register, already narrowed to what the user may see, plus the flat evaluation record."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from tidu.core.errors import ErrorCode, TiduError
+from tidu.core.permissions import can_view_enterprise, enterprises_visible_to, organisation_of, role_of
+from tidu.enterprises.models import SUFFIXED, YEAR_VALUE_FIELDS, Enterprise, EnterpriseYear
+
+# Which suffixes each yearly value has in fields.md (the Y−1 row gives every field).
+Y2_FIELDS = ("revenue", "main_rev", "rd", "equity_fin")
+Y3_FIELDS = ("revenue", "main_rev", "equity_fin")
+ENTERPRISE_RECORD_FIELDS = (
+    "name", "founded_on", "registered_in_mainland", "independent_legal_person", "resident_enterprise",
+    "tax_audit_collection", "listed", "niche_start_on",
+)
+
+
+def enterprise_list(
+    *, user: Any, q: str = "", region: str = "", industry: str = "", year: int | None = None
+) -> QuerySet[Enterprise]:
+    """Firms the user may see, filtered by name/code text, region prefix and industry prefix."""
+    qs = enterprises_visible_to(user).select_related("region__parent")
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(credit_code__istartswith=q.strip().upper()))
+    if region:
+        qs = qs.filter(region__code__startswith=region.strip().rstrip("0") or region)
+    if industry:
+        qs = qs.filter(industry_code__startswith=industry.strip().upper())
+    if year:
+        qs = qs.filter(years__fiscal_year=year)
+    return qs.order_by("name", "id")
+
+
+def enterprise_get(*, user: Any, pk: int | None = None, credit_code: str | None = None) -> Enterprise:
+    """One firm, or NOT_FOUND whether it does not exist or the user may not see it (no leak)."""
+    qs = Enterprise.objects.select_related("region__parent__parent")
+    ent = qs.filter(pk=pk).first() if pk is not None else qs.filter(credit_code=(credit_code or "").upper()).first()
+    if ent is None or not can_view_enterprise(user, ent):
+        raise TiduError(ErrorCode.NOT_FOUND)
+    return ent
+
+
+def enterprise_years(*, user: Any, enterprise: Enterprise) -> QuerySet[EnterpriseYear]:
+    if not can_view_enterprise(user, enterprise):
+        raise TiduError(ErrorCode.NOT_FOUND)
+    return EnterpriseYear.objects.filter(enterprise=enterprise).order_by("-fiscal_year")
+
+
+def own_enterprise(user: Any) -> Enterprise | None:
+    """The firm a firm user works for (None for everyone else)."""
+    if role_of(user) != "enterprise":
+        return None
+    org = organisation_of(user)
+    return org.enterprise if org is not None else None
+
+
+def register_counts() -> dict[str, Any]:
+    """Live counts for the home page (public: no firm is named)."""
+    latest = EnterpriseYear.objects.order_by("-fiscal_year").values_list("fiscal_year", flat=True).first()
+    return {
+        "firms": Enterprise.objects.count(),
+        "firm_years": EnterpriseYear.objects.count(),
+        "latest_year": latest,
+        "firms_latest_year": EnterpriseYear.objects.filter(fiscal_year=latest).count() if latest else 0,
+        "provinces": len({c[:2] for c in Enterprise.objects.values_list("region_id", flat=True).distinct()}),
+        "industries": Enterprise.objects.values("industry_code").distinct().count(),
+    }
+
+
+def _row_values(row: EnterpriseYear | None, fields: Iterable[str], suffix: str) -> dict[str, Any]:
+    return {f"{f}{suffix}": (getattr(row, f) if row is not None else None) for f in fields}
+
+
+def _record(ent: Enterprise, year: int, rows: dict[int, EnterpriseYear]) -> dict[str, Any]:
+    y1, y2, y3 = rows.get(year - 1), rows.get(year - 2), rows.get(year - 3)
+    record: dict[str, Any] = {"credit_code": ent.credit_code, "year": year}
+    record.update({f: getattr(ent, f) for f in ENTERPRISE_RECORD_FIELDS})
+    record["region_code"] = ent.region_id
+    record["industry_code"] = ent.industry_code
+    for f in YEAR_VALUE_FIELDS:
+        value = getattr(y1, f) if y1 is not None else None
+        if f in SUFFIXED:
+            record[f"{f}_y1"] = value
+        else:
+            record[f] = value if value != "" else None  # an empty enum is "none / not in the list"
+    record.update(_row_values(y2, Y2_FIELDS, "_y2"))
+    record.update(_row_values(y3, Y3_FIELDS, "_y3"))
+    # The previous year's platform score is the score stored with the Y−2 row: never typed twice.
+    record["zjtx_dev_score_prev"] = y2.zjtx_dev_score if y2 is not None else None
+    return record
+
+
+def evaluation_record(enterprise: Enterprise, year: int) -> dict[str, Any]:
+    """The flat record of domain/fields.md for evaluation year `year`, from fiscal years Y−1..Y−3.
+
+    Keys are fields.md names (credit_code, year, region_code, revenue_y1, revenue_y2 …); a missing
+    yearly row gives None (unknown), never zero. `as_of` and `is_review` belong to an application
+    and are not included. The caller has already checked that the user may see the firm.
+    """
+    rows = {r.fiscal_year: r for r in EnterpriseYear.objects.filter(
+        enterprise=enterprise, fiscal_year__in=[year - 1, year - 2, year - 3])}
+    return _record(enterprise, year, rows)
+
+
+def evaluation_records(enterprises: QuerySet[Enterprise], year: int) -> list[dict[str, Any]]:
+    """The same for many firms with two queries (load once, then compute)."""
+    ents = list(enterprises)
+    by_ent: dict[int, dict[int, EnterpriseYear]] = defaultdict(dict)
+    for row in EnterpriseYear.objects.filter(enterprise__in=[e.pk for e in ents],
+                                             fiscal_year__in=[year - 1, year - 2, year - 3]):
+        by_ent[row.enterprise_id][row.fiscal_year] = row
+    return [_record(e, year, by_ent[e.pk]) for e in ents]

@@ -1,0 +1,146 @@
+"""Writes to the register: each service checks permission, validates, writes in one transaction
+and records an audit event. Views, the API, the importer and commands call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+
+from tidu.core.audit import audit_record, changed_fields
+from tidu.core.credit_code import validate_credit_code
+from tidu.core.errors import ErrorCode, TiduError, TiduValidationError
+from tidu.core.permissions import can_edit_enterprise, region_in_jurisdiction
+from tidu.enterprises.industries import check_industry_code
+from tidu.enterprises.models import YEAR_VALUE_FIELDS, Enterprise, EnterpriseSource, EnterpriseYear
+from tidu.enterprises.validation import year_errors
+from tidu.regions.selectors import registration_region_get
+
+PROFILE_FIELDS = (
+    "name", "industry_code", "founded_on", "independent_legal_person", "registered_in_mainland",
+    "resident_enterprise", "tax_audit_collection", "listed", "niche_start_on", "contact_name", "contact_phone",
+    "contact_email",
+)
+FIRST_FISCAL_YEAR = 2000
+
+
+def industry_code_validate(raw: str) -> str:
+    """The normalised GB/T 4754-2017 code, or TiduError INDUSTRY_CODE_INVALID/UNKNOWN."""
+    result = check_industry_code(raw)
+    if not result.ok:
+        code = ErrorCode.INDUSTRY_CODE_INVALID if "格式" in result.reason else ErrorCode.INDUSTRY_CODE_UNKNOWN
+        raise TiduError(code, field="industry_code", value=raw, reason=result.reason)
+    return result.code
+
+
+def fiscal_year_validate(year: int, *, today: dt.date | None = None) -> int:
+    """A fiscal year must be closed or current: 2000 … this year."""
+    high = (today or dt.date.today()).year
+    if not isinstance(year, int) or not FIRST_FISCAL_YEAR <= year <= high:
+        raise TiduError(ErrorCode.FISCAL_YEAR_INVALID, field="fiscal_year", value=year, low=FIRST_FISCAL_YEAR, high=high)
+    return year
+
+
+def _system_or_allowed(actor: Any, region_code: str) -> None:
+    if actor is not None and not region_in_jurisdiction(actor, region_code):
+        raise TiduError(ErrorCode.PERMISSION_DENIED)
+
+
+@transaction.atomic
+def enterprise_create(
+    *,
+    actor: Any,
+    credit_code: str,
+    name: str,
+    region_code: str,
+    industry_code: str,
+    source: str = EnterpriseSource.ADMIN,
+    check_permission: bool = True,
+    **profile: Any,
+) -> Enterprise:
+    """Add a firm to the register. `actor` None means the system (seed data, firm self-registration,
+    which passes check_permission=False after its own checks)."""
+    code = validate_credit_code(credit_code)
+    region = registration_region_get(region_code)
+    if check_permission:
+        _system_or_allowed(actor, region.code)
+    if Enterprise.objects.filter(credit_code=code).exists():
+        raise TiduError(ErrorCode.ENTERPRISE_ALREADY_REGISTERED, field="credit_code")
+    unknown = set(profile) - set(PROFILE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown profile fields: {sorted(unknown)}")
+    ent = Enterprise.objects.create(
+        credit_code=code, name=name.strip(), region=region, industry_code=industry_code_validate(industry_code),
+        source=source, **profile,
+    )
+    audit_record(actor=actor, action="enterprise.create", target=ent,
+                 data={"credit_code": code, "region_code": region.code, "source": source})
+    return ent
+
+
+@transaction.atomic
+def enterprise_update(*, actor: Any, enterprise: Enterprise, data: dict[str, Any]) -> Enterprise:
+    """Change a firm's profile (not its credit code). Region changes need jurisdiction over both ends."""
+    if not can_edit_enterprise(actor, enterprise):
+        raise TiduError(ErrorCode.NOT_FOUND)
+    before = {f: getattr(enterprise, f) for f in PROFILE_FIELDS} | {"region_code": enterprise.region_id}
+    for key, value in data.items():
+        if key == "region_code":
+            region = registration_region_get(value)
+            if region.code != enterprise.region_id:
+                _system_or_allowed(actor if not _is_own_firm(actor, enterprise) else None, region.code)
+                enterprise.region = region
+        elif key == "industry_code":
+            enterprise.industry_code = industry_code_validate(value)
+        elif key in PROFILE_FIELDS:
+            setattr(enterprise, key, value.strip() if isinstance(value, str) else value)
+        else:
+            raise TypeError(f"unknown field {key}")
+    enterprise.save()
+    after = {f: getattr(enterprise, f) for f in PROFILE_FIELDS} | {"region_code": enterprise.region_id}
+    changes = changed_fields(before, after)
+    if changes:
+        audit_record(actor=actor, action="enterprise.update", target=enterprise, data={"changes": changes})
+    return enterprise
+
+
+def _is_own_firm(actor: Any, enterprise: Enterprise) -> bool:
+    from tidu.core.permissions import organisation_of
+
+    org = organisation_of(actor)
+    return org is not None and org.kind == "enterprise" and org.enterprise_id == enterprise.pk
+
+
+@transaction.atomic
+def enterprise_year_save(
+    *, actor: Any, enterprise: Enterprise, fiscal_year: int, values: dict[str, Any], check_permission: bool = True
+) -> tuple[EnterpriseYear, bool]:
+    """Create or update (upsert) the row of one fiscal year; returns (row, created).
+
+    Values are model field names (money in yuan). Fields not in `values` keep their stored value.
+    Range and cross-field checks run on the merged row; any error rejects the whole save.
+    """
+    if check_permission and not can_edit_enterprise(actor, enterprise):
+        raise TiduError(ErrorCode.NOT_FOUND)
+    fiscal_year_validate(fiscal_year)
+    unknown = set(values) - set(YEAR_VALUE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown yearly fields: {sorted(unknown)}")
+    row = EnterpriseYear.objects.select_for_update().filter(enterprise=enterprise, fiscal_year=fiscal_year).first()
+    created = row is None
+    if row is None:
+        row = EnterpriseYear(enterprise=enterprise, fiscal_year=fiscal_year)
+    before = {f: getattr(row, f) for f in YEAR_VALUE_FIELDS}
+    merged = before | values
+    problems = year_errors(merged)
+    if problems:
+        raise TiduValidationError([(p.field, p.code, p.message) for p in problems])
+    for key, value in values.items():
+        setattr(row, key, value)
+    row.save()
+    changes = changed_fields(before, {f: getattr(row, f) for f in YEAR_VALUE_FIELDS})
+    if changes or created:
+        audit_record(actor=actor, action="enterprise_year.create" if created else "enterprise_year.update",
+                     target=row, data={"fiscal_year": fiscal_year, "changes": changes})
+    return row, created

@@ -1,0 +1,27 @@
+"""The kinds of background job and the function that runs each.
+
+Handlers are named by dotted path and imported only when a job runs, so this app depends on no
+domain app and the worker imports only what it needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class JobKind:
+    code: str
+    label: str | Promise
+    handler: str  # "package.module.function"; called as handler(job) -> JobOutcome
+
+
+KINDS: dict[str, JobKind] = {
+    kind.code: kind
+    for kind in [
+        JobKind("enterprise_import", _("企业及年度数据导入"), "tidu.enterprises.imports.import_job_handler"),
+    ]
+}

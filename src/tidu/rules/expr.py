@@ -1,0 +1,905 @@
+"""Pack expressions: a safe SQL subset parsed by sqlglot, rewritten once, run in Python and SQL.
+
+Pipeline (all at load time):
+
+1. `parse()` — sqlglot (dialect duckdb) → a small immutable tree (the IR below), checked
+   against a whitelist of node kinds and names.
+2. `expand()` — derived macros inlined (kept as `Macro` wrappers so explanations can name them).
+3. `rewrite(node, zero=...)` — every comparison whose operands divide (or multiply two unknowns)
+   is turned into an integer-coefficient cross-multiplied comparison with positivity guards on
+   the denominators; `zero` is what a non-positive denominator gives (FALSE in a band, NULL in a
+   condition). Sums of ratios share a common denominator because operands are polynomials.
+4. `to_python()` compiles the rewritten tree into closures (three-valued, exact int/Fraction);
+   `to_sql()` renders the *same* tree as DuckDB SQL. Parity is by construction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import operator
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from functools import reduce
+from typing import Any, Union
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError
+
+from tidu.rules.errors import ExprError
+from tidu.rules.fieldinfo import FieldInfo
+
+# ----------------------------------------------------------------------------------------------
+# IR
+
+
+@dataclass(frozen=True, slots=True)
+class Lit:
+    value: Any  # int | Fraction | str | bool | date | None
+
+
+@dataclass(frozen=True, slots=True)
+class BoolNull:
+    """A typed unknown boolean (CAST(NULL AS BOOLEAN) in SQL)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Col:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Arith:
+    op: str  # + - * /
+    a: Node
+    b: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Neg:
+    a: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Cmp:
+    op: str  # = <> < <= > >=
+    a: Node
+    b: Node
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    a: Node
+
+
+@dataclass(frozen=True, slots=True)
+class IsNull:
+    a: Node
+    negate: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class In:
+    a: Node
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    whens: tuple[tuple[Node, Node], ...]
+    default: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Coalesce:
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    unit: str  # YEAR MONTH DAY
+    a: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Prefix:
+    """`a` starts with `prefix` (internal; SQL: SUBSTRING(a, 1, n) = 'prefix')."""
+
+    a: Node
+    prefix: str
+
+
+@dataclass(frozen=True, slots=True)
+class Big:
+    """An integer-valued operand of a cross-multiplied comparison: a * 10^scale as DECIMAL(38,0)."""
+
+    a: Node
+    scale: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Macro:
+    """A derived quantity inlined by name (transparent for evaluation, kept for explanations)."""
+
+    name: str
+    body: Node
+
+
+Node = Union[  # noqa: UP007 - a recursive alias needs the string-free Union form for dataclass annotations
+    Lit, BoolNull, Col, Arith, Neg, Cmp, And, Or, Not, IsNull, In, Case, Coalesce, Part, Prefix, Big, Macro
+]
+
+TRUE = Lit(True)
+FALSE = Lit(False)
+NULL = Lit(None)
+
+# ----------------------------------------------------------------------------------------------
+# parsing and validation
+
+_CMP = {exp.EQ: "=", exp.NEQ: "<>", exp.LT: "<", exp.LTE: "<=", exp.GT: ">", exp.GTE: ">="}
+_ARITH = {exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/"}
+_PARTS = {exp.Year: "YEAR", exp.Month: "MONTH", exp.Day: "DAY"}
+
+
+def parse(text: str) -> Node:
+    """Parse one expression of the pack language (raises ExprError with the reason)."""
+    if not isinstance(text, str) or not text.strip():
+        raise ExprError("表达式为空")
+    try:
+        tree = sqlglot.parse_one(text, read="duckdb")
+    except ParseError as e:  # pragma: no cover - message depends on sqlglot
+        raise ExprError(f"无法解析表达式 {text!r}: {e.errors[0]['description'] if e.errors else e}") from None
+    return _convert(tree, text)
+
+
+def _convert(t: exp.Expression, text: str) -> Node:
+    if isinstance(t, exp.Paren):
+        return _convert(t.this, text)
+    if isinstance(t, exp.Column):
+        if t.table:
+            raise ExprError(f"不允许带表名的列 {t.sql()!r}")
+        return Col(t.name)
+    if isinstance(t, exp.Literal):
+        if t.is_string:
+            return Lit(str(t.this))
+        return Lit(_number(str(t.this)))
+    if isinstance(t, exp.Boolean):
+        return Lit(bool(t.this))
+    if isinstance(t, exp.Null):
+        return NULL
+    if isinstance(t, exp.Cast):
+        to = t.args.get("to")
+        inner = t.this
+        if (
+            to is not None
+            and to.this == exp.DataType.Type.DATE
+            and isinstance(inner, exp.Literal)
+            and inner.is_string
+        ):
+            try:
+                return Lit(dt.date.fromisoformat(str(inner.this)))
+            except ValueError:
+                raise ExprError(f"日期字面量无效 {inner.this!r}（应为 DATE 'YYYY-MM-DD'）") from None
+        raise ExprError(f"不允许类型转换 {t.sql()!r}（只允许 DATE 'YYYY-MM-DD'）")
+    for cls, op in _ARITH.items():
+        if type(t) is cls:
+            return Arith(op, _convert(t.this, text), _convert(t.expression, text))
+    if isinstance(t, exp.Neg):
+        inner = _convert(t.this, text)
+        if isinstance(inner, Lit) and isinstance(inner.value, int | Fraction) and not isinstance(inner.value, bool):
+            return Lit(-inner.value)
+        return Neg(inner)
+    for cls, op in _CMP.items():
+        if type(t) is cls:
+            return Cmp(op, _convert(t.this, text), _convert(t.expression, text))
+    if isinstance(t, exp.And):
+        return And(_flatten(And, (_convert(t.this, text), _convert(t.expression, text))))
+    if isinstance(t, exp.Or):
+        return Or(_flatten(Or, (_convert(t.this, text), _convert(t.expression, text))))
+    if isinstance(t, exp.Not):
+        inner_t = t.this
+        if isinstance(inner_t, exp.Is):
+            n = _convert(inner_t, text)
+            assert isinstance(n, IsNull)
+            return IsNull(n.a, not n.negate)
+        return Not(_convert(inner_t, text))
+    if isinstance(t, exp.Is):
+        if not isinstance(t.expression, exp.Null):
+            raise ExprError(f"只允许 IS [NOT] NULL：{t.sql()!r}")
+        return IsNull(_convert(t.this, text))
+    if isinstance(t, exp.In):
+        if t.args.get("query") or t.args.get("unnest") or t.args.get("field"):
+            raise ExprError(f"IN 只允许字面量列表：{t.sql()!r}")
+        return In(_convert(t.this, text), tuple(_convert(x, text) for x in t.expressions))
+    if isinstance(t, exp.Case):
+        if t.this is not None:
+            raise ExprError("只允许 CASE WHEN 条件 THEN 值 形式（不支持 CASE x WHEN …）")
+        whens = tuple((_convert(i.this, text), _convert(i.args["true"], text)) for i in t.args.get("ifs", []))
+        default = t.args.get("default")
+        return Case(whens, _convert(default, text) if default is not None else NULL)
+    if isinstance(t, exp.Coalesce):
+        return Coalesce((_convert(t.this, text), *(_convert(x, text) for x in t.expressions)))
+    for cls, unit in _PARTS.items():
+        if type(t) is cls:
+            return Part(unit, _convert(t.this, text))
+    if isinstance(t, exp.Func):
+        raise ExprError(f"不允许的函数 {t.sql_name()}（允许：COALESCE、YEAR、MONTH、DAY；GREATEST/LEAST 请改写为 CASE）")
+    raise ExprError(f"不允许的语法 {type(t).__name__}: {t.sql()!r}")
+
+
+def _number(s: str) -> int | Fraction:
+    try:
+        d = Decimal(s)
+    except InvalidOperation:
+        raise ExprError(f"数字字面量无效 {s!r}") from None
+    if d == d.to_integral_value() and "." not in s and "e" not in s.lower():
+        return int(d)
+    return Fraction(d)
+
+
+def _flatten(kind: type, items: Iterable[Node]) -> tuple[Node, ...]:
+    out: list[Node] = []
+    for i in items:
+        if isinstance(i, kind):
+            out.extend(i.items)  # type: ignore[attr-defined]
+        else:
+            out.append(i)
+    return tuple(out)
+
+
+def columns(node: Node) -> set[str]:
+    """Names of the columns a tree reads (macros seen through)."""
+    out: set[str] = set()
+    _walk_cols(node, out)
+    return out
+
+
+def _walk_cols(n: Node, out: set[str]) -> None:
+    if isinstance(n, Col):
+        out.add(n.name)
+    elif isinstance(n, Macro):
+        _walk_cols(n.body, out)
+    else:
+        for c in children(n):
+            _walk_cols(c, out)
+
+
+def children(n: Node) -> tuple[Node, ...]:
+    if isinstance(n, Arith | Cmp):
+        return (n.a, n.b)
+    if isinstance(n, Neg | Not | IsNull | Part | Prefix | Big):
+        return (n.a,)
+    if isinstance(n, And | Or | Coalesce):
+        return n.items
+    if isinstance(n, In):
+        return (n.a, *n.items)
+    if isinstance(n, Case):
+        return (*[x for w in n.whens for x in w], n.default)
+    if isinstance(n, Macro):
+        return (n.body,)
+    return ()
+
+
+def names(node: Node) -> set[str]:
+    """Column names as written (macros not expanded)."""
+    out: set[str] = set()
+
+    def walk(n: Node) -> None:
+        if isinstance(n, Col) or isinstance(n, Macro):
+            out.add(n.name)
+        else:
+            for c in children(n):
+                walk(c)
+
+    walk(node)
+    return out
+
+
+def expand(node: Node, macros: Mapping[str, Node], allowed: Iterable[str] | Callable[[str], bool]) -> Node:
+    """Inline macros (recursively) and check every remaining name is an allowed column.
+
+    `macros` maps names to *unexpanded* trees; cycles raise ExprError.
+    """
+    ok: Callable[[str], bool] = allowed if callable(allowed) else set(allowed).__contains__
+    cache: dict[str, Node] = {}
+
+    def go(n: Node, stack: tuple[str, ...]) -> Node:
+        if isinstance(n, Col):
+            if n.name in macros:
+                if n.name in stack:
+                    raise ExprError(f"派生量循环引用：{' → '.join((*stack, n.name))}")
+                if n.name not in cache:
+                    cache[n.name] = Macro(n.name, go(macros[n.name], (*stack, n.name)))
+                return cache[n.name]
+            if not ok(n.name):
+                raise ExprError(f"未知字段或派生量 {n.name!r}")
+            return n
+        return _map(n, lambda c: go(c, stack))
+
+    return go(node, ())
+
+
+def _map(n: Node, f: Callable[[Node], Node]) -> Node:
+    """Rebuild a node with `f` applied to its children."""
+    if isinstance(n, Arith):
+        return Arith(n.op, f(n.a), f(n.b))
+    if isinstance(n, Cmp):
+        return Cmp(n.op, f(n.a), f(n.b))
+    if isinstance(n, Neg):
+        return Neg(f(n.a))
+    if isinstance(n, Not):
+        return Not(f(n.a))
+    if isinstance(n, IsNull):
+        return IsNull(f(n.a), n.negate)
+    if isinstance(n, Part):
+        return Part(n.unit, f(n.a))
+    if isinstance(n, Prefix):
+        return Prefix(f(n.a), n.prefix)
+    if isinstance(n, Big):
+        return Big(f(n.a), n.scale)
+    if isinstance(n, And):
+        return And(tuple(f(x) for x in n.items))
+    if isinstance(n, Or):
+        return Or(tuple(f(x) for x in n.items))
+    if isinstance(n, Coalesce):
+        return Coalesce(tuple(f(x) for x in n.items))
+    if isinstance(n, In):
+        return In(f(n.a), tuple(f(x) for x in n.items))
+    if isinstance(n, Case):
+        return Case(tuple((f(c), f(v)) for c, v in n.whens), f(n.default))
+    if isinstance(n, Macro):
+        return Macro(n.name, f(n.body))
+    return n
+
+
+def strip(n: Node) -> Node:
+    """Remove Macro wrappers."""
+    if isinstance(n, Macro):
+        return strip(n.body)
+    return _map(n, strip)
+
+
+def substitute(n: Node, mapping: Mapping[str, Node]) -> Node:
+    """Replace columns by trees (used for level ids in `qualified`)."""
+    if isinstance(n, Col):
+        return mapping.get(n.name, n)
+    return _map(n, lambda c: substitute(c, mapping))
+
+
+def has_division(n: Node) -> bool:
+    if isinstance(n, Arith) and n.op == "/":
+        return True
+    return any(has_division(c) for c in children(n))
+
+
+# ----------------------------------------------------------------------------------------------
+# the division rewrite (exact polynomials over atoms)
+
+Monomial = tuple[Node, ...]  # sorted atoms (with repetition)
+Poly = dict[Monomial, Fraction]
+
+
+def _mono_key(m: Monomial) -> tuple[str, ...]:
+    return tuple(repr(a) for a in m)
+
+
+def _pconst(c: int | Fraction) -> Poly:
+    return {(): Fraction(c)} if c else {}
+
+
+def _padd(p: Poly, q: Poly, sign: int = 1) -> Poly:
+    out = dict(p)
+    for m, c in q.items():
+        v = out.get(m, Fraction(0)) + sign * c
+        if v:
+            out[m] = v
+        else:
+            out.pop(m, None)
+    return out
+
+
+def _pmul(p: Poly, q: Poly) -> Poly:
+    out: Poly = {}
+    for m1, c1 in p.items():
+        for m2, c2 in q.items():
+            m = tuple(sorted((*m1, *m2), key=repr))
+            v = out.get(m, Fraction(0)) + c1 * c2
+            if v:
+                out[m] = v
+            else:
+                out.pop(m, None)
+    return out
+
+
+def _is_const(p: Poly) -> bool:
+    return all(m == () for m in p)
+
+
+@dataclass(slots=True)
+class _Rat:
+    num: Poly
+    den: Poly  # positive whenever every guard is positive
+    guards: list[Poly]
+
+
+class _Typing:
+    def __init__(self, fields: Mapping[str, FieldInfo]) -> None:
+        self.fields = fields
+
+    def scale(self, n: Node) -> int:
+        """Decimal places of an atom's values (0 = integer valued)."""
+        if isinstance(n, Col):
+            f = self.fields.get(n.name)
+            return f.scale if f else 0
+        if isinstance(n, Lit):
+            v = n.value
+            if isinstance(v, Fraction):
+                for k in range(19):
+                    if (v * 10**k).denominator == 1:
+                        return k
+                raise ExprError(f"常数 {v} 不能精确写成小数")
+            return 0
+        if isinstance(n, Part):
+            return 0
+        return max((self.scale(c) for c in children(n) if not isinstance(c, Cmp | And | Or | Not | IsNull | In)), default=0)
+
+
+def _rat(n: Node) -> _Rat:
+    """A numeric tree as num/den with positivity guards (atoms: columns, CASE, COALESCE, YEAR…)."""
+    if isinstance(n, Lit) and isinstance(n.value, int | Fraction) and not isinstance(n.value, bool):
+        return _Rat(_pconst(n.value), _pconst(1), [])
+    if isinstance(n, Neg):
+        r = _rat(n.a)
+        return _Rat(_pmul(r.num, _pconst(-1)), r.den, r.guards)
+    if isinstance(n, Arith):
+        a, b = _rat(n.a), _rat(n.b)
+        guards = a.guards + [g for g in b.guards if g not in a.guards]
+        if n.op in "+-":
+            sign = 1 if n.op == "+" else -1
+            if a.den == b.den:
+                return _Rat(_padd(a.num, b.num, sign), a.den, guards)
+            return _Rat(_padd(_pmul(a.num, b.den), _pmul(b.num, a.den), sign), _pmul(a.den, b.den), guards)
+        if n.op == "*":
+            return _Rat(_pmul(a.num, b.num), _pmul(a.den, b.den), guards)
+        # division a / b = (a.num * b.den) / (a.den * b.num); b.num must be positive
+        if _is_const(b.num) and _is_const(b.den):
+            c = b.num.get((), Fraction(0)) / b.den.get((), Fraction(1)) if b.num else Fraction(0)
+            if c == 0:
+                raise ExprError("除数为常数 0")
+            return _Rat(_pmul(a.num, _pconst(1 / c)), a.den, guards)
+        if b.num not in guards:
+            guards.append(b.num)
+        return _Rat(_pmul(a.num, b.den), _pmul(a.den, b.num), guards)
+    if isinstance(n, Macro):
+        return _rat(n.body)
+    if isinstance(n, Coalesce | Case) and has_division(n):
+        raise ExprError("除法不能出现在 COALESCE/CASE 的取值中（请把比较写进 CASE 的各分支）")
+    return _Rat({(n,): Fraction(1)}, _pconst(1), [])
+
+
+def _needs_rewrite(n: Node) -> bool:
+    """A numeric operand that divides or multiplies two non-constants."""
+    if isinstance(n, Macro):
+        return _needs_rewrite(n.body)
+    if isinstance(n, Arith):
+        if n.op == "/":
+            return True
+        if n.op == "*" and not (_is_constant(n.a) or _is_constant(n.b)):
+            return True
+        return _needs_rewrite(n.a) or _needs_rewrite(n.b)
+    if isinstance(n, Neg):
+        return _needs_rewrite(n.a)
+    return False
+
+
+def _is_constant(n: Node) -> bool:
+    if isinstance(n, Lit):
+        return True
+    if isinstance(n, Macro):
+        return _is_constant(n.body)
+    if isinstance(n, Arith | Neg):
+        return all(_is_constant(c) for c in children(n))
+    return False
+
+
+class Rewriter:
+    """Applies the division rewrite with the field types needed for exact SQL casts."""
+
+    def __init__(self, fields: Mapping[str, FieldInfo]) -> None:
+        self.typing = _Typing(fields)
+
+    def rewrite(self, n: Node, zero: bool | None) -> Node:
+        """`zero`: the value of a comparison whose denominator is ≤ 0 (False in bands, None in conditions)."""
+        n = strip(n)
+        return self._rw(n, zero)
+
+    def _rw(self, n: Node, zero: bool | None) -> Node:
+        if isinstance(n, Cmp):
+            a, b = n.a, n.b
+            # push comparisons into CASE values that divide
+            for side in ("a", "b"):
+                v = a if side == "a" else b
+                if (isinstance(v, Case) and any(has_division(val) for _, val in v.whens)) or (
+                    isinstance(v, Case) and has_division(v.default)
+                ):
+                    def mk(x: Node, side: str = side) -> Node:
+                        return Cmp(n.op, x, b) if side == "a" else Cmp(n.op, a, x)
+
+                    pushed = Case(
+                        tuple((c, mk(val)) for c, val in v.whens),
+                        mk(v.default) if not (isinstance(v.default, Lit) and v.default.value is None) else BoolNull(),
+                    )
+                    return self._rw(pushed, zero)
+            if _needs_rewrite(a) or _needs_rewrite(b):
+                return self._cross(n, zero)
+            return Cmp(n.op, self._rw(a, zero), self._rw(b, zero))
+        return _map(n, lambda c: self._rw(c, zero))
+
+    def _cross(self, n: Cmp, zero: bool | None) -> Node:
+        ra, rb = _rat(n.a), _rat(n.b)
+        guards = ra.guards + [g for g in rb.guards if g not in ra.guards]
+        diff = _padd(_pmul(ra.num, rb.den), _pmul(rb.num, ra.den), -1)
+        cmp_node = self._render_cmp(diff, n.op)
+        guard_pos = [self._render_cmp(g, ">") for g in guards]
+        guard_bad = [self._render_cmp(g, "<=") for g in guards]
+        whens: list[tuple[Node, Node]] = []
+        # columns lost by cancellation still make the result unknown when missing
+        kept = set()
+        for p in (diff, *guards):
+            for m in p:
+                for atom in m:
+                    kept |= columns(atom)
+        for c in sorted(columns(n) - kept):
+            whens.append((IsNull(Col(c)), BoolNull()))
+        if not guards:
+            if not whens:
+                return cmp_node
+            return Case(tuple(whens), cmp_node)
+        if zero is False:
+            whens.append((_or(guard_bad), FALSE))
+            whens.append((_and(guard_pos), cmp_node))
+            return Case(tuple(whens), BoolNull())
+        whens.append((_and(guard_pos), cmp_node))
+        return Case(tuple(whens), BoolNull())
+
+    def _render_cmp(self, p: Poly, op: str) -> Node:
+        """p op 0 with integer coefficients, positive terms left, negative right."""
+        # scale atoms to integers: atom = Big(atom, s) / 10^s
+        terms: list[tuple[Monomial, Fraction, tuple[Node, ...]]] = []
+        for m, c in p.items():
+            scale = 0
+            bigs: list[Node] = []
+            for atom in m:
+                s = self.typing.scale(atom)
+                scale += s
+                bigs.append(Big(atom, s))
+            terms.append((m, c / (10**scale), tuple(bigs)))
+        lcm = reduce(lambda x, y: x * y // math.gcd(x, y), (c.denominator for _, c, _ in terms), 1)
+        ints = [(int(c * lcm), bigs) for _, c, bigs in terms]
+        g = reduce(math.gcd, (abs(c) for c, _ in ints), 0) or 1
+        ints = [(c // g, bigs) for c, bigs in ints]
+        ints.sort(key=lambda t: (len(t[1]) == 0, repr(t[1])))
+        left = [_term(c, bigs) for c, bigs in ints if c > 0]
+        right = [_term(-c, bigs) for c, bigs in ints if c < 0]
+        return Cmp(op, _sum(left), _sum(right))
+
+
+def _term(c: int, bigs: tuple[Node, ...]) -> Node:
+    node: Node | None = None
+    for b in bigs:
+        node = b if node is None else Arith("*", node, b)
+    if node is None:
+        return Lit(c)
+    return node if c == 1 else Arith("*", Lit(c), node)
+
+
+def _sum(items: list[Node]) -> Node:
+    if not items:
+        return Lit(0)
+    node = items[0]
+    for x in items[1:]:
+        node = Arith("+", node, x)
+    return node
+
+
+def _and(items: list[Node]) -> Node:
+    return items[0] if len(items) == 1 else And(tuple(items))
+
+
+def _or(items: list[Node]) -> Node:
+    return items[0] if len(items) == 1 else Or(tuple(items))
+
+
+# ----------------------------------------------------------------------------------------------
+# Python closures (three-valued logic, exact arithmetic)
+
+Fn = Callable[[Mapping[str, Any]], Any]
+
+_PYCMP: dict[str, Callable[[Any, Any], bool]] = {
+    "=": operator.eq,
+    "<>": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
+def to_python(n: Node, *, display: bool = False) -> Fn:
+    """Compile a (rewritten) tree into a closure over a prepared record.
+
+    `display=True` allows division (exact Fraction; None when the denominator is ≤ 0) for showing
+    values of ratios in explanations; verdicts never use it.
+    """
+    if isinstance(n, Lit):
+        v = n.value
+        return lambda r: v
+    if isinstance(n, BoolNull):
+        return lambda r: None
+    if isinstance(n, Col):
+        name = n.name
+        return lambda r: r.get(name)
+    if isinstance(n, Macro):
+        return to_python(n.body, display=display)
+    if isinstance(n, Arith):
+        fa, fb = to_python(n.a, display=display), to_python(n.b, display=display)
+        if n.op == "/":
+            if not display:
+                raise ExprError("除法未被改写（内部错误）")
+
+            def div(r: Mapping[str, Any]) -> Any:
+                x = fa(r)
+                if x is None:
+                    return None
+                y = fb(r)
+                if y is None or y <= 0:
+                    return None
+                return Fraction(x) / Fraction(y)
+
+            return div
+        op = {"+": operator.add, "-": operator.sub, "*": operator.mul}[n.op]
+
+        def arith(r: Mapping[str, Any]) -> Any:
+            x = fa(r)
+            if x is None:
+                return None
+            y = fb(r)
+            if y is None:
+                return None
+            return op(x, y)
+
+        return arith
+    if isinstance(n, Neg):
+        fa = to_python(n.a, display=display)
+        return lambda r: None if (x := fa(r)) is None else -x
+    if isinstance(n, Big):
+        fa = to_python(n.a, display=display)
+        mult = 10**n.scale
+
+        def big(r: Mapping[str, Any]) -> Any:
+            x = fa(r)
+            if x is None:
+                return None
+            if mult == 1 and isinstance(x, int):
+                return x
+            return int(Fraction(x) * mult)
+
+        return big
+    if isinstance(n, Cmp):
+        fa, fb = to_python(n.a, display=display), to_python(n.b, display=display)
+        cop = _PYCMP[n.op]
+
+        def cmp(r: Mapping[str, Any]) -> Any:
+            x = fa(r)
+            if x is None:
+                return None
+            y = fb(r)
+            if y is None:
+                return None
+            return cop(x, y)
+
+        return cmp
+    if isinstance(n, And):
+        fs = tuple(to_python(x, display=display) for x in n.items)
+
+        def and_(r: Mapping[str, Any]) -> Any:
+            unknown = False
+            for f in fs:
+                v = f(r)
+                if v is False:
+                    return False
+                if v is None:
+                    unknown = True
+            return None if unknown else True
+
+        return and_
+    if isinstance(n, Or):
+        fs = tuple(to_python(x, display=display) for x in n.items)
+
+        def or_(r: Mapping[str, Any]) -> Any:
+            unknown = False
+            for f in fs:
+                v = f(r)
+                if v is True:
+                    return True
+                if v is None:
+                    unknown = True
+            return None if unknown else False
+
+        return or_
+    if isinstance(n, Not):
+        fa = to_python(n.a, display=display)
+        return lambda r: None if (x := fa(r)) is None else not x
+    if isinstance(n, IsNull):
+        fa = to_python(n.a, display=display)
+        if n.negate:
+            return lambda r: fa(r) is not None
+        return lambda r: fa(r) is None
+    if isinstance(n, In):
+        fa = to_python(n.a, display=display)
+        fs = tuple(to_python(x, display=display) for x in n.items)
+
+        def in_(r: Mapping[str, Any]) -> Any:
+            x = fa(r)
+            if x is None:
+                return None
+            unknown = False
+            for f in fs:
+                y = f(r)
+                if y is None:
+                    unknown = True
+                elif y == x:
+                    return True
+            return None if unknown else False
+
+        return in_
+    if isinstance(n, Case):
+        whens = tuple((to_python(c, display=display), to_python(v, display=display)) for c, v in n.whens)
+        fd = to_python(n.default, display=display)
+
+        def case(r: Mapping[str, Any]) -> Any:
+            for c, v in whens:
+                if c(r) is True:
+                    return v(r)
+            return fd(r)
+
+        return case
+    if isinstance(n, Coalesce):
+        fs = tuple(to_python(x, display=display) for x in n.items)
+
+        def coalesce(r: Mapping[str, Any]) -> Any:
+            for f in fs:
+                v = f(r)
+                if v is not None:
+                    return v
+            return None
+
+        return coalesce
+    if isinstance(n, Part):
+        fa = to_python(n.a, display=display)
+        attr = n.unit.lower()
+        return lambda r: None if (x := fa(r)) is None else getattr(x, attr)
+    if isinstance(n, Prefix):
+        fa = to_python(n.a, display=display)
+        p = n.prefix
+        return lambda r: None if (x := fa(r)) is None else str(x).startswith(p)
+    raise ExprError(f"内部错误：无法编译 {type(n).__name__}")
+
+
+# ----------------------------------------------------------------------------------------------
+# SQL (DuckDB dialect; transpiled by sqlglot for PostgreSQL and Spark)
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def sql_literal(v: Any) -> str:
+    if v is None:
+        return "NULL"
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, Fraction):
+        if v.denominator == 1:
+            return str(v.numerator)
+        d = Decimal(v.numerator) / Decimal(v.denominator)
+        if Fraction(d) != v:
+            raise ExprError(f"常数 {v} 不能精确写成小数")
+        return format(d, "f")
+    if isinstance(v, Decimal):
+        return format(v, "f")
+    if isinstance(v, dt.date):
+        return f"DATE '{v.isoformat()}'"
+    if isinstance(v, str):
+        return "'" + v.replace("'", "''") + "'"
+    raise ExprError(f"无法写成 SQL 字面量：{v!r}")
+
+
+def to_sql(n: Node, col: Callable[[str], str] = quote) -> str:
+    """Render a rewritten tree as DuckDB SQL (fully parenthesised)."""
+
+    def go(n: Node) -> str:
+        if isinstance(n, Lit):
+            return sql_literal(n.value)
+        if isinstance(n, BoolNull):
+            return "CAST(NULL AS BOOLEAN)"
+        if isinstance(n, Col):
+            return col(n.name)
+        if isinstance(n, Macro):
+            return go(n.body)
+        if isinstance(n, Arith):
+            if n.op == "/":
+                raise ExprError("除法未被改写（内部错误）")
+            return f"({go(n.a)} {n.op} {go(n.b)})"
+        if isinstance(n, Neg):
+            return f"(-{go(n.a)})"
+        if isinstance(n, Big):
+            inner = go(n.a) if n.scale == 0 else f"({go(n.a)} * {10**n.scale})"
+            return f"CAST({inner} AS DECIMAL(38,0))"
+        if isinstance(n, Cmp):
+            return f"({go(n.a)} {n.op} {go(n.b)})"
+        if isinstance(n, And):
+            return "(" + " AND ".join(go(x) for x in n.items) + ")"
+        if isinstance(n, Or):
+            return "(" + " OR ".join(go(x) for x in n.items) + ")"
+        if isinstance(n, Not):
+            return f"(NOT {go(n.a)})"
+        if isinstance(n, IsNull):
+            return f"({go(n.a)} IS {'NOT ' if n.negate else ''}NULL)"
+        if isinstance(n, In):
+            return f"({go(n.a)} IN ({', '.join(go(x) for x in n.items)}))"
+        if isinstance(n, Case):
+            if not n.whens:
+                return go(n.default)
+            parts = " ".join(f"WHEN {go(c)} THEN {go(v)}" for c, v in n.whens)
+            return f"CASE {parts} ELSE {go(n.default)} END"
+        if isinstance(n, Coalesce):
+            return f"COALESCE({', '.join(go(x) for x in n.items)})"
+        if isinstance(n, Part):
+            return f"{n.unit}({go(n.a)})"
+        if isinstance(n, Prefix):
+            return f"(SUBSTRING({go(n.a)}, 1, {len(n.prefix)}) = {sql_literal(n.prefix)})"
+        raise ExprError(f"内部错误：无法生成 SQL {type(n).__name__}")
+
+    return go(n)
+
+
+def simplify(n: Node) -> Node:
+    """Constant-fold boolean structure (keeps generated SQL readable)."""
+    if isinstance(n, And):
+        items = [simplify(x) for x in n.items]
+        if any(x == FALSE for x in items):
+            return FALSE
+        items = [x for x in items if x != TRUE]
+        if not items:
+            return TRUE
+        return items[0] if len(items) == 1 else And(_flatten(And, items))
+    if isinstance(n, Or):
+        items = [simplify(x) for x in n.items]
+        if any(x == TRUE for x in items):
+            return TRUE
+        items = [x for x in items if x != FALSE]
+        if not items:
+            return FALSE
+        return items[0] if len(items) == 1 else Or(_flatten(Or, items))
+    if isinstance(n, Not):
+        a = simplify(n.a)
+        if isinstance(a, Lit) and isinstance(a.value, bool):
+            return Lit(not a.value)
+        return Not(a)
+    return _map(n, simplify)
