@@ -49,7 +49,9 @@ def test_every_migration_is_applied_and_none_is_missing() -> None:
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_SETTINGS")} | env
+    # A fresh process as an operator would start it: none of the test run's own Django switches
+    # (the browser fixtures set DJANGO_ALLOW_ASYNC_UNSAFE for Playwright's thread).
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")} | env
     return subprocess.run([sys.executable, str(REPO / "manage.py"), *args], capture_output=True, text=True,
                           env=full_env, cwd=REPO, timeout=300)
 

@@ -12,3 +12,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405
+# Tests never run collectstatic: WhiteNoise serves straight from the finders.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
