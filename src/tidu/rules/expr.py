@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from functools import reduce
-from typing import Any, Union
+from typing import Any, Union, cast
 
 import sqlglot
 from sqlglot import exp
@@ -162,7 +162,7 @@ def parse(text: str) -> Node:
         tree = sqlglot.parse_one(text, read="duckdb")
     except ParseError as e:  # pragma: no cover - message depends on sqlglot
         raise ExprError(f"无法解析表达式 {text!r}: {e.errors[0]['description'] if e.errors else e}") from None
-    return _convert(tree, text)
+    return _convert(cast(exp.Expression, tree), text)
 
 
 def _convert(t: exp.Expression, text: str) -> Node:
@@ -199,7 +199,11 @@ def _convert(t: exp.Expression, text: str) -> Node:
             return Arith(op, _convert(t.this, text), _convert(t.expression, text))
     if isinstance(t, exp.Neg):
         inner = _convert(t.this, text)
-        if isinstance(inner, Lit) and isinstance(inner.value, int | Fraction) and not isinstance(inner.value, bool):
+        if (
+            isinstance(inner, Lit)
+            and isinstance(inner.value, int | Fraction)
+            and not isinstance(inner.value, bool)
+        ):
             return Lit(-inner.value)
         return Neg(inner)
     for cls, op in _CMP.items():
@@ -232,11 +236,13 @@ def _convert(t: exp.Expression, text: str) -> Node:
         return Case(whens, _convert(default, text) if default is not None else NULL)
     if isinstance(t, exp.Coalesce):
         return Coalesce((_convert(t.this, text), *(_convert(x, text) for x in t.expressions)))
-    for cls, unit in _PARTS.items():
-        if type(t) is cls:
+    for part_cls, unit in _PARTS.items():
+        if type(t) is part_cls:
             return Part(unit, _convert(t.this, text))
     if isinstance(t, exp.Func):
-        raise ExprError(f"不允许的函数 {t.sql_name()}（允许：COALESCE、YEAR、MONTH、DAY；GREATEST/LEAST 请改写为 CASE）")
+        raise ExprError(
+            f"不允许的函数 {t.sql_name()}（允许：COALESCE、YEAR、MONTH、DAY；GREATEST/LEAST 请改写为 CASE）"
+        )
     raise ExprError(f"不允许的语法 {type(t).__name__}: {t.sql()!r}")
 
 
@@ -254,7 +260,7 @@ def _flatten(kind: type, items: Iterable[Node]) -> tuple[Node, ...]:
     out: list[Node] = []
     for i in items:
         if isinstance(i, kind):
-            out.extend(i.items)  # type: ignore[attr-defined]
+            out.extend(cast(And | Or, i).items)
         else:
             out.append(i)
     return tuple(out)
@@ -298,7 +304,7 @@ def names(node: Node) -> set[str]:
     out: set[str] = set()
 
     def walk(n: Node) -> None:
-        if isinstance(n, Col) or isinstance(n, Macro):
+        if isinstance(n, Col | Macro):
             out.add(n.name)
         else:
             for c in children(n):
@@ -308,13 +314,20 @@ def names(node: Node) -> set[str]:
     return out
 
 
-def expand(node: Node, macros: Mapping[str, Node], allowed: Iterable[str] | Callable[[str], bool]) -> Node:
+def expand(
+    node: Node,
+    macros: Mapping[str, Node],
+    allowed: Iterable[str] | Callable[[str], bool],
+    cache: dict[str, Node] | None = None,
+) -> Node:
     """Inline macros (recursively) and check every remaining name is an allowed column.
 
-    `macros` maps names to *unexpanded* trees; cycles raise ExprError.
+    `macros` maps names to *unexpanded* trees; cycles raise ExprError. `cache` (macro name →
+    expanded Macro) may be shared between calls with the same macros so that they share nodes.
     """
     ok: Callable[[str], bool] = allowed if callable(allowed) else set(allowed).__contains__
-    cache: dict[str, Node] = {}
+    if cache is None:
+        cache = {}
 
     def go(n: Node, stack: tuple[str, ...]) -> Node:
         if isinstance(n, Col):
@@ -454,7 +467,10 @@ class _Typing:
             return 0
         if isinstance(n, Part):
             return 0
-        return max((self.scale(c) for c in children(n) if not isinstance(c, Cmp | And | Or | Not | IsNull | In)), default=0)
+        return max(
+            (self.scale(c) for c in children(n) if not isinstance(c, Cmp | And | Or | Not | IsNull | In)),
+            default=0,
+        )
 
 
 def _rat(n: Node) -> _Rat:
@@ -490,6 +506,13 @@ def _rat(n: Node) -> _Rat:
     return _Rat({(n,): Fraction(1)}, _pconst(1), [])
 
 
+def _divides(n: Node) -> bool:
+    """Anywhere below: a division or a product of two non-constants (needs the rewrite)."""
+    if _needs_rewrite(n):
+        return True
+    return any(_divides(c) for c in children(n))
+
+
 def _needs_rewrite(n: Node) -> bool:
     """A numeric operand that divides or multiplies two non-constants."""
     if isinstance(n, Macro):
@@ -520,13 +543,23 @@ class Rewriter:
 
     def __init__(self, fields: Mapping[str, FieldInfo]) -> None:
         self.typing = _Typing(fields)
+        self._macros: dict[int, tuple[Macro, Node]] = {}  # id → (macro, rewritten): shared macro nodes
 
     def rewrite(self, n: Node, zero: bool | None) -> Node:
         """`zero`: the value of a comparison whose denominator is ≤ 0 (False in bands, None in conditions)."""
-        n = strip(n)
         return self._rw(n, zero)
 
     def _rw(self, n: Node, zero: bool | None) -> Node:
+        if isinstance(n, Macro):
+            # A macro free of division reads the same in every context: keep it (Python memoizes it
+            # per record); one that divides is inlined so its comparisons get this context's guard.
+            if _divides(n.body):
+                return self._rw(strip(n.body), zero)
+            hit = self._macros.get(id(n))
+            if hit is None or hit[0] is not n:
+                hit = (n, Macro(n.name, self._rw(n.body, zero)))
+                self._macros[id(n)] = hit
+            return hit[1]
         if isinstance(n, Cmp):
             a, b = n.a, n.b
             # push comparisons into CASE values that divide
@@ -535,12 +568,15 @@ class Rewriter:
                 if (isinstance(v, Case) and any(has_division(val) for _, val in v.whens)) or (
                     isinstance(v, Case) and has_division(v.default)
                 ):
+
                     def mk(x: Node, side: str = side) -> Node:
                         return Cmp(n.op, x, b) if side == "a" else Cmp(n.op, a, x)
 
                     pushed = Case(
                         tuple((c, mk(val)) for c, val in v.whens),
-                        mk(v.default) if not (isinstance(v.default, Lit) and v.default.value is None) else BoolNull(),
+                        mk(v.default)
+                        if not (isinstance(v.default, Lit) and v.default.value is None)
+                        else BoolNull(),
                     )
                     return self._rw(pushed, zero)
             if _needs_rewrite(a) or _needs_rewrite(b):
@@ -653,7 +689,21 @@ def to_python(n: Node, *, display: bool = False) -> Fn:
         name = n.name
         return lambda r: r.get(name)
     if isinstance(n, Macro):
-        return to_python(n.body, display=display)
+        body = to_python(n.body, display=display)
+        if display:
+            return body
+        key = f"\0{n.name}#{hash(n.body)}"
+
+        def macro(r: Mapping[str, Any]) -> Any:
+            # memoized per record: `r` is the evaluator's own prepared dict (evaluate.prepare)
+            try:
+                return r[key]
+            except KeyError:
+                v = body(r)
+                r[key] = v  # type: ignore[index]
+                return v
+
+        return macro
     if isinstance(n, Arith):
         fa, fb = to_python(n.a, display=display), to_python(n.b, display=display)
         if n.op == "/":
@@ -671,6 +721,14 @@ def to_python(n: Node, *, display: bool = False) -> Fn:
 
             return div
         op = {"+": operator.add, "-": operator.sub, "*": operator.mul}[n.op]
+        if isinstance(n.a, Lit) and isinstance(n.a.value, int) and not isinstance(n.a.value, bool):
+            k = n.a.value  # `3 * x` of the cross-multiplied forms
+
+            def scale(r: Mapping[str, Any]) -> Any:
+                y = fb(r)
+                return None if y is None else op(k, y)
+
+            return scale
 
         def arith(r: Mapping[str, Any]) -> Any:
             x = fa(r)
@@ -687,20 +745,40 @@ def to_python(n: Node, *, display: bool = False) -> Fn:
         return lambda r: None if (x := fa(r)) is None else -x
     if isinstance(n, Big):
         fa = to_python(n.a, display=display)
+        if n.scale == 0:  # integer-valued already (money, counts, years)
+            return fa
         mult = 10**n.scale
 
         def big(r: Mapping[str, Any]) -> Any:
             x = fa(r)
             if x is None:
                 return None
-            if mult == 1 and isinstance(x, int):
-                return x
-            return int(Fraction(x) * mult)
+            if isinstance(x, int):
+                return x * mult
+            v = Fraction(x) * mult
+            return v.numerator // v.denominator  # exact: the column keeps `scale` decimals
 
         return big
     if isinstance(n, Cmp):
-        fa, fb = to_python(n.a, display=display), to_python(n.b, display=display)
         cop = _PYCMP[n.op]
+        if isinstance(n.b, Lit) and n.b.value is not None:  # the common `x >= constant`: one call less
+            const = n.b.value
+            if isinstance(n.a, Col):
+                cname = n.a.name
+
+                def cmp_col_const(r: Mapping[str, Any]) -> Any:
+                    x = r.get(cname)
+                    return None if x is None else cop(x, const)
+
+                return cmp_col_const
+            fx = to_python(n.a, display=display)
+
+            def cmp_const(r: Mapping[str, Any]) -> Any:
+                x = fx(r)
+                return None if x is None else cop(x, const)
+
+            return cmp_const
+        fa, fb = to_python(n.a, display=display), to_python(n.b, display=display)
 
         def cmp(r: Mapping[str, Any]) -> Any:
             x = fa(r)
@@ -767,6 +845,9 @@ def to_python(n: Node, *, display: bool = False) -> Fn:
 
         return in_
     if isinstance(n, Case):
+        lookup = _prefix_lookup(n, display)
+        if lookup is not None:
+            return lookup
         whens = tuple((to_python(c, display=display), to_python(v, display=display)) for c, v in n.whens)
         fd = to_python(n.default, display=display)
 
@@ -797,6 +878,51 @@ def to_python(n: Node, *, display: bool = False) -> Fn:
         p = n.prefix
         return lambda r: None if (x := fa(r)) is None else str(x).startswith(p)
     raise ExprError(f"内部错误：无法编译 {type(n).__name__}")
+
+
+def _prefix_lookup(n: Case, display: bool) -> Fn | None:
+    """A CASE whose tests are all `Prefix` of one column (industry groups), as dictionary lookups.
+
+    Same result as testing the WHENs in order: among the prefixes the value starts with, the one
+    listed first wins. A leading `IS NULL` test of that column is honoured.
+    """
+    whens = list(n.whens)
+    null_value: Fn | None = None
+    first = whens[0][0] if whens else None
+    if isinstance(first, IsNull) and not first.negate:
+        null_col: Node | None = first.a
+        null_value = to_python(whens[0][1], display=display)
+        whens = whens[1:]
+    else:
+        null_col = None
+    if len(whens) < 4 or not all(isinstance(c, Prefix) and isinstance(c.a, Col) for c, _ in whens):
+        return None
+    cols = {c.a for c, _ in whens}  # type: ignore[union-attr]
+    if len(cols) != 1 or (null_col is not None and null_col not in cols):
+        return None
+    col = next(iter(cols))
+    assert isinstance(col, Col)
+    name = col.name
+    table: dict[str, tuple[int, Fn]] = {}
+    for i, (c, v) in enumerate(whens):
+        assert isinstance(c, Prefix)
+        table.setdefault(c.prefix, (i, to_python(v, display=display)))
+    lengths = sorted({len(p) for p in table}, reverse=True)
+    fd = to_python(n.default, display=display)
+
+    def lookup(r: Mapping[str, Any]) -> Any:
+        x = r.get(name)
+        if x is None:
+            return null_value(r) if null_value is not None else fd(r)
+        x = str(x)
+        best: tuple[int, Fn] | None = None
+        for k in lengths:
+            hit = table.get(x[:k])
+            if hit is not None and (best is None or hit[0] < best[0]) and len(x) >= k:
+                best = hit
+        return best[1](r) if best is not None else fd(r)
+
+    return lookup
 
 
 # ----------------------------------------------------------------------------------------------
@@ -830,8 +956,18 @@ def sql_literal(v: Any) -> str:
     raise ExprError(f"无法写成 SQL 字面量：{v!r}")
 
 
-def to_sql(n: Node, col: Callable[[str], str] = quote) -> str:
-    """Render a rewritten tree as DuckDB SQL (fully parenthesised)."""
+def to_sql(
+    n: Node,
+    col: Callable[[str], str] = quote,
+    dialect: str = "duckdb",
+    macro: Callable[[Macro], str] | None = None,
+) -> str:
+    """Render a rewritten tree as SQL (fully parenthesised) for duckdb, postgres or spark.
+
+    The three dialects differ here only in YEAR/MONTH/DAY (PostgreSQL: EXTRACT) and identifier
+    quoting (`col`); every other construct used is common to all three. `macro` renders a kept
+    macro (e.g. as a reference to a column computed once); by default its body is inlined.
+    """
 
     def go(n: Node) -> str:
         if isinstance(n, Lit):
@@ -841,7 +977,7 @@ def to_sql(n: Node, col: Callable[[str], str] = quote) -> str:
         if isinstance(n, Col):
             return col(n.name)
         if isinstance(n, Macro):
-            return go(n.body)
+            return macro(n) if macro is not None else go(n.body)
         if isinstance(n, Arith):
             if n.op == "/":
                 raise ExprError("除法未被改写（内部错误）")
@@ -871,6 +1007,8 @@ def to_sql(n: Node, col: Callable[[str], str] = quote) -> str:
         if isinstance(n, Coalesce):
             return f"COALESCE({', '.join(go(x) for x in n.items)})"
         if isinstance(n, Part):
+            if dialect == "postgres":
+                return f"CAST(EXTRACT({n.unit} FROM {go(n.a)}) AS INTEGER)"
             return f"{n.unit}({go(n.a)})"
         if isinstance(n, Prefix):
             return f"(SUBSTRING({go(n.a)}, 1, {len(n.prefix)}) = {sql_literal(n.prefix)})"

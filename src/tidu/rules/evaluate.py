@@ -1,0 +1,441 @@
+"""Explain one firm-year in Python: pick the edition, evaluate the compiled closures, give reasons.
+
+The closures were built at load time from the same rewritten trees the SQL compiler renders, so a
+verdict here and a verdict from DuckDB/PostgreSQL/Spark agree by construction (tests/rules/test_parity.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import importlib.util
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from tidu.rules.errors import SelectionError
+from tidu.rules.fields import effective_as_of
+from tidu.rules.model import (
+    STANDARDS,
+    ConditionResult,
+    Edition,
+    GroupResult,
+    IndicatorResult,
+    Item,
+    LadderResult,
+    LevelResult,
+    Number,
+    RouteResult,
+    StandardResult,
+    Tri,
+    UnknownField,
+    Variant,
+    points_out,
+    to_decimal,
+)
+from tidu.rules.packs import check_edition, variant_key
+
+if TYPE_CHECKING:
+    from tidu.rules.packs import Packs
+
+
+def prepare(record: Mapping[str, Any], today: dt.date | None = None) -> dict[str, Any]:
+    """The record the closures read: exact numbers (Decimal → Fraction) and the effective as_of."""
+    r: dict[str, Any] = {}
+    for k, v in record.items():
+        if isinstance(v, Decimal):
+            v = Fraction(v)
+        elif isinstance(v, float):
+            v = Fraction(Decimal(repr(v)))
+        r[k] = v
+    r["as_of"] = effective_as_of(record, today)
+    return r
+
+
+def select_edition(packs: Packs, standard: str, r: Mapping[str, Any], forced: str | None = None) -> Edition:
+    """The edition for a prepared record: forced > select_when TRUE > in force at as_of > nearest."""
+    eds = packs.editions.get(standard) or []
+    if not eds:
+        raise SelectionError(f"没有标准 {standard} 的评价标准包")
+    if forced is not None:
+        return check_edition(packs.editions, standard, forced)
+    for e in reversed(eds):
+        if e.select_when is not None and e.select_when.fn(r) is True:
+            return e
+    day: dt.date = r["as_of"]
+    for e in reversed(eds):
+        if e.in_force(day):
+            return e
+    for e in reversed(eds):
+        if e.effective_from <= day:
+            return e
+    return eds[0]
+
+
+def select_variant(ed: Edition, r: Mapping[str, Any]) -> Variant:
+    """The amendments whose applies_when is TRUE and the overlay of the row's province."""
+    ams = [a.id for a in ed.amendments if a.applies.fn(r) is True]
+    overlay = None
+    region = r.get("region_code")
+    if isinstance(region, str) and len(region) >= 2:
+        for o in ed.overlays:
+            if o.province[:2] == region[:2] and (o.applies is None or o.applies.fn(r) is True):
+                overlay = o.province
+                break
+    return ed.variants[variant_key(ed.edition, ams, overlay)]
+
+
+def kleene_and(values: Iterable[bool | None]) -> bool | None:
+    unknown = False
+    for v in values:
+        if v is False:
+            return False
+        if v is None:
+            unknown = True
+    return None if unknown else True
+
+
+def kleene_or(values: Iterable[bool | None]) -> bool | None:
+    unknown = False
+    for v in values:
+        if v is True:
+            return True
+        if v is None:
+            unknown = True
+    return None if unknown else False
+
+
+def at_least(lo: Number, hi: Number, threshold: Number) -> bool | None:
+    if lo >= threshold:
+        return True
+    if hi < threshold:
+        return False
+    return None
+
+
+def band_range(ind: Any, r: Mapping[str, Any]) -> tuple[Number, Number, str]:
+    """(lo, hi, band label) of one indicator: lo = first TRUE band, hi = first band not FALSE."""
+    if ind.points_fn is not None:
+        x = ind.points_fn(r)
+        if x is None:
+            return 0, ind.max, "未知"
+        x = min(max(x, 0), ind.max)
+        return x, x, ""
+    lo: Number | None = None
+    hi: Number | None = None
+    label = ""
+    for b in ind.bands:
+        v = b.fn(r)
+        if v is True:
+            if lo is None:
+                lo, label = b.points, b.label
+            if hi is None:
+                hi = b.points
+            break
+        if v is None and hi is None:
+            hi = b.points
+    if lo is None:
+        lo, label = 0, ind.else_label
+    if hi is None:
+        hi = 0
+    if lo != hi:
+        label = "未知"
+    return lo, hi, label
+
+
+# ---------------------------------------------------------------------------------------------
+# display
+
+
+def _fmt_value(v: Any, unit: str) -> str:
+    if v is None:
+        return "未知"
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, str):
+        return v
+    if unit == "fraction":
+        pct = to_decimal(Fraction(v) * 100) if isinstance(v, Fraction) else Decimal(v) * 100
+        return f"{pct.quantize(Decimal('0.01')).normalize():f}%"
+    if unit in ("yuan", "money"):
+        wan = Fraction(v) / 10000
+        d = (Decimal(wan.numerator) / Decimal(wan.denominator)).quantize(Decimal("0.01")).normalize()
+        return f"{d:f}万元"
+    if unit == "years":
+        return f"{v}年"
+    if isinstance(v, Fraction):
+        if v.denominator == 1:
+            return str(v.numerator)
+        return f"{(Decimal(v.numerator) / Decimal(v.denominator)).quantize(Decimal('0.0001')).normalize():f}"
+    return str(v)
+
+
+def _value_text(packs: Packs, ind: Any, r: Mapping[str, Any]) -> str:
+    parts = []
+    for name, unit, fn in ind.shows:
+        try:
+            v = fn(r)
+        except (TypeError, ZeroDivisionError):  # pragma: no cover - defensive: display only
+            v = None
+        text = _fmt_value(v, unit)
+        if v is None and unit == "fraction" and all(r.get(f) is not None for f in ind.fields):
+            text = "无法计算（分母为零或负数）"
+        if len(ind.shows) == 1:
+            return text
+        label = packs.macro_labels.get(name) or (packs.fields[name].label if name in packs.fields else name)
+        parts.append(f"{label}：{text}")
+    return "；".join(parts)
+
+
+def _field_label(packs: Packs, name: str) -> str:
+    f = packs.fields.get(name)
+    return f.label if f else name
+
+
+def _detail(packs: Packs, item: Item, value: bool | None, r: Mapping[str, Any]) -> str:
+    if value is True:
+        return "满足"
+    if value is False:
+        return "不满足"
+    missing = [f for f in item.fields if r.get(f) is None]
+    if missing:
+        return "无法判断：缺少" + "、".join(_field_label(packs, f) for f in missing)
+    return "无法判断：分母为零或负数，无法计算"
+
+
+def _cond(packs: Packs, item: Item, r: Mapping[str, Any]) -> tuple[ConditionResult, bool | None]:
+    v = item.fn(r)
+    return (
+        ConditionResult(
+            item.id,
+            item.label,
+            item.clause,
+            Tri.of(v),
+            item.fields,
+            item.provisional,
+            detail_fn=lambda: _detail(packs, item, v, r),
+        ),
+        v,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# one standard
+
+
+def evaluate_variant(packs: Packs, v: Variant, r: Mapping[str, Any]) -> StandardResult:
+    conditions: list[ConditionResult] = []
+    values: list[bool | None] = []
+    open_items: list[tuple[str, tuple[str, ...]]] = []
+    for c in v.conditions:
+        res, val = _cond(packs, c, r)
+        conditions.append(res)
+        values.append(val)
+        if val is None:
+            open_items.append((c.id, c.fields))
+
+    indicators: list[IndicatorResult] = []
+    ranges: dict[str, tuple[Number, Number]] = {}
+    total_lo: Number = 0
+    total_hi: Number = 0
+    for ind in v.indicators:
+        lo, hi, label = band_range(ind, r)
+        ranges[ind.id] = (lo, hi)
+        total_lo += lo
+        total_hi += hi
+        if lo != hi:
+            open_items.append((ind.id, ind.fields))
+        indicators.append(
+            IndicatorResult(
+                id=ind.id,
+                group=ind.group,
+                label=ind.label,
+                value_fn=lambda ind=ind: _value_text(packs, ind, r),  # type: ignore[misc]
+                band_label=label,
+                points_lo=points_out(lo),
+                points_hi=points_out(hi),
+                max=points_out(ind.max),
+                fields=ind.fields,
+                clause=ind.clause,
+                provisional=ind.provisional,
+            )
+        )
+    groups: list[GroupResult] = []
+    group_range: dict[str, tuple[Number, Number]] = {}
+    for g in v.groups:
+        glo = sum((ranges[i.id][0] for i in v.indicators if i.group == g.id), start=0)
+        ghi = sum((ranges[i.id][1] for i in v.indicators if i.group == g.id), start=0)
+        group_range[g.id] = (glo, ghi)
+        groups.append(
+            GroupResult(
+                g.id,
+                g.label,
+                points_out(glo),
+                points_out(ghi),
+                None if g.max is None else points_out(g.max),
+                None if g.pass_min is None else points_out(g.pass_min),
+            )
+        )
+
+    routes: list[RouteResult] = []
+    route_values: list[bool | None] = []
+    for rt in v.routes:
+        items: list[ConditionResult] = []
+        if rt.kind == "score":
+            assert rt.score_at_least is not None
+            parts = [at_least(total_lo, total_hi, rt.score_at_least)]
+            if rt.groups_at_least:
+                for g in v.groups:
+                    if g.pass_min is not None:
+                        parts.append(at_least(*group_range[g.id], g.pass_min))
+            for ind_id in rt.indicators_nonzero:
+                lo, hi = ranges[ind_id]
+                parts.append(True if lo > 0 else (False if hi <= 0 else None))
+            val = kleene_and(parts)
+        else:
+            ivals = []
+            for it in rt.items:
+                res, iv = _cond(packs, it, r)
+                items.append(res)
+                ivals.append(iv)
+                if iv is None:
+                    open_items.append((it.id, it.fields))
+            val = kleene_or(ivals) if rt.kind == "any" else kleene_and(ivals)
+        route_values.append(val)
+        routes.append(RouteResult(rt.path, rt.path, rt.label, rt.clause, Tri.of(val), items))
+
+    levels: list[LevelResult] = []
+    level: str | None = None
+    level_label = ""
+    if v.levels:
+        decided = False
+        for lv in v.levels:
+            val = lv.item.fn(r)
+            levels.append(LevelResult(lv.id, lv.level, lv.label, Tri.of(val), lv.item.fields))
+            if val is None:
+                open_items.append((lv.id, lv.item.fields))
+            if decided:
+                continue
+            if val is None:
+                decided = True
+            elif val:
+                level, level_label, decided = lv.level, lv.label, True
+        if not decided:
+            level, level_label = v.default_level, v.default_label
+
+    if v.qualified is not None:
+        qualified = v.qualified.fn(r)
+    else:
+        qualified = kleene_and([*values, kleene_or(route_values) if v.routes else True])
+    path: str | None = None
+    if qualified is True:
+        path = next((rt.path for rt, val in zip(v.routes, route_values, strict=True) if val is True), None)
+        if path is None:
+            path = v.qualified_path
+
+    score: Decimal | None = None
+    score_range: tuple[Decimal, Decimal] | None = None
+    if v.score_fn is not None:
+        s = v.score_fn(r)
+        if s is not None:
+            score = to_decimal(s)
+            score_range = (score, score)
+    elif v.indicators:
+        score_range = (to_decimal(total_lo), to_decimal(total_hi))
+        if total_lo == total_hi:
+            score = to_decimal(total_lo)
+
+    notes = [text for item, text in v.notes if item.fn(r) is True]
+    provisional = v.provisional
+    if packs.size_info is not None and v.standard == "size_class":
+        group = packs.size_group_fn(r)
+        if group is not None:
+            notes.insert(0, f"行业分组：{packs.size_info['labels'].get(group, group)}")
+            if group in packs.size_info["provisional"]:
+                provisional = True
+                notes.append("该行业组的阈值暂按记忆值，待核对官方文本")
+
+    undecided = qualified is None or (bool(v.levels) and level is None)
+
+    def unknown_fields() -> list[UnknownField]:
+        unknown: dict[str, list[str]] = {}
+        for ident, fields in open_items:
+            for f in fields:
+                if r.get(f) is None and ident not in unknown.setdefault(f, []):
+                    unknown[f].append(ident)
+        return [UnknownField(f, _field_label(packs, f), ids, undecided) for f, ids in unknown.items()]
+
+    return StandardResult(
+        standard=v.standard,
+        edition=v.edition,
+        title=v.title,
+        document=v.document,
+        amendments=list(v.amendments),
+        overlay=v.overlay,
+        qualified=Tri.of(qualified),
+        score=score,
+        score_range=score_range,
+        level=level,
+        level_label=level_label,
+        path=path,
+        provisional=provisional,
+        conditions=conditions,
+        indicators=indicators,
+        groups=groups,
+        routes=routes,
+        levels=levels,
+        unknown_fn=unknown_fields,
+        verdict_could_change=undecided,
+        readings=list(v.readings),
+        notes=notes,
+        score_output=v.score_output,
+    )
+
+
+def _find_gaps() -> Any:
+    if importlib.util.find_spec("tidu.rules.gaps") is None:
+        return None
+    return getattr(importlib.import_module("tidu.rules.gaps"), "find_gaps", None)
+
+
+def explain(
+    packs: Packs,
+    record: Mapping[str, Any],
+    *,
+    standards: Iterable[str] | None = None,
+    editions: Mapping[str, str] | None = None,
+    today: dt.date | None = None,
+    gaps: bool = False,
+) -> LadderResult:
+    r = prepare(record, today)
+    wanted = list(STANDARDS) if standards is None else list(standards)
+    for s in wanted:
+        if s not in STANDARDS:
+            raise SelectionError(f"未知的标准 {s!r}（可选：{', '.join(STANDARDS)}）")
+    forced = dict(editions or {})
+    for s in forced:
+        if s not in STANDARDS:
+            raise SelectionError(f"未知的标准 {s!r}（可选：{', '.join(STANDARDS)}）")
+    results: dict[str, StandardResult] = {}
+    for s in STANDARDS:
+        if s not in wanted or not packs.editions.get(s):
+            continue
+        ed = select_edition(packs, s, r, forced.get(s))
+        results[s] = evaluate_variant(packs, select_variant(ed, r), r)
+    year = record.get("year")
+    code = record.get("credit_code")
+    out = LadderResult(
+        credit_code=None if code is None else str(code),
+        year=year if isinstance(year, int) else None,
+        as_of=r["as_of"],
+        standards=results,
+    )
+    if gaps:
+        find = _find_gaps()
+        if find is not None:
+            for s, res in results.items():
+                res.gaps = list(find(packs, record, s, res) or [])
+    return out

@@ -1,0 +1,791 @@
+"""What a firm could change to qualify: minimal single-field changes, then short greedy plans.
+
+Why: a verdict of "不符合" is only useful with the nearest way out ("研发费用占比 4.1% → 6.0%，
++5分，总分达到60分"). The search uses the engine's own compiled closures (the same rewritten trees
+the verdicts and the SQL use), so a suggested change really flips the verdict.
+
+How, cheaply: every comparison in the chosen rule variant is an integer-coefficient comparison
+after the division rewrite, so for a field it is usually linear: two evaluations give the exact
+threshold value (e.g. rd_y1 = 0.06 × revenue_y1). Only values just past those thresholds are tried,
+nearest first; a field whose comparisons are not linear in it falls back to bisection on the
+(monotone) "does the standard get better" predicate. Only fields a firm can act on are changed:
+never year, region, industry, credit code, history (past years, incidents, awards) or a reviewer's
+judgement, and never a field that is unknown (unknown inputs are reported by the engine, not guessed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from tidu.rules import expr as E
+from tidu.rules.evaluate import (
+    _fmt_value,
+    _value_text,
+    at_least,
+    band_range,
+    kleene_and,
+    kleene_or,
+    prepare,
+)
+from tidu.rules.fields import FIELDS as REGISTRY
+from tidu.rules.model import Level, Number, StandardResult, Tri, Variant, to_decimal
+from tidu.rules.packs import Packs, variant_key
+
+# Fields a firm cannot change by acting now: history, outside judgements, structural facts.
+NOT_ACTIONABLE = frozenset(
+    {
+        "major_incident_3y",
+        "tax_violation_3y",
+        "data_fraud_found",
+        "incident_prev_cur_year",
+        "sci_misconduct_prev_cur_year",
+        "prohibited_product",
+        "single_champion",
+        "related_little_giant",
+        "award_natl_best_rank_3y",
+        "award_natl_best_rank_5y",
+        "award_prov_best_rank_3y",
+        "award_prov_minist_best_rank_3y",
+        "maker_china_top500_3y",
+        "maker_china_top50_3y",
+        "cert_little_giant_valid",
+    }
+)
+HISTORY_SUFFIXES = ("_y2", "_y3", "_prev")
+# A subset count above its total raises the total too (a new 高价值 Ⅰ类 patent is also a Ⅰ类 patent).
+COUPLED = {"ip_c1_self_count": "ip_c1_count", "ip_c1_hv_count": "ip_c1_count"}
+# A part never exceeds its whole (科技人员 ≤ 职工总数).
+CAPPED = {"tech_staff_y1": "staff_total_y1", "rd_staff_y1": "staff_total_y1"}
+UPPER = {"money": 10**13, "count": 10**7, "int": 10**4, "rank": 10**4, "fraction": 1, "decimal": 100}
+NO_GAPS = frozenset({"size_class"})  # a size class is a fact to report, not a target to reach
+MAX_GAPS = 6
+MAX_TRIES = 3  # candidate values tried per field (nearest thresholds first)
+MAX_STEPS = 3
+MAX_EVALS = 24  # evaluations spent on single changes per standard
+MAX_POOL = 8  # single changes a greedy plan chooses from
+
+
+@dataclass
+class Change:
+    field: str
+    old: Any
+    new: Any
+
+
+@dataclass
+class Gap:
+    changes: list[Change]
+    effect_zh: str
+    points_gain: Decimal
+    makes_qualified: bool
+    size: float  # relative change (sum over the changes; a yes/no or a level step counts 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# what can be changed and in which direction
+
+
+def _direction(name: str) -> str | None:
+    """'up' | 'down' | 'true' | 'false' for a field a firm can act on, else None."""
+    spec = REGISTRY.get(name)
+    if spec is None or spec.improve == "none" or spec.reviewer:
+        return None
+    if name in NOT_ACTIONABLE or name.endswith(HISTORY_SUFFIXES):
+        return None
+    return spec.improve
+
+
+def _unit(ftype: str) -> Fraction:
+    if ftype == "fraction":
+        return Fraction(1, 10**6)
+    if ftype == "decimal":
+        return Fraction(1, 10**4)
+    return Fraction(1)
+
+
+# ---------------------------------------------------------------------------------------------
+# per-variant precomputation: the comparisons each field takes part in
+
+
+_OPS = {
+    "=": lambda d: d == 0,
+    "<>": lambda d: d != 0,
+    "<": lambda d: d < 0,
+    "<=": lambda d: d <= 0,
+    ">": lambda d: d > 0,
+    ">=": lambda d: d >= 0,
+}
+
+
+@dataclass
+class _Cmp:
+    """One rewritten comparison `a op b`; per field, closures of a − b with the field set to 0, 1, 2."""
+
+    node: E.Cmp
+    fn: E.Fn
+    lin: dict[str, tuple[E.Fn, ...]] = field(default_factory=dict)
+
+    def sides(self, name: str) -> tuple[E.Fn, ...]:
+        hit = self.lin.get(name)
+        if hit is None:
+            fns: list[E.Fn] = []
+            for x in (0, 1, 2):
+                sub = {name: E.Lit(x)}
+                fns += [
+                    E.to_python(E.substitute(self.node.a, sub)),
+                    E.to_python(E.substitute(self.node.b, sub)),
+                ]
+            hit = self.lin[name] = tuple(fns)
+        return hit
+
+
+@dataclass
+class _Plan:
+    """Per rule object (condition, route item, indicator, level): field → its comparisons, compiled."""
+
+    by_obj: dict[int, dict[str, list[_Cmp]]] = field(default_factory=dict)
+
+
+_PLANS: dict[int, tuple[Variant, _Plan]] = {}
+
+
+def _plan(v: Variant) -> _Plan:
+    hit = _PLANS.get(id(v))
+    if hit is not None and hit[0] is v:
+        return hit[1]
+    plan = _Plan()
+    compiled: dict[E.Node, _Cmp] = {}
+
+    def add(obj: object, nodes: list[E.Node]) -> None:
+        table: dict[str, list[_Cmp]] = {}
+        for n in nodes:
+            for c in _cmps(n):
+                cc = compiled.get(c)
+                if cc is None:
+                    cc = compiled[c] = _Cmp(c, E.to_python(c))
+                for col in E.columns(c):
+                    table.setdefault(col, []).append(cc)
+        plan.by_obj[id(obj)] = table
+
+    for c in v.conditions:
+        add(c, [c.node])
+    for rt in v.routes:
+        for it in rt.items:
+            add(it, [it.node])
+    for ind in v.indicators:
+        add(ind, [bd.node for bd in ind.bands])
+    for lv in v.levels:
+        add(lv, [lv.item.node])
+    _PLANS[id(v)] = (v, plan)
+    return plan
+
+
+def _cmps(n: E.Node) -> list[E.Cmp]:
+    out: list[E.Cmp] = []
+    stack = [n]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, E.Cmp):
+            out.append(x)
+        stack.extend(E.children(x))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# a lean verdict (same closures and rules as evaluate_variant, without the explanation text)
+
+
+@dataclass
+class _Quick:
+    qualified: bool | None
+    total_lo: Number
+    total_hi: Number
+    true_items: int
+    false_items: int
+    level_rank: int
+    # the raw values, reused for objects a change does not touch (incremental re-evaluation)
+    cond_vals: list[bool | None] = field(default_factory=list)
+    route_vals: list[bool | None] = field(default_factory=list)
+    ranges: list[tuple[Number, Number]] = field(default_factory=list)
+    item_vals: list[list[bool | None]] = field(default_factory=list)
+    level_vals: list[bool | None] = field(default_factory=list)
+
+
+_NONE: frozenset[str] = frozenset()
+
+
+def _quick(
+    v: Variant, r0: Mapping[str, Any], prev: _Quick | None = None, changed: frozenset[str] = _NONE
+) -> _Quick:
+    """The verdict, points and progress counts of a record; with `prev`, only the conditions,
+    indicators and levels reading a `changed` field are evaluated again."""
+    r = dict(r0)  # the closures memoize derived values in the dict they are given
+
+    def fresh(fields: tuple[str, ...]) -> bool:
+        return prev is None or not changed.isdisjoint(fields)
+
+    values = [
+        c.fn(r) if fresh(c.fields) else prev.cond_vals[i]  # type: ignore[union-attr]
+        for i, c in enumerate(v.conditions)
+    ]
+    true_items = sum(1 for x in values if x is True)
+    false_items = sum(1 for x in values if x is False)
+    ranges: list[tuple[Number, Number]] = []
+    by_id: dict[str, tuple[Number, Number]] = {}
+    total_lo: Number = 0
+    total_hi: Number = 0
+    for i, ind in enumerate(v.indicators):
+        if fresh(ind.fields):
+            lo, hi, _ = band_range(ind, r)
+        else:
+            lo, hi = prev.ranges[i]  # type: ignore[union-attr]
+        ranges.append((lo, hi))
+        by_id[ind.id] = (lo, hi)
+        total_lo += lo
+        total_hi += hi
+    route_values: list[bool | None] = []
+    item_vals: list[list[bool | None]] = []
+    best_route_items = 0
+    for k, rt in enumerate(v.routes):
+        ivals: list[bool | None] = []
+        if rt.kind == "score":
+            assert rt.score_at_least is not None
+            parts = [at_least(total_lo, total_hi, rt.score_at_least)]
+            if rt.groups_at_least:
+                for g in v.groups:
+                    if g.pass_min is not None:
+                        glo = sum((by_id[i.id][0] for i in v.indicators if i.group == g.id), start=0)
+                        ghi = sum((by_id[i.id][1] for i in v.indicators if i.group == g.id), start=0)
+                        parts.append(at_least(glo, ghi, g.pass_min))
+            for ind_id in rt.indicators_nonzero:
+                lo, hi = by_id[ind_id]
+                parts.append(True if lo > 0 else (False if hi <= 0 else None))
+            val = kleene_and(parts)
+        else:
+            ivals = [
+                it.fn(r) if fresh(it.fields) else prev.item_vals[k][j]  # type: ignore[union-attr]
+                for j, it in enumerate(rt.items)
+            ]
+            val = kleene_or(ivals) if rt.kind == "any" else kleene_and(ivals)
+            if rt.kind == "all":
+                best_route_items = max(best_route_items, sum(1 for x in ivals if x is True))
+        item_vals.append(ivals)
+        route_values.append(val)
+    if any(x is True for x in route_values):
+        true_items += 1 + len(v.conditions)  # a route reached outweighs any single condition
+    else:
+        true_items += best_route_items
+    level_vals = [
+        lv.item.fn(r) if fresh(lv.item.fields) else prev.level_vals[i]  # type: ignore[union-attr]
+        for i, lv in enumerate(v.levels)
+    ]
+    level_rank = 0
+    for i, x in enumerate(level_vals):
+        if x is None:
+            break
+        if x:
+            level_rank = len(v.levels) - i
+            break
+    if v.qualified is not None:
+        qualified = v.qualified.fn(r)
+    else:
+        qualified = kleene_and([*values, kleene_or(route_values) if v.routes else True])
+    return _Quick(
+        qualified,
+        total_lo,
+        total_hi,
+        true_items,
+        false_items,
+        level_rank,
+        values,
+        route_values,
+        ranges,
+        item_vals,
+        level_vals,
+    )
+
+
+def _better(new: _Quick, old: _Quick) -> bool:
+    """Progress without losing anything already met."""
+    if new.qualified is True and old.qualified is not True:
+        return True
+    if new.false_items > old.false_items or new.total_lo < old.total_lo or new.level_rank < old.level_rank:
+        return False
+    return new.true_items > old.true_items or new.total_lo > old.total_lo or new.level_rank > old.level_rank
+
+
+# ---------------------------------------------------------------------------------------------
+# candidate values of one field
+
+
+def _candidates(name: str, r: Mapping[str, Any], cmps: list[_Cmp]) -> tuple[list[Any], bool]:
+    """Values to try, nearest first, and whether bisection is needed (a non-linear comparison)."""
+    direction = _direction(name)
+    old = r.get(name)
+    spec = REGISTRY[name]
+    if direction is None or old is None:
+        return [], False
+    if spec.type == "bool":
+        want = direction == "true"
+        return ([want] if old is not want else []), False
+    if spec.type == "enum":
+        if direction != "up" or old not in spec.values:
+            return [], False
+        return list(spec.values[spec.values.index(old) + 1 :]), False
+    if spec.type not in UPPER:
+        return [], False
+    integer = spec.type in ("money", "count", "int", "rank")
+    unit: int | Fraction = 1 if integer else _unit(spec.type)
+    up = direction == "up"
+    out: set[int | Fraction] = set()
+    nonlinear = False
+    x_old: int | Fraction = int(old) if integer else Fraction(old)
+    scratch = dict(r)  # substituted closures memoize under their own keys; `r` itself stays clean
+    for c in cmps:
+        if c.node.op not in _OPS:
+            continue
+        fns = c.sides(name)
+        ds = []
+        for i in (0, 2, 4):
+            a, b = fns[i](scratch), fns[i + 1](scratch)
+            if a is None or b is None or isinstance(a, bool | str) or isinstance(b, bool | str):
+                break
+            ds.append(a - b)
+        if len(ds) < 3:
+            continue
+        slope = ds[1] - ds[0]
+        if slope == 0:
+            continue
+        if ds[2] - ds[1] != slope:
+            nonlinear = True  # not a straight line in this field: bisect instead
+            continue
+        # D(x) = a − b = ds[0] + slope·x; the comparison holds where op(D(x), 0)
+        holds = _OPS[c.node.op]
+        root = Fraction(-ds[0]) / slope
+        here = holds(ds[0] + slope * x_old)
+        # the first grid value at or past the root in the helpful direction that flips the comparison
+        k = math.ceil(root / unit) if up else math.floor(root / unit)
+        for v in (
+            (k, k + 1 if up else k - 1) if integer else (k * unit, (k + 1) * unit if up else (k - 1) * unit)
+        ):
+            if ((v > x_old) if up else (v < x_old)) and holds(ds[0] + slope * v) != here:
+                out.add(v)
+                break
+    lo = 0 if not spec.signed else -(10**13)
+    vals = sorted((Fraction(v) for v in out if lo <= v <= UPPER[spec.type]), key=lambda v: abs(v - x_old))
+    return [_native(spec.type, v) for v in vals], nonlinear
+
+
+def _native(ftype: str, v: Fraction) -> Any:
+    if ftype in ("money", "count", "int", "rank"):
+        return int(v)
+    return v
+
+
+def _apply(r: Mapping[str, Any], name: str, value: Any) -> tuple[dict[str, Any], list[Change]] | None:
+    """The record with one field changed (and a coupled total raised), or None if not feasible."""
+    out = dict(r)
+    out[name] = value
+    changes = [Change(name, r.get(name), value)]
+    cap = CAPPED.get(name)
+    if cap is not None and r.get(cap) is not None and value > r[cap]:
+        return None
+    total = COUPLED.get(name)
+    if total is not None and r.get(total) is not None and value > r[total]:
+        out[total] = value
+        changes.append(Change(total, r.get(total), value))
+    return out, changes
+
+
+def _bisect(name: str, r: Mapping[str, Any], v: Variant, base: _Quick) -> Any | None:
+    """Smallest (or largest, for 'down') grid value that makes progress, assuming monotonicity."""
+    spec = REGISTRY[name]
+    unit = _unit(spec.type)
+    old = Fraction(r[name])
+    up = _direction(name) == "up"
+    limit = Fraction(UPPER[spec.type]) if up else Fraction(0)
+
+    def ok(x: Fraction) -> bool:
+        applied = _apply(r, name, _native(spec.type, x))
+        return applied is not None and _better(_quick(v, applied[0], base, _changed(applied[1])), base)
+
+    if not ok(limit) or limit == old:
+        return None
+    good, bad = limit, old
+    while abs(good - bad) > unit:
+        mid = Fraction(math.floor(((good + bad) / 2) / unit)) * unit
+        if mid in (good, bad):
+            break
+        if ok(mid):
+            good = mid
+        else:
+            bad = mid
+    return _native(spec.type, good)
+
+
+# ---------------------------------------------------------------------------------------------
+# the search
+
+
+@dataclass
+class _Found:
+    record: dict[str, Any]
+    changes: list[Change]
+    quick: _Quick
+    size: float
+
+
+def _changed(changes: list[Change]) -> frozenset[str]:
+    return frozenset(c.field for c in changes)
+
+
+def _size(changes: list[Change]) -> float:
+    total = 0.0
+    for c in changes:
+        if isinstance(c.new, bool | str) or isinstance(c.old, bool | str):
+            total += 1.0
+        else:
+            old, new = float(c.old), float(c.new)
+            total += abs(new - old) / max(abs(old), 1.0)
+    return total
+
+
+def _singles(v: Variant, r: dict[str, Any], base: _Quick, plan: _Plan) -> list[_Found]:
+    """Per field: the nearest improving value, and the nearest qualifying one if different.
+
+    Fields that could qualify on their own are tried first, then by the size of their nearest step;
+    at most MAX_EVALS evaluations are spent (the list shows MAX_GAPS suggestions anyway)."""
+    todo = []
+    for name, cmps in _open_fields(v, r, plan).items():
+        if _direction(name) is None or r.get(name) is None:
+            continue
+        cands, nonlinear = _candidates(name, r, cmps)
+        if not cands and not nonlinear:
+            continue
+        fields = frozenset({name, COUPLED.get(name, name)})
+        step = _size([Change(name, r[name], cands[0])]) if cands else 1.0
+        todo.append((not _may_qualify(v, base, fields), step, name, cands, nonlinear))
+    todo.sort(key=lambda t: (t[0], t[1], t[2]))
+    found: list[_Found] = []
+    budget = MAX_EVALS
+    for _hopeless, _step, name, cands, nonlinear in todo:
+        if budget <= 0:
+            break
+        first: _Found | None = None
+        for value in cands[:MAX_TRIES]:
+            applied = _apply(r, name, value)
+            if applied is None:
+                continue
+            rec, changes = applied
+            budget -= 1
+            q = _quick(v, rec, base, _changed(changes))
+            if not _better(q, base):
+                continue
+            f = _Found(rec, changes, q, _size(changes))
+            if first is None:
+                first = f
+                found.append(f)
+                if q.qualified is not True and not _may_qualify(v, base, _changed(changes)):
+                    break  # this field alone cannot carry the firm over: the nearest step is enough
+            if q.qualified is True:
+                if f is not first:
+                    found.append(f)
+                break
+        if first is None and nonlinear:
+            value = _bisect(name, r, v, base)
+            budget -= 8
+            if value is not None:
+                applied = _apply(r, name, value)
+                if applied is not None:
+                    rec, changes = applied
+                    found.append(
+                        _Found(rec, changes, _quick(v, rec, base, _changed(changes)), _size(changes))
+                    )
+    return found
+
+
+def _may_qualify(v: Variant, base: _Quick, fields: frozenset[str]) -> bool:
+    """Could changing only `fields` make the firm qualify? (Every unmet condition reads them, and a
+    route can be reached: an item reading them, or enough points in the indicators reading them.)"""
+    if v.qualified is not None:
+        return True  # classification standards: levels, cheap to search
+    for i, c in enumerate(v.conditions):
+        if base.cond_vals[i] is not True and fields.isdisjoint(c.fields):
+            return False
+    if not v.routes or any(x is True for x in base.route_vals):
+        return True
+    for k, rt in enumerate(v.routes):
+        if rt.kind == "score":
+            need = (rt.score_at_least or 0) - base.total_lo
+            reach = sum(
+                (
+                    ind.max - base.ranges[i][0]
+                    for i, ind in enumerate(v.indicators)
+                    if not fields.isdisjoint(ind.fields)
+                ),
+                start=0,
+            )
+            if reach >= need:
+                return True
+        elif rt.kind == "any":
+            if any(not fields.isdisjoint(it.fields) for it in rt.items):
+                return True
+        elif all(
+            x is True or not fields.isdisjoint(it.fields)
+            for it, x in zip(rt.items, base.item_vals[k], strict=True)
+        ):
+            return True
+    return False
+
+
+def _open_fields(v: Variant, r0: Mapping[str, Any], plan: _Plan) -> dict[str, list[_Cmp]]:
+    """Fields (with their comparisons) of what still stands between the firm and the verdict:
+    conditions and route items not TRUE, indicators short of their maximum, the level tests."""
+    r = dict(r0)
+    objs: list[object] = [c for c in v.conditions if c.fn(r) is not True]
+    if v.routes:
+        route_met = False
+        opened: list[object] = []
+        for rt in v.routes:
+            if rt.kind == "score":
+                opened += [ind for ind in v.indicators if band_range(ind, r)[0] < ind.max]
+                continue
+            vals = [it.fn(r) for it in rt.items]
+            if (rt.kind == "any" and True in vals) or (rt.kind == "all" and all(x is True for x in vals)):
+                route_met = True
+            opened += [it for it, x in zip(rt.items, vals, strict=True) if x is not True]
+        if not route_met:
+            objs += opened
+    else:
+        objs += list(v.indicators)
+    objs += list(v.levels)
+    out: dict[str, list[_Cmp]] = {}
+    fields_of: dict[str, None] = {}
+    for o in objs:
+        fields = getattr(o, "fields", None)
+        if fields is None:
+            fields = o.item.fields if isinstance(o, Level) else ()
+        for f in fields:
+            fields_of[f] = None
+        for f, cmps in plan.by_obj.get(id(o), {}).items():
+            lst = out.setdefault(f, [])
+            have = {id(c) for c in lst}
+            lst += [c for c in cmps if id(c) not in have]
+    for f in fields_of:
+        out.setdefault(f, [])
+    return out
+
+
+def _rank(f: _Found, base: _Quick) -> tuple[Any, ...]:
+    return (f.quick.qualified is not True, f.size, -(f.quick.total_lo - base.total_lo))
+
+
+def _greedy_key(f: _Found, base: _Quick) -> tuple[Any, ...]:
+    return (
+        f.quick.qualified is not True,
+        -(f.quick.true_items - base.true_items),
+        -(f.quick.total_lo - base.total_lo),
+        f.size,
+    )
+
+
+def find_gaps(
+    packs: Packs,
+    record: Mapping[str, Any],
+    standard: str,
+    result: StandardResult,
+    today: dt.date | None = None,
+) -> list[Gap]:
+    """Ranked changes that would make the firm qualify (or get closer) under the same rule variant.
+
+    `today` is the evaluation day explain() used for the default as_of (pass it when not today)."""
+    if result.qualified is Tri.TRUE or standard in NO_GAPS:
+        return []
+    ed = packs.edition(standard, result.edition)
+    v = ed.variants.get(variant_key(result.edition, result.amendments, result.overlay))
+    if v is None:  # pragma: no cover - the result came from this variant
+        return []
+    plan = _plan(v)
+    r = prepare(record, today)
+    if _blocked(v, r, only_false=True):
+        return []  # e.g. a past incident or a title already held: nothing to suggest
+    base = _quick(v, r)
+    if base.false_items > MAX_STEPS:
+        return []  # more hard conditions fail than a short plan can fix: the rung is out of reach
+    singles = sorted(_singles(v, r, base, plan), key=lambda f: _rank(f, base))
+    chosen = singles[:MAX_GAPS]
+    pool = sorted(singles, key=lambda f: _greedy_key(f, base))[:MAX_POOL]
+    reach = frozenset(c.field for f in pool for c in f.changes)
+    if (
+        not any(f.quick.qualified is True for f in singles)
+        and not _blocked(v, r)
+        and _may_qualify(v, base, reach)
+    ):
+        plan_found = _greedy(v, r, base, pool)
+        if plan_found is not None:
+            chosen = [plan_found, *chosen[: MAX_GAPS - 1]]
+    return [_gap(packs, v, r, base, f) for f in chosen]
+
+
+def _blocked(v: Variant, r0: Mapping[str, Any], only_false: bool = False) -> bool:
+    """A failing (or, unless `only_false`, open) condition that no actionable, known field can
+    change: no plan can qualify."""
+    r = dict(r0)
+    for c in v.conditions:
+        val = c.fn(r)
+        if val is True or (only_false and val is None):
+            continue
+        if not any(_direction(f) and r.get(f) is not None for f in c.fields):
+            return True
+    return False
+
+
+def _greedy(v: Variant, r: dict[str, Any], base: _Quick, first: list[_Found]) -> _Found | None:
+    """Up to MAX_STEPS of the single changes found, each time the most useful next one (re-checked
+    on the changed firm); kept only if the plan qualifies."""
+    state, quick = r, base
+    changes: list[Change] = []
+    used: set[str] = set()
+    for step in range(MAX_STEPS):
+        options: list[_Found] = []
+        for f in first:
+            if any(c.field in used for c in f.changes):
+                continue
+            if step == 0:
+                options.append(f)
+                continue
+            rec = dict(state)
+            rec.update((c.field, c.new) for c in f.changes)
+            q = _quick(v, rec, quick, _changed(f.changes))
+            if _better(q, quick):
+                options.append(_Found(rec, f.changes, q, f.size))
+        if not options:
+            return None
+        best = min(options, key=lambda f: _greedy_key(f, quick))
+        state, quick = best.record, best.quick
+        changes = _merge(changes, best.changes)
+        used.update(c.field for c in best.changes)
+        if quick.qualified is True:
+            return _Found(state, changes, quick, _size(changes))
+    return None
+
+
+def _merge(old: list[Change], new: list[Change]) -> list[Change]:
+    out = {c.field: Change(c.field, c.old, c.new) for c in old}
+    for c in new:
+        if c.field in out:
+            out[c.field].new = c.new
+        else:
+            out[c.field] = Change(c.field, c.old, c.new)
+    return list(out.values())
+
+
+# ---------------------------------------------------------------------------------------------
+# wording
+
+
+ENUM_ZH = {
+    "rd_inst_level": {
+        "none": "未建立",
+        "below_city": "市级以下",
+        "city": "市级",
+        "provincial": "省级",
+        "national": "国家级",
+    },
+}
+
+
+def _show(packs: Packs, name: str, value: Any) -> str:
+    """A value as an official reads it: money in 万元 (exact to the yuan), fractions in %, yes/no."""
+    info = packs.fields.get(name)
+    ftype = info.type if info else ""
+    if isinstance(value, str):
+        return ENUM_ZH.get(name, {}).get(value, value)
+    if isinstance(value, Decimal):
+        value = Fraction(value)
+    if ftype == "money" and value is not None and not isinstance(value, bool):
+        wan = Fraction(value) / 10000
+        return f"{_num(Decimal(wan.numerator) / Decimal(wan.denominator))}万元"
+    return _fmt_value(value, ftype)
+
+
+def _gap(packs: Packs, v: Variant, r: Mapping[str, Any], base: _Quick, f: _Found) -> Gap:
+    """The suggestion in words, from the cached evaluations (no second full explanation)."""
+    new = f.quick
+    parts = []
+    for c in f.changes:
+        label = packs.fields[c.field].label if c.field in packs.fields else c.field
+        parts.append(f"{label} {_show(packs, c.field, r.get(c.field))} → {_show(packs, c.field, c.new)}")
+    effects = []
+    for i, ind in enumerate(v.indicators):
+        (lo0, _h0), (lo1, _h1) = base.ranges[i], new.ranges[i]
+        if lo0 == lo1:
+            continue
+        diff = to_decimal(lo1 - lo0)
+        sign = "+" if diff > 0 else ""
+        before, after = _value_text(packs, ind, dict(r)), _value_text(packs, ind, dict(f.record))
+        if "；" in after or "%" not in after:  # not a single ratio: name the bands instead
+            before, after = _band_label(ind, r, lo0), _band_label(ind, f.record, lo1)
+        effects.append(f"{ind.label} {before} → {after}，{sign}{_num(diff)}分")
+    for i, cond in enumerate(v.conditions):
+        if base.cond_vals[i] is not True and new.cond_vals[i] is True:
+            effects.append(f"满足“{cond.label}”")
+    for k, rt in enumerate(v.routes):
+        for j, it in enumerate(rt.items):
+            if base.item_vals[k][j] is not True and new.item_vals[k][j] is True:
+                effects.append(f"满足“{it.label}”")
+    if v.levels and new.level_rank != base.level_rank:
+        effects.append(f"等级 {_level_label(v, base.level_rank)} → {_level_label(v, new.level_rank)}")
+    gain = Decimal(0)
+    if v.score_fn is not None:
+        s0, s1 = v.score_fn(dict(r)), v.score_fn(dict(f.record))
+        if s0 is not None and s1 is not None:
+            gain = to_decimal(s1 - s0)
+    elif v.indicators:
+        gain = to_decimal(new.total_lo - base.total_lo)
+    makes = new.qualified is True
+    if makes:
+        score_at = next((i for i, rt in enumerate(v.routes) if rt.kind == "score"), None)
+        first_true = next((i for i, x in enumerate(new.route_vals) if x is True), None)
+        if score_at is not None and first_true == score_at and new.total_lo == new.total_hi:
+            need = v.routes[score_at].score_at_least or 0
+            effects.append(
+                f"总分{_num(to_decimal(new.total_lo))}分，达到{_num(to_decimal(need))}分，符合条件"
+            )
+        else:
+            effects.append("符合条件")
+    elif gain > 0 and v.indicators:
+        effects.append(f"总分 {_num(to_decimal(base.total_lo))} → {_num(to_decimal(new.total_lo))}分")
+    effect = "；".join(parts) + ("，" + "，".join(effects) if effects else "")
+    changes = [Change(c.field, _plain(c.old), _plain(c.new)) for c in f.changes]
+    return Gap(changes=changes, effect_zh=effect, points_gain=gain, makes_qualified=makes, size=f.size)
+
+
+def _plain(value: Any) -> Any:
+    """Record types for callers: exact fractions back to Decimal (they lie on the field's grid)."""
+    if isinstance(value, Fraction):
+        return Decimal(value.numerator) / Decimal(value.denominator)
+    return value
+
+
+def _band_label(ind: Any, r: Mapping[str, Any], points: Number) -> str:
+    for b in ind.bands:
+        if b.points == points and b.fn(dict(r)) is True:
+            return str(b.label)
+    return str(ind.else_label) if points == 0 else _num(to_decimal(points)) + "分"
+
+
+def _level_label(v: Variant, rank: int) -> str:
+    if rank == 0:
+        return v.default_label or (v.default_level or "")
+    return v.levels[len(v.levels) - rank].label
+
+
+def _num(d: Decimal) -> str:
+    return format(d.normalize(), "f") if d != d.to_integral_value() else str(int(d))

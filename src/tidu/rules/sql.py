@@ -1,0 +1,549 @@
+"""Compile the packs to ONE SQL SELECT (DuckDB, PostgreSQL, Spark SQL) and run it.
+
+The SELECT renders the very trees the Python evaluator runs (tidu.rules.expr, already rewritten so
+that no engine divides), in layers:
+
+    __in   the input columns cast to the registry's SQL types, and the effective as_of
+    __mN   division-free derived quantities (size class, niche years …), once per row, by depth
+    __a    every distinct boolean/numeric expression of the packs ("atoms"), once
+    __b    indicator point ranges (lo/hi) and the edition chosen per row and standard
+    __c    per variant (edition × amendments × overlay): qualified, score, level, path; the variant key
+    final  credit_code, year and the contract columns, picking each standard's variant per row
+
+Every contract column is a non-NULL string ('' = blank), exactly like `LadderResult.to_row()`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tidu.rules import expr as E
+from tidu.rules.errors import RulesError, SelectionError
+from tidu.rules.fieldinfo import field_infos
+from tidu.rules.fields import SQL_TYPES, today_shanghai
+from tidu.rules.model import STANDARDS, Edition, Variant, contract_columns
+from tidu.rules.packs import check_edition
+
+if TYPE_CHECKING:
+    from tidu.rules.packs import Packs
+
+DIALECTS = ("duckdb", "postgres", "spark")
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+
+
+@dataclass(frozen=True)
+class Dialect:
+    name: str
+
+    def q(self, ident: str) -> str:
+        if self.name == "spark":
+            return "`" + ident.replace("`", "``") + "`"
+        return '"' + ident.replace('"', '""') + '"'
+
+    def type(self, sql_type: str) -> str:
+        if self.name == "spark" and sql_type == "VARCHAR":
+            return "STRING"
+        return sql_type
+
+    def expr(self, node: E.Node, macro: Any = None) -> str:
+        return E.to_sql(node, col=self.q, dialect=self.name, macro=macro)
+
+    def table(self, table: str) -> str:
+        if _IDENT.match(table):
+            return ".".join(self.q(p) for p in table.split("."))
+        return table  # a FROM item such as read_parquet('x.parquet')
+
+
+def _lit(s: str) -> str:
+    if "'" in s or "\\" in s:
+        raise RulesError(f"SQL 字面量中不允许引号或反斜杠：{s!r}")
+    return f"'{s}'"
+
+
+class _Layer:
+    """Named, de-duplicated expressions of one CTE."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.by_sql: dict[str, str] = {}
+
+    def add(self, sql: str) -> str:
+        name = self.by_sql.get(sql)
+        if name is None:
+            name = f"{self.prefix}{len(self.by_sql) + 1}"
+            self.by_sql[sql] = name
+        return name
+
+    def select(self, d: Dialect) -> list[str]:
+        return [f"{sql} AS {d.q(name)}" for sql, name in self.by_sql.items()]
+
+
+def _and(items: Sequence[str]) -> str:
+    if not items:
+        return "TRUE"
+    return items[0] if len(items) == 1 else "(" + " AND ".join(items) + ")"
+
+
+def _or(items: Sequence[str]) -> str:
+    if not items:
+        return "FALSE"
+    return items[0] if len(items) == 1 else "(" + " OR ".join(items) + ")"
+
+
+def _num(v: Any) -> str:
+    return E.sql_literal(v)
+
+
+def _candidates(packs: Packs, standard: str, forced: str | None) -> list[Edition]:
+    eds = packs.editions.get(standard) or []
+    if forced is not None:
+        return [check_edition(packs.editions, standard, forced)]
+    return list(eds)
+
+
+def compile_plan(
+    packs: Packs,
+    *,
+    dialect: str = "duckdb",
+    table: str = "firm_years",
+    standards: Iterable[str] | None = None,
+    editions: Mapping[str, str] | None = None,
+    today: dt.date | None = None,
+    columns: Iterable[str] | None = None,
+) -> Plan:
+    """The layered query behind `compile_sql` (run_spark applies it layer by layer)."""
+    if dialect not in DIALECTS:
+        raise SelectionError(f"不支持的 SQL 方言 {dialect!r}（可选：{', '.join(DIALECTS)}）")
+    d = Dialect(dialect)
+    day = today or today_shanghai()
+    wanted = list(STANDARDS) if standards is None else list(standards)
+    for s in wanted:
+        if s not in STANDARDS:
+            raise SelectionError(f"未知的标准 {s!r}（可选：{', '.join(STANDARDS)}）")
+    forced = dict(editions or {})
+    for s in forced:
+        if s not in STANDARDS:
+            raise SelectionError(f"未知的标准 {s!r}（可选：{', '.join(STANDARDS)}）")
+    stds = [s for s in STANDARDS if s in wanted and packs.editions.get(s)]
+    available = set(columns) if columns is not None else set(field_infos())
+
+    # __in: typed inputs
+    src = "__src"
+    ins: list[str] = []
+    for name, info in packs.fields.items():
+        typ = d.type(SQL_TYPES.get(info.type, "VARCHAR"))
+        if name == "as_of":
+            continue
+        value = f"CAST({src}.{d.q(name)} AS {typ})" if name in available else f"CAST(NULL AS {typ})"
+        ins.append(f"{value} AS {d.q(name)}")
+    year = f"CAST({src}.{d.q('year')} AS INTEGER)" if "year" in available else "CAST(NULL AS INTEGER)"
+    today_sql = f"DATE '{day.isoformat()}'"
+    dec31 = f"CAST(CAST({year} AS {d.type('VARCHAR')}) || '-12-31' AS DATE)"
+    as_of = f"CAST({src}.{d.q('as_of')} AS DATE)" if "as_of" in available else "CAST(NULL AS DATE)"
+    ins.append(
+        f"CASE WHEN {as_of} IS NOT NULL THEN {as_of} WHEN {year} IS NULL THEN {today_sql} "
+        f"WHEN {year} >= {day.year} THEN {today_sql} ELSE {dec31} END AS {d.q('as_of')}"
+    )
+
+    atoms = _Layer("__a")
+    b = _Layer("__b")
+    c = _Layer("__c")
+    col = d.q
+    # division-free macros (size classes, niche years …) are computed once per row, in layers by depth
+    macros: dict[str, tuple[str, str, int]] = {}  # key -> (alias, sql, depth)
+
+    def macro(m: E.Macro) -> str:
+        key = f"{m.name}#{hash(m.body)}"
+        hit = macros.get(key)
+        if hit is None:
+            depth = [0]
+
+            def inner(n: E.Macro) -> str:
+                ref = macro(n)
+                depth[0] = max(depth[0], macros[f"{n.name}#{hash(n.body)}"][2])
+                return ref
+
+            body = d.expr(m.body, inner)
+            alias = f"__m{len(macros) + 1}_{m.name}"
+            hit = (alias, body, depth[0] + 1)
+            macros[key] = hit
+        return col(hit[0])
+
+    def atom(node: E.Node) -> str:
+        return col(atoms.add(d.expr(node, macro)))
+
+    def true(node: E.Node) -> str:
+        return f"COALESCE({atom(node)}, FALSE)"
+
+    final: list[str] = [col("credit_code"), col("year")]
+    for si, std in enumerate(stds):
+        cands = _candidates(packs, std, forced.get(std))
+        # edition per row (same order as evaluate.select_edition)
+        if len(cands) == 1 and std in forced:
+            ed_sql = _lit(cands[0].edition)
+        else:
+            whens: list[str] = []
+            for e in reversed(cands):
+                if e.select_when is not None:
+                    whens.append(f"WHEN {true(e.select_when.node)} THEN {_lit(e.edition)}")
+            for e in reversed(cands):
+                asof = E.Col("as_of")
+                parts: list[E.Node] = [E.Cmp(">=", asof, E.Lit(e.effective_from))]
+                if e.effective_to is not None:
+                    parts.append(E.Cmp("<", asof, E.Lit(e.effective_to)))
+                whens.append(f"WHEN {true(E.And(tuple(parts)))} THEN {_lit(e.edition)}")
+            for e in reversed(cands):
+                whens.append(
+                    f"WHEN {true(E.Cmp('>=', E.Col('as_of'), E.Lit(e.effective_from)))} THEN {_lit(e.edition)}"
+                )
+            ed_sql = f"CASE {' '.join(whens)} ELSE {_lit(cands[0].edition)} END"
+        ed_col = col(b.add(ed_sql))
+
+        # variant per row (same as evaluate.select_variant)
+        key_whens: list[str] = []
+        outputs: list[tuple[str, Variant, dict[str, str]]] = []
+        for e in cands:
+            applies = {a.id: true(a.applies.node) for a in e.amendments}
+            ov_tests: dict[str, str] = {}
+            for o in e.overlays:
+                test: E.Node = E.Prefix(E.Col("region_code"), o.province[:2])
+                if o.applies is not None:
+                    test = E.And((test, o.applies.node))
+                ov_tests[o.province] = true(test)
+            for v in e.variants.values():
+                conds = [f"({ed_col} = {_lit(e.edition)})"]
+                conds += [
+                    applies[a.id] if a.id in v.amendments else f"(NOT {applies[a.id]})" for a in e.amendments
+                ]
+                earlier: list[str] = []
+                for o in e.overlays:
+                    if v.overlay == o.province:
+                        conds += [f"(NOT {x})" for x in earlier] + [ov_tests[o.province]]
+                        break
+                    earlier.append(ov_tests[o.province])
+                if v.overlay is None:
+                    conds += [f"(NOT {x})" for x in earlier]
+                key = f"{si}_{len(outputs) + 1}"
+                key_whens.append(f"WHEN {_and(conds)} THEN {_lit(key)}")
+                outputs.append((key, v, _variant_sql(v, d, atom, b, c)))
+        key_col = col(c.add(f"CASE {' '.join(key_whens)} ELSE NULL END"))
+
+        def pick(
+            kind: str, outputs: list[tuple[str, Variant, dict[str, str]]] = outputs, key_col: str = key_col
+        ) -> str:
+            whens = " ".join(f"WHEN {key_col} = {_lit(k)} THEN {o[kind]}" for k, _v, o in outputs)
+            return f"CASE {whens} ELSE '' END"
+
+        final.append(f"{pick('qualified')} AS {col(std + '__qualified')}")
+        final.append(f"{pick('score')} AS {col(std + '__score')}")
+        final.append(f"{pick('level')} AS {col(std + '__level')}")
+        final.append(f"{pick('path')} AS {col(std + '__path')}")
+        final.append(f"{pick('edition')} AS {col(std + '__edition')}")
+
+    keep = [col("credit_code"), col("year")]
+    layers: list[tuple[str, list[str]]] = [("__in", ins)]
+    for depth in range(1, max((m[2] for m in macros.values()), default=0) + 1):
+        layers.append(
+            (
+                f"__m{depth}",
+                ["*", *(f"{sql} AS {col(alias)}" for alias, sql, dep in macros.values() if dep == depth)],
+            )
+        )
+    layers += [
+        ("__a", keep + atoms.select(d)),
+        ("__b", ["*", *b.select(d)]),
+        ("__c", ["*", *c.select(d)]),
+        ("", final),
+    ]
+    return Plan(d, d.table(table), src, layers)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The compiled query as layers of SELECT lists (each reads the previous one; the first reads
+    the source table aliased `source_alias`; the last, unnamed, gives the contract columns)."""
+
+    dialect: Dialect
+    table: str
+    source_alias: str
+    layers: list[tuple[str, list[str]]]
+
+    def sql(self) -> str:
+        ctes = []
+        prev = f"{self.table} AS {self.source_alias}"
+        for name, items in self.layers[:-1]:
+            ctes.append(f"{name} AS (SELECT {', '.join(items)} FROM {prev})")
+            prev = name
+        return "WITH " + ",\n".join(ctes) + f"\nSELECT {', '.join(self.layers[-1][1])} FROM {prev}"
+
+
+def compile_sql(
+    packs: Packs,
+    *,
+    dialect: str = "duckdb",
+    table: str = "firm_years",
+    standards: Iterable[str] | None = None,
+    editions: Mapping[str, str] | None = None,
+    today: dt.date | None = None,
+    columns: Iterable[str] | None = None,
+) -> str:
+    """ONE SELECT over `table` returning credit_code, year and the contract columns.
+
+    `columns`: the columns the input table has (others are read as NULL); default: every field of
+    the registry (fields.yaml), without overlay-declared inputs.
+    """
+    return compile_plan(
+        packs,
+        dialect=dialect,
+        table=table,
+        standards=standards,
+        editions=editions,
+        today=today,
+        columns=columns,
+    ).sql()
+
+
+def _variant_sql(v: Variant, d: Dialect, atom: Any, b: _Layer, c: _Layer) -> dict[str, str]:
+    """Per-variant output expressions (strings, '' = blank) over the __c layer."""
+    col = d.q
+    null_bool = "CAST(NULL AS BOOLEAN)"
+    # indicators: lo = points of the first TRUE band, hi = of the first band not FALSE
+    lo: dict[str, str] = {}
+    hi: dict[str, str] = {}
+    for ind in v.indicators:
+        if ind.points_node is not None:
+            x = atom(ind.points_node)
+            mx = _num(ind.max)
+            clamp = f"CASE WHEN {x} < 0 THEN 0 WHEN {x} > {mx} THEN {mx} ELSE {x} END"
+            lo[ind.id] = col(b.add(f"CASE WHEN {x} IS NULL THEN 0 ELSE {clamp} END"))
+            hi[ind.id] = col(b.add(f"CASE WHEN {x} IS NULL THEN {mx} ELSE {clamp} END"))
+        else:
+            lw = " ".join(f"WHEN COALESCE({atom(bd.node)}, FALSE) THEN {_num(bd.points)}" for bd in ind.bands)
+            hw = " ".join(f"WHEN COALESCE({atom(bd.node)}, TRUE) THEN {_num(bd.points)}" for bd in ind.bands)
+            lo[ind.id] = col(b.add(f"CASE {lw} ELSE 0 END"))
+            hi[ind.id] = col(b.add(f"CASE {hw} ELSE 0 END"))
+
+    def total(side: dict[str, str], ids: Iterable[str]) -> str:
+        items = [side[i] for i in ids]
+        return "(" + " + ".join(items) + ")" if items else "0"
+
+    def at_least(lo_sql: str, hi_sql: str, t: Any) -> str:
+        return f"CASE WHEN {lo_sql} >= {_num(t)} THEN TRUE WHEN {hi_sql} < {_num(t)} THEN FALSE ELSE {null_bool} END"
+
+    all_ids = [i.id for i in v.indicators]
+    routes: list[tuple[str, str]] = []
+    for rt in v.routes:
+        if rt.kind == "score":
+            parts = [at_least(total(lo, all_ids), total(hi, all_ids), rt.score_at_least)]
+            if rt.groups_at_least:
+                for g in v.groups:
+                    if g.pass_min is not None:
+                        ids = [i.id for i in v.indicators if i.group == g.id]
+                        parts.append(at_least(total(lo, ids), total(hi, ids), g.pass_min))
+            for ind_id in rt.indicators_nonzero:
+                parts.append(
+                    f"CASE WHEN {lo[ind_id]} > 0 THEN TRUE WHEN {hi[ind_id]} <= 0 THEN FALSE ELSE {null_bool} END"
+                )
+            routes.append((rt.path, _and(parts)))
+        else:
+            items = [atom(it.node) for it in rt.items]
+            routes.append((rt.path, _or(items) if rt.kind == "any" else _and(items)))
+
+    if v.qualified is not None:
+        q_sql = atom(v.qualified.node)
+    else:
+        parts = [atom(cd.node) for cd in v.conditions]
+        if routes:
+            parts.append(_or([r for _p, r in routes]))
+        q_sql = _and(parts)
+    q = col(c.add(q_sql))
+
+    if routes:
+        path_sql = (
+            "CASE "
+            + " ".join(f"WHEN {r} THEN {_lit(p)}" for p, r in routes)
+            + f" ELSE {_lit(v.qualified_path)} END"
+        )
+    else:
+        path_sql = _lit(v.qualified_path)
+    path = col(c.add(path_sql))
+
+    if v.levels:
+        lw = " ".join(
+            f"WHEN {atom(lv.item.node)} IS NULL THEN NULL WHEN {atom(lv.item.node)} THEN {_lit(lv.level)}"
+            for lv in v.levels
+        )
+        default = _lit(v.default_level) if v.default_level is not None else "NULL"
+        level = f"COALESCE({col(c.add(f'CASE {lw} ELSE {default} END'))}, '')"
+    else:
+        level = "''"
+
+    score = "''"
+    if v.score_output:
+        if v.score_node is not None:
+            s_sql = atom(v.score_node)
+        elif v.indicators:
+            tl, th = total(lo, all_ids), total(hi, all_ids)
+            s_sql = f"CASE WHEN {tl} = {th} THEN {tl} ELSE NULL END"
+        else:  # pragma: no cover - the loader refuses score_output without a score
+            s_sql = "NULL"
+        s = col(c.add(s_sql))
+        text = d.type("VARCHAR")
+        score = (
+            f"CASE WHEN {s} IS NULL THEN '' WHEN {s} = FLOOR({s}) THEN CAST(CAST(FLOOR({s}) AS BIGINT) AS {text}) "
+            f"ELSE TRIM(TRAILING '0' FROM CAST(CAST({s} AS DECIMAL(18,4)) AS {text})) END"
+        )
+    return {
+        "qualified": f"CASE WHEN {q} IS NULL THEN 'unknown' WHEN {q} THEN 'true' ELSE 'false' END",
+        "score": score,
+        "level": level,
+        "path": f"CASE WHEN COALESCE({q}, FALSE) THEN {path} ELSE '' END",
+        "edition": _lit(v.edition),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# runners
+
+
+def _stringify(row: Mapping[str, Any], names: Sequence[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for n in names:
+        v = row.get(n)
+        out[n] = "" if v is None else str(v)
+    return out
+
+
+def duckdb_relation(
+    packs: Packs,
+    source: Any,
+    *,
+    con: Any = None,
+    standards: Iterable[str] | None = None,
+    editions: Mapping[str, str] | None = None,
+    today: dt.date | None = None,
+) -> Any:
+    """A DuckDB relation computing the contract columns over `source`.
+
+    `source`: a path to a .parquet/.csv/.json(l) file, a DuckDB relation, or a table/view name.
+    CSV files are read as text and cast to the registry types (an empty cell is NULL).
+    """
+    import duckdb
+
+    con = con if con is not None else duckdb.connect()
+    if isinstance(source, str | Path) and (
+        Path(source).suffix.lower() in (".parquet", ".csv", ".json", ".jsonl", ".ndjson", ".tsv")
+    ):
+        p = str(source).replace("'", "''")
+        suffix = Path(source).suffix.lower()
+        if suffix == ".parquet":
+            rel = con.sql(f"SELECT * FROM read_parquet('{p}')")
+        elif suffix in (".csv", ".tsv"):
+            rel = con.sql(f"SELECT * FROM read_csv('{p}', all_varchar = true, header = true)")
+        else:
+            rel = con.sql(f"SELECT * FROM read_json_auto('{p}')")
+    elif isinstance(source, str):
+        rel = con.table(source)
+    else:
+        rel = source
+    view = "__tidu_src"
+    con.register(view, rel)
+    sql = compile_sql(
+        packs,
+        dialect="duckdb",
+        table=view,
+        standards=standards,
+        editions=editions,
+        today=today,
+        columns=rel.columns,
+    )
+    return con.sql(sql)
+
+
+def run_duckdb(
+    packs: Packs,
+    source: Any,
+    *,
+    con: Any = None,
+    standards: Iterable[str] | None = None,
+    editions: Mapping[str, str] | None = None,
+    today: dt.date | None = None,
+) -> list[dict[str, str]]:
+    """Evaluate every row of `source` in DuckDB; rows of contract columns as strings."""
+    rel = duckdb_relation(packs, source, con=con, standards=standards, editions=editions, today=today)
+    names = list(rel.columns)
+    return [_stringify(dict(zip(names, r, strict=True)), names) for r in rel.fetchall()]
+
+
+def run_postgres(
+    packs: Packs,
+    connection: Any,
+    table: str,
+    *,
+    standards: Iterable[str] | None = None,
+    editions: Mapping[str, str] | None = None,
+    today: dt.date | None = None,
+) -> list[dict[str, str]]:
+    """Evaluate `table` inside PostgreSQL (a psycopg connection or cursor)."""
+    cur = connection.cursor() if hasattr(connection, "cursor") else connection
+    d = Dialect("postgres")
+    cur.execute(f"SELECT * FROM {d.table(table)} LIMIT 0")
+    cols = [c.name if hasattr(c, "name") else c[0] for c in cur.description]
+    sql = compile_sql(
+        packs,
+        dialect="postgres",
+        table=table,
+        standards=standards,
+        editions=editions,
+        today=today,
+        columns=cols,
+    )
+    cur.execute(sql)
+    names = [c.name if hasattr(c, "name") else c[0] for c in cur.description]
+    return [_stringify(dict(zip(names, r, strict=True)), names) for r in cur.fetchall()]
+
+
+def run_spark(
+    packs: Packs,
+    spark: Any,
+    source: Any,
+    *,
+    standards: Iterable[str] | None = None,
+    editions: Mapping[str, str] | None = None,
+    today: dt.date | None = None,
+) -> Any:
+    """A Spark DataFrame of the contract columns over a DataFrame or a table name."""
+    df = spark.table(source) if isinstance(source, str) else source
+    plan = compile_plan(
+        packs,
+        dialect="spark",
+        table="__tidu_src",
+        standards=standards,
+        editions=editions,
+        today=today,
+        columns=df.columns,
+    )
+    # The same SELECT lists as compile_sql(dialect="spark"), applied layer by layer: Spark's parser is
+    # very slow on one deeply nested 70 kB statement but fast on its expressions one by one.
+    df = df.alias(plan.source_alias)
+    for _name, items in plan.layers:
+        df = df.selectExpr(*items)
+    return df
+
+
+__all__ = [
+    "DIALECTS",
+    "Plan",
+    "compile_plan",
+    "compile_sql",
+    "contract_columns",
+    "duckdb_relation",
+    "run_duckdb",
+    "run_postgres",
+    "run_spark",
+]
