@@ -13,6 +13,6 @@ STORAGES = {
 }
 Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405
 # Tests never run collectstatic: WhiteNoise serves straight from the finders.
-STATIC_ROOT = None
+STATIC_ROOT = None  # type: ignore[assignment]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

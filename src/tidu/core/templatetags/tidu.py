@@ -23,17 +23,24 @@ def nav_items(context: template.Context) -> list[dict[str, Any]]:
         return []
     user = request.user
     role = role_of(user)
-    items: list[tuple[str, str]] = [(_("首页"), reverse("home"))]
+    wanted: list[tuple[str, str]] = [(_("首页"), "home")]
     if role == "enterprise":
-        items += [(_("我的企业"), reverse("enterprises:dashboard")), (_("企业信息"), reverse("enterprises:profile"))]
+        wanted += [(_("我的企业"), "enterprises:dashboard"), (_("我的梯度"), "ladder:me"),
+                   (_("申报与认定"), "journey:home"), (_("数字化评测"), "digital:home"),
+                   (_("AI场景"), "scenarios:list"), (_("企业信息"), "enterprises:profile")]
     if role in {"government", "platform"}:
-        items += [(_("企业名录"), reverse("enterprises:register"))]
-        with contextlib.suppress(NoReverseMatch):  # the import/export pages, when installed
-            items += [(_("导入导出"), reverse("io:import"))]
+        wanted += [(_("企业名录"), "enterprises:register"), (_("审核队列"), "journey:queue"),
+                   (_("申报批次"), "journey:rounds"), (_("数字化水平"), "digital:distribution"),
+                   (_("场景库"), "scenarios:list"), (_("导入导出"), "io:import")]
     if role == "platform":
-        items += [(_("管理后台"), reverse("admin:index"))]
+        wanted += [(_("管理后台"), "admin:index")]
+    wanted += [(_("认定名单"), "journey:recognitions")]
     if role != "anonymous":
-        items += [(_("我的账号"), reverse("accounts:profile"))]
+        wanted += [(_("我的账号"), "accounts:profile")]
+    items: list[tuple[str, str]] = []
+    for label, name in wanted:
+        with contextlib.suppress(NoReverseMatch):  # an app's pages appear once the app is installed
+            items.append((label, reverse(name)))
     path = request.path
     return [{"label": label, "url": url, "active": (path == url if url == "/" else path.startswith(url))}
             for label, url in items]
