@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test venv browser lint typecheck check bench migrate demo clean lock
+.PHONY: run test venv fonts browser lint typecheck check bench migrate demo clean lock
 
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "需要 $(PYTHON)（Python 3.11）"; exit 1; }
@@ -20,16 +20,23 @@ $(STAMP): requirements.lock pyproject.toml
 
 venv: $(STAMP)
 
+# Chinese fonts from Debian: Noto CJK for the browser, WenQuanYi Zen Hei embedded in the PDFs
+# (TrueType; reportlab cannot embed Noto CJK's CFF outlines). Both serve and test need them.
+fonts:
+	@if [ ! -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || ! fc-list 2>/dev/null | grep -qi "cjk"; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "安装中文字体（fonts-noto-cjk、fonts-wqy-zenhei）"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk fonts-wqy-zenhei >/dev/null); \
+	  else echo "请先安装中文字体：sudo apt-get install fonts-noto-cjk fonts-wqy-zenhei"; exit 1; fi; \
+	fi
+
 # Browser tests use Debian's chromium (never a downloaded browser build).
-browser:
+browser: fonts
 	@if [ ! -x $(CHROMIUM) ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "安装 Debian chromium（浏览器测试需要）"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null); \
-	  else echo "请先安装 Debian 的 chromium 包：sudo apt-get install chromium fonts-noto-cjk"; exit 1; fi; \
-	fi
-	@if ! fc-list 2>/dev/null | grep -qi "cjk"; then \
-	  if [ "$$(id -u)" = 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; fi; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null); \
+	  else echo "请先安装 Debian 的 chromium 包：sudo apt-get install chromium"; exit 1; fi; \
 	fi
 
 migrate: venv
@@ -38,7 +45,7 @@ migrate: venv
 demo: migrate
 	$(BIN)/python manage.py seed_demo
 
-run: venv demo
+run: venv fonts demo
 	$(BIN)/python manage.py collectstatic --noinput -v 0
 	@echo "梯度平台：http://$(HOST):$(PORT)/  （演示账号见登录页）"
 	@trap 'kill 0' EXIT INT TERM; \

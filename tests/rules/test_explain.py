@@ -317,3 +317,22 @@ def test_explain_does_not_modify_the_record(packs: Packs) -> None:
     rec = dict(FIRM)
     packs.explain(rec, gaps=False)
     assert rec == FIRM
+
+
+def test_text_fields_compare_as_text(packs: Packs) -> None:
+    """An enum handed over as a number (2022 from a spreadsheet) reads like the SQL VARCHAR '2022'."""
+    rec = {"year": 2026, "as_of": dt.date(2026, 6, 30), "digital_level": 3, "digital_edition": 2022}
+    res = packs.explain(rec, standards=["digital_level"])["digital_level"]
+    assert res.edition == "2022"
+
+
+def test_derived_values_follow_changes_to_a_prepared_record(packs: Packs) -> None:
+    """Derived quantities are computed once per record, yet a copy with a field changed (as the gaps
+    solver makes) is re-evaluated, never answered from the original's values."""
+    variant = packs.edition("innovative_sme", "2022").variants["2022"]
+    g2 = next(c for c in variant.conditions if c.id == "G2")  # is_sme, from the size table
+    r = ev.prepare({"year": 2025, "industry_code": "C3441", "employees_y1": 250, "revenue_y1": 1_000_000})
+    assert g2.fn(r) is True
+    large = {**r, "employees_y1": 2000, "revenue_y1": 10**9}
+    assert g2.fn(large) is False
+    assert g2.fn(r) is True

@@ -245,3 +245,12 @@ def test_repository_packs_load_every_standard() -> None:
     assert "sc_industry_system" in packs.fields  # overlay-declared input
     with pytest.raises(SelectionError):
         packs.edition("little_giant", "2099")
+
+
+def test_digest_names_the_exact_rules(tmp_path: Path) -> None:
+    root = write(tmp_path / "packs", {"derived.yaml": DERIVED, "tech_sme/2017.yaml": PACK})
+    first = load_packs(root).digest
+    write(root, {"cases/tech_sme/2017/x.yaml": "cases: []\n"})
+    assert load_packs(root).digest == first  # hand-worked cases are not rules
+    write(root, {"tech_sme/2017.yaml": PACK.replace("score_at_least: 5", "score_at_least: 6")})
+    assert load_packs(root).digest != first

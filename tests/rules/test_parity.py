@@ -10,6 +10,7 @@ fails, never skips, if that database cannot be reached); Spark runs in local mod
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from collections.abc import Iterator
 from decimal import Decimal
@@ -288,6 +289,21 @@ def test_duckdb_forced_editions_and_a_subset_of_standards() -> None:
         assert row["little_giant__edition"] == "2022"
 
 
+def test_duckdb_reads_typed_parquet(tmp_path: Any) -> None:
+    import duckdb
+
+    rows = _rows(CASE_RECORDS[:60])
+    con = duckdb.connect()
+    con.execute("CREATE TABLE firm_years (" + ", ".join(f'"{c}" {_ddl_type(c)}' for c in COLUMNS) + ")")
+    con.executemany(
+        f"INSERT INTO firm_years VALUES ({', '.join('?' for _ in COLUMNS)})",
+        [[r.get(c) for c in COLUMNS] for r in rows],
+    )
+    path = tmp_path / "firms.parquet"
+    con.execute(f"COPY firm_years TO '{path}' (FORMAT parquet)")
+    _compare(_python(PACKS, rows), run_duckdb(PACKS, path, today=TODAY), "DuckDB Parquet")
+
+
 def test_duckdb_reads_csv_with_missing_columns(tmp_path: Any) -> None:
     """A CSV with only some columns: absent columns are unknown, empty cells are unknown."""
     path = tmp_path / "firms.csv"
@@ -364,6 +380,8 @@ def test_postgres_matches_python(pg: Any, recs: list[dict[str, Any]]) -> None:
 def spark() -> Iterator[Any]:
     from pyspark.sql import SparkSession
 
+    # py4j logs "Closing down clientserver connection" at exit, after pytest closed its captured stderr
+    logging.getLogger("py4j").setLevel(logging.ERROR)
     session = (
         SparkSession.builder.master("local[1]")
         .appName("tidu-parity")
@@ -374,6 +392,8 @@ def spark() -> Iterator[Any]:
         # (halves the run on this machine); the SQL and its results are the same either way.
         .config("spark.sql.codegen.wholeStage", "false")
         .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
+        # a short-lived JVM: the quick JIT tier only (starts and plans faster here)
+        .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
@@ -396,6 +416,7 @@ def _spark_schema() -> Any:
 
 
 @pytest.mark.spark
+@pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning")
 @settings(
     max_examples=1,
     deadline=None,

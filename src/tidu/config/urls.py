@@ -8,5 +8,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("tidu.jobs.urls")),
+    path("", include("tidu.journey.urls")),
     path("", include("tidu.core.urls")),
+    path("", include("tidu.ladder.urls")),
 ]

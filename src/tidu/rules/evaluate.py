@@ -15,6 +15,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from tidu.rules.errors import SelectionError
+from tidu.rules.fieldinfo import field_infos
 from tidu.rules.fields import effective_as_of
 from tidu.rules.model import (
     STANDARDS,
@@ -40,14 +41,20 @@ if TYPE_CHECKING:
     from tidu.rules.packs import Packs
 
 
+_TEXT_FIELDS = frozenset(n for n, f in field_infos().items() if f.type in ("str", "enum"))
+
+
 def prepare(record: Mapping[str, Any], today: dt.date | None = None) -> dict[str, Any]:
-    """The record the closures read: exact numbers (Decimal → Fraction) and the effective as_of."""
+    """The record the closures read: exact numbers (Decimal → Fraction), text fields as str (an
+    enum given as 2022 compares like the SQL VARCHAR '2022'), and the effective as_of."""
     r: dict[str, Any] = {}
     for k, v in record.items():
         if isinstance(v, Decimal):
             v = Fraction(v)
         elif isinstance(v, float):
             v = Fraction(Decimal(repr(v)))
+        if v is not None and k in _TEXT_FIELDS and not isinstance(v, str):
+            v = str(v)
         r[k] = v
     r["as_of"] = effective_as_of(record, today)
     return r

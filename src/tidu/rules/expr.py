@@ -693,15 +693,19 @@ def to_python(n: Node, *, display: bool = False) -> Fn:
         if display:
             return body
         key = f"\0{n.name}#{hash(n.body)}"
+        inputs = tuple(sorted(columns(n.body)))
 
         def macro(r: Mapping[str, Any]) -> Any:
-            # memoized per record: `r` is the evaluator's own prepared dict (evaluate.prepare)
-            try:
-                return r[key]
-            except KeyError:
-                v = body(r)
-                r[key] = v  # type: ignore[index]
-                return v
+            # Memoized in the record itself (`r` is a prepared dict, evaluate.prepare), together with
+            # the inputs it was computed from: a copy of the record with a field changed (the gaps
+            # solver) recomputes instead of reading a stale value.
+            ins = tuple([r.get(c) for c in inputs])
+            hit = r.get(key)
+            if hit is not None and hit[0] == ins:
+                return hit[1]
+            v = body(r)
+            r[key] = (ins, v)  # type: ignore[index]
+            return v
 
         return macro
     if isinstance(n, Arith):

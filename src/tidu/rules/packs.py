@@ -11,6 +11,7 @@ lookup plus closures, and the SQL compiler renders the very same rewritten trees
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -583,7 +584,20 @@ def _load(root: Path) -> dict[str, Any]:
         "extra_inputs": extra_inputs,
         "macro_labels": labels,
         "size_info": size_info,
+        "digest": _digest(root),
     }
+
+
+def _digest(root: Path) -> str:
+    """sha256 over every pack file (path and bytes, cases excluded): stored with evaluations so that
+    a result can always name the exact rules it was computed with."""
+    h = hashlib.sha256()
+    for f in sorted(root.rglob("*.yaml")):
+        rel = f.relative_to(root)
+        if rel.parts[0] == "cases":
+            continue
+        h.update(str(rel.as_posix()).encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()
 
 
 # per-edition raw data, kept while building variants (cleared when loading ends)
@@ -1059,8 +1073,10 @@ class Packs:
         extra_inputs: dict[str, FieldInfo],
         macro_labels: dict[str, str],
         size_info: dict[str, Any] | None,
+        digest: str = "",
     ) -> None:
         self.root = root
+        self.digest = digest  # sha256 of the pack files: keep it with stored evaluations
         self.editions = editions
         self.scope = scope
         self.extra_inputs = extra_inputs

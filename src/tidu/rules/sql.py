@@ -116,7 +116,7 @@ def compile_plan(
     today: dt.date | None = None,
     columns: Iterable[str] | None = None,
 ) -> Plan:
-    """The layered query behind `compile_sql` (run_spark applies it layer by layer)."""
+    """The layered query behind `compile_sql` (its SELECT lists, e.g. for DataFrame.selectExpr)."""
     if dialect not in DIALECTS:
         raise SelectionError(f"不支持的 SQL 方言 {dialect!r}（可选：{', '.join(DIALECTS)}）")
     d = Dialect(dialect)
@@ -519,21 +519,12 @@ def run_spark(
 ) -> Any:
     """A Spark DataFrame of the contract columns over a DataFrame or a table name."""
     df = spark.table(source) if isinstance(source, str) else source
-    plan = compile_plan(
-        packs,
-        dialect="spark",
-        table="__tidu_src",
-        standards=standards,
-        editions=editions,
-        today=today,
-        columns=df.columns,
+    view = "__tidu_src"
+    df.createOrReplaceTempView(view)
+    sql = compile_sql(
+        packs, dialect="spark", table=view, standards=standards, editions=editions, today=today, columns=df.columns
     )
-    # The same SELECT lists as compile_sql(dialect="spark"), applied layer by layer: Spark's parser is
-    # very slow on one deeply nested 70 kB statement but fast on its expressions one by one.
-    df = df.alias(plan.source_alias)
-    for _name, items in plan.layers:
-        df = df.selectExpr(*items)
-    return df
+    return spark.sql(sql)
 
 
 __all__ = [

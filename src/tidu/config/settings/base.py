@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "tidu.enterprises",
     "tidu.accounts",
     "tidu.jobs",
+    "tidu.journey",
+    "tidu.ladder",
 ]
 
 MIDDLEWARE = [

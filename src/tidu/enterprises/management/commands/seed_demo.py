@@ -72,6 +72,9 @@ class Command(BaseCommand):
         demo_firm = Enterprise.objects.get(credit_code=firms[0].credit_code)
         assert demo_firm.region_id == DEMO_FIRM_CODE_REGION
         self._users(demo_firm)
+        from tidu.journey.demo import seed_journey  # rounds and applications at every stage
+
+        seed_journey(demo_firm=demo_firm)
         if new or rows:
             audit_record(actor=None, action="demo.seed", data={"enterprises": len(new), "years": len(rows)})
         self.stdout.write(f"演示数据：新增企业 {len(new)} 家、年度数据 {len(rows)} 条；"

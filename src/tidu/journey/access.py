@@ -1,0 +1,85 @@
+"""Who may see and act on the journey, built on `tidu.core.permissions` (jurisdiction = region prefix).
+
+- a firm's staff see and change their own firm's applications only;
+- officials see the submitted applications of firms in their jurisdiction, and act only on those
+  waiting at their own level (a county official at the county step, never at the city's);
+- rounds and publicity are run by provincial (or national) offices for their region;
+- platform admins see everything but take no review decisions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from tidu.core.permissions import (
+    can_view_enterprise,
+    enterprises_visible_to,
+    is_platform_admin,
+    jurisdiction_prefix_of,
+    organisation_of,
+    role_of,
+)
+from tidu.journey.models import REVIEW_STATUSES, Application, ApplicationRound, AppStatus
+
+ROUND_MANAGER_LEVELS = {"province", "national"}
+
+
+def gov_level_of(user: Any) -> str | None:
+    org = organisation_of(user)
+    return org.gov_level if org is not None and org.kind == "government" else None
+
+
+def applications_visible_to(user: Any) -> QuerySet[Application]:
+    """Firms: their own; officials and admins: submitted applications of firms they may see."""
+    qs = Application.objects.filter(enterprise__in=enterprises_visible_to(user))
+    if role_of(user) != "enterprise":
+        qs = qs.exclude(status=AppStatus.DRAFT)
+    return qs
+
+
+def can_view_application(user: Any, app: Application) -> bool:
+    if not can_view_enterprise(user, app.enterprise):
+        return False
+    return role_of(user) == "enterprise" or app.status != AppStatus.DRAFT
+
+
+def can_edit_application(user: Any, app: Application) -> bool:
+    """Only the firm's own staff fill in, attach and submit."""
+    org = organisation_of(user)
+    return role_of(user) == "enterprise" and org is not None and org.enterprise_id == app.enterprise_id
+
+
+def can_review(user: Any, app: Application) -> bool:
+    """An official of the application's current level whose jurisdiction holds the firm."""
+    level = gov_level_of(user)
+    if level is None or app.status not in REVIEW_STATUSES or level != app.status:
+        return False
+    prefix = jurisdiction_prefix_of(user)
+    return prefix is not None and app.enterprise.region_id.startswith(prefix)
+
+
+def can_manage_round(user: Any, rnd: ApplicationRound | None = None, region_code: str | None = None) -> bool:
+    """Provincial/national offices run rounds, publicity and decisions for regions they cover."""
+    if is_platform_admin(user):
+        return True
+    if gov_level_of(user) not in ROUND_MANAGER_LEVELS:
+        return False
+    prefix = jurisdiction_prefix_of(user)
+    if prefix is None:
+        return False
+    code = region_code if rnd is None else (rnd.region_id or "")
+    if not code:  # a national round
+        return prefix == ""
+    return str(code).startswith(prefix)
+
+
+def rounds_managed_by(user: Any) -> QuerySet[ApplicationRound]:
+    qs = ApplicationRound.objects.select_related("region")
+    if is_platform_admin(user):
+        return qs
+    prefix = jurisdiction_prefix_of(user)
+    if gov_level_of(user) not in ROUND_MANAGER_LEVELS or prefix is None:
+        return qs.none()
+    return qs if prefix == "" else qs.filter(region__code__startswith=prefix)

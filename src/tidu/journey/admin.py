@@ -1,0 +1,71 @@
+"""Admin: administrators maintain publicity lengths and unknown-year holidays; the journey's records
+are read-only here (they change only through the services, which audit every change)."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from tidu.journey.models import (
+    Application,
+    ApplicationRound,
+    CalendarDay,
+    Objection,
+    Publicity,
+    PublicitySetting,
+    Recognition,
+)
+
+
+@admin.register(PublicitySetting)
+class PublicitySettingAdmin(admin.ModelAdmin):
+    list_display = ("region", "tier", "working_days")
+    list_filter = ("tier",)
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ("day", "is_workday", "note")
+    date_hierarchy = "day"
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ApplicationRound)
+class RoundAdmin(ReadOnlyAdmin):
+    list_display = ("name", "tier", "region", "opens_on", "deadline", "status")
+
+
+@admin.register(Application)
+class ApplicationAdmin(ReadOnlyAdmin):
+    list_display = ("enterprise", "round", "fiscal_year", "status", "version", "submitted_at")
+    list_filter = ("status", "round__tier")
+    search_fields = ("enterprise__name", "enterprise__credit_code")
+
+
+@admin.register(Publicity)
+class PublicityAdmin(ReadOnlyAdmin):
+    list_display = ("title", "starts_on", "ends_on", "working_days", "status")
+
+
+@admin.register(Objection)
+class ObjectionAdmin(ReadOnlyAdmin):
+    list_display = ("application", "status", "lodged_at")
+
+
+@admin.register(Recognition)
+class RecognitionAdmin(ReadOnlyAdmin):
+    list_display = ("number", "enterprise", "tier", "valid_from", "valid_until", "revoked_at")
+    search_fields = ("number", "enterprise__name")

@@ -1,0 +1,417 @@
+"""/api/v1/journey: rounds, applications, review, attachments, publicity, objections, recognitions.
+
+Same services and permission helpers as the pages. Changes to an application carry the `version`
+the caller saw; a stale version answers 409 with code "conflict" and the current status.
+The recognised list and publicity lists are public and carry no figures.
+"""
+
+
+import datetime as dt
+from typing import Any
+
+from django.http import FileResponse, HttpRequest
+from ninja import File, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from tidu.accounts.auth import API_AUTH
+from tidu.core.errors import ErrorCode, TiduError
+from tidu.core.permissions import enterprises_visible_to, require, role_of
+from tidu.enterprises.api import ErrorOut, api_errors
+from tidu.enterprises.selectors import own_enterprise
+from tidu.journey import services, storage
+from tidu.journey.access import can_review, rounds_managed_by
+from tidu.journey.errors import JourneyCode, JourneyError
+from tidu.journey.models import Application, ApplicationRound, Objection, Recognition
+from tidu.journey.selectors import (
+    application_get,
+    application_list,
+    attachment_get,
+    publicity_get,
+    recognitions_public,
+    rounds_open_for,
+)
+
+router = Router(auth=API_AUTH, tags=["梯度培育"])
+ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 415: ErrorOut}
+MAX_LIMIT = 500
+
+
+class RoundOut(Schema):
+    id: int
+    name: str
+    tier: str
+    region_code: str | None
+    opens_on: dt.date
+    deadline: dt.date
+    status: str
+
+    @staticmethod
+    def resolve_region_code(obj: ApplicationRound) -> str | None:
+        return obj.region_id
+
+
+class RoundIn(Schema):
+    name: str = ""
+    tier: str
+    region_code: str | None = None
+    opens_on: dt.date
+    deadline: dt.date
+
+
+class StepOut(Schema):
+    level: str
+    action: str
+    official: str
+    comment: str
+    at: dt.datetime
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+class ApplicationOut(Schema):
+    id: int
+    enterprise: str
+    credit_code: str
+    region_code: str
+    round_id: int
+    tier: str
+    fiscal_year: int
+    status: str
+    version: int
+    submitted_at: dt.datetime | None
+    status_changed_at: dt.datetime | None
+    pack_edition: str
+    verdict: str | None
+    prescreen_flags: list[dict[str, Any]]
+
+
+class ApplicationDetailOut(ApplicationOut):
+    can_review: bool
+    frozen_figures: dict[str, Any]
+    frozen_assessment: dict[str, Any]
+    steps: list[StepOut]
+    attachments: list[AttachmentOut]
+
+
+class ApplicationPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[ApplicationOut]
+
+
+class ApplyIn(Schema):
+    fiscal_year: int | None = None
+
+
+class SubmitIn(Schema):
+    commitment: bool
+    version: int
+
+
+class ReviewIn(Schema):
+    action: str
+    comment: str = ""
+    version: int
+
+
+class PublicityAppOut(Schema):
+    application_id: int
+    name: str
+    region: str
+
+
+class PublicityOut(Schema):
+    id: int
+    title: str
+    tier: str
+    starts_on: dt.date
+    ends_on: dt.date
+    working_days: int
+    end_provisional: bool
+    status: str
+    applications: list[PublicityAppOut]
+
+
+class ObjectionIn(Schema):
+    application_id: int
+    contact: str
+    text: str
+
+
+class ObjectionOut(Schema):
+    id: int
+    application_id: int
+    status: str
+    resolution: str
+
+
+class ResolveIn(Schema):
+    upheld: bool
+    resolution: str
+
+
+class RecognitionOut(Schema):
+    """The public view of a title: name, region, tier, validity. Nothing else."""
+
+    name: str
+    region_code: str
+    region: str
+    tier: str
+    tier_label: str
+    valid_from: dt.date
+    valid_until: dt.date
+
+
+class RecognitionPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[RecognitionOut]
+
+
+class RecognitionAdminOut(RecognitionOut):
+    id: int
+    number: str
+    revoked_at: dt.datetime | None
+    revoked_reason: str
+
+
+class RevokeIn(Schema):
+    reason: str
+
+
+def _app_out(app: Application) -> dict[str, Any]:
+    return {
+        "id": app.pk, "enterprise": app.enterprise.name, "credit_code": app.enterprise.credit_code,
+        "region_code": app.enterprise.region_id, "round_id": app.round_id, "tier": app.round.tier,
+        "fiscal_year": app.fiscal_year, "status": app.status, "version": app.version,
+        "submitted_at": app.submitted_at, "status_changed_at": app.status_changed_at, "pack_edition": app.pack_edition,
+        "verdict": app.frozen_assessment.get("verdict"),
+        "prescreen_flags": app.frozen_assessment.get("prescreen_flags") or [],
+    }
+
+
+def _detail_out(request: HttpRequest, app: Application) -> dict[str, Any]:
+    return _app_out(app) | {
+        "can_review": can_review(request.user, app),
+        "frozen_figures": app.frozen_figures, "frozen_assessment": app.frozen_assessment,
+        "steps": [{"level": s.level, "action": s.action, "official": s.official_label, "comment": s.comment,
+                   "at": s.at} for s in app.steps.all()],
+        "attachments": [{"id": a.pk, "name": a.original_name, "content_type": a.content_type, "size": a.size,
+                         "sha256": a.sha256} for a in app.attachments.all()],
+    }
+
+
+def _rec_out(rec: Recognition) -> dict[str, Any]:
+    return {"name": rec.enterprise.name, "region_code": rec.enterprise.region_id,
+            "region": rec.enterprise.region.full_name, "tier": rec.tier, "tier_label": rec.get_tier_display(),
+            "valid_from": rec.valid_from, "valid_until": rec.valid_until}
+
+
+def _round(request: HttpRequest, pk: int, *, managed: bool) -> ApplicationRound:
+    qs = rounds_managed_by(request.user) if managed else ApplicationRound.objects.select_related("region")
+    rnd = qs.filter(pk=pk).first()
+    require(rnd is not None, not_found=True)
+    assert rnd is not None
+    return rnd
+
+
+# ---- rounds ---------------------------------------------------------------------------------------
+
+
+@router.get("/rounds", response={200: list[RoundOut], **ERRORS}, summary="申报批次（企业：可申报的；主管部门：所管理的）")
+@api_errors
+def list_rounds(request: HttpRequest) -> Any:
+    ent = own_enterprise(request.user)
+    if ent is not None:
+        return rounds_open_for(enterprise=ent)
+    return list(rounds_managed_by(request.user).order_by("-opens_on", "-id"))
+
+
+@router.post("/rounds", response={201: RoundOut, **ERRORS}, summary="开启申报批次")
+@api_errors
+def open_round(request: HttpRequest, payload: RoundIn) -> Any:
+    rnd = services.round_open(actor=request.user, name=payload.name, tier=payload.tier,
+                              region_code=payload.region_code, opens_on=payload.opens_on, deadline=payload.deadline)
+    return Status(201, rnd)
+
+
+@router.post("/rounds/{pk}/close", response={200: RoundOut, **ERRORS}, summary="截止受理")
+@api_errors
+def close_round(request: HttpRequest, pk: int) -> Any:
+    return services.round_close(actor=request.user, rnd=_round(request, pk, managed=True))
+
+
+@router.post("/rounds/{pk}/apply", response={201: ApplicationOut, **ERRORS}, summary="在批次中创建申报草稿")
+@api_errors
+def apply(request: HttpRequest, pk: int, payload: ApplyIn) -> Any:
+    app = services.application_create(actor=request.user, rnd=_round(request, pk, managed=False),
+                                      fiscal_year=payload.fiscal_year)
+    return Status(201, _app_out(app))
+
+
+@router.post("/rounds/{pk}/publicity", response={201: PublicityOut, **ERRORS}, summary="发布公示")
+@api_errors
+def publish(request: HttpRequest, pk: int) -> Any:
+    pub = services.publicity_publish(actor=request.user, rnd=_round(request, pk, managed=True))
+    return Status(201, _publicity_out(pub.pk))
+
+
+# ---- applications --------------------------------------------------------------------------------
+
+
+@router.get("/applications", response={200: ApplicationPage, **ERRORS}, summary="申报列表（含审核队列）")
+@api_errors
+def list_applications(
+    request: HttpRequest, tier: str = "", region: str = "", status: str = "", waiting_days: int | None = None,
+    to_act: bool = False, round_id: int | None = None, prescreen: str = "", limit: int = 100, offset: int = 0,
+) -> Any:
+    """`to_act=true`: only the applications waiting at the official's own level (their queue).
+    `prescreen`: true / false / unknown (the frozen verdict) or flagged (has pre-screen flags)."""
+    if role_of(request.user) not in {"enterprise", "government", "platform"}:
+        raise TiduError(ErrorCode.PERMISSION_DENIED)
+    qs = application_list(user=request.user, tier=tier, region=region, status=status, waiting_days=waiting_days,
+                          mine_to_act=to_act, round_id=round_id, prescreen=prescreen)
+    limit, offset = max(1, min(limit, MAX_LIMIT)), max(0, offset)
+    return {"count": qs.count(), "limit": limit, "offset": offset,
+            "items": [_app_out(a) for a in qs[offset: offset + limit]]}
+
+
+@router.get("/applications/{pk}", response={200: ApplicationDetailOut, **ERRORS}, summary="申报详情")
+@api_errors
+def get_application(request: HttpRequest, pk: int) -> Any:
+    return _detail_out(request, application_get(user=request.user, pk=pk))
+
+
+@router.post("/applications/{pk}/submit", response={200: ApplicationDetailOut, **ERRORS}, summary="签署承诺并提交")
+@api_errors
+def submit(request: HttpRequest, pk: int, payload: SubmitIn) -> Any:
+    app = services.application_submit(actor=request.user, application=application_get(user=request.user, pk=pk),
+                                      commitment=payload.commitment, expected_version=payload.version)
+    return _detail_out(request, app)
+
+
+@router.post("/applications/{pk}/review", response={200: ApplicationDetailOut, **ERRORS},
+             summary="审核：approve 通过 / return 退回 / reject 不予通过")
+@api_errors
+def review(request: HttpRequest, pk: int, payload: ReviewIn) -> Any:
+    app = services.application_review(actor=request.user, application=application_get(user=request.user, pk=pk),
+                                      action=payload.action, comment=payload.comment,
+                                      expected_version=payload.version)
+    return _detail_out(request, app)
+
+
+@router.post("/applications/{pk}/attachments", response={201: AttachmentOut, **ERRORS},
+             summary="上传附件（PDF、JPG、PNG）")
+@api_errors
+def upload(request: HttpRequest, pk: int, file: UploadedFile = File(...)) -> Any:  # noqa: B008
+    app = application_get(user=request.user, pk=pk)
+    if file.size is not None and file.size > storage.max_bytes():
+        raise JourneyError(JourneyCode.ATTACHMENT_TOO_LARGE, name=file.name or "",
+                           limit_mb=storage.max_bytes() // (1024 * 1024))
+    att = services.attachment_add(actor=request.user, application=app, name=file.name or "",
+                                  data=file.read(storage.max_bytes() + 1))
+    return Status(201, {"id": att.pk, "name": att.original_name, "content_type": att.content_type,
+                        "size": att.size, "sha256": att.sha256})
+
+
+@router.get("/attachments/{pk}", response={200: None, **ERRORS}, summary="下载附件")
+@api_errors
+def download(request: HttpRequest, pk: int) -> Any:
+    att = attachment_get(user=request.user, pk=pk)
+    response = FileResponse(storage.path_of(att.stored_name).open("rb"), as_attachment=True,
+                            filename=att.original_name, content_type=att.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@router.delete("/attachments/{pk}", response={204: None, **ERRORS}, summary="删除附件")
+@api_errors
+def delete_attachment(request: HttpRequest, pk: int) -> Any:
+    services.attachment_delete(actor=request.user, attachment=attachment_get(user=request.user, pk=pk))
+    return Status(204, None)
+
+
+# ---- publicity and objections --------------------------------------------------------------------
+
+
+def _publicity_out(pk: int) -> dict[str, Any]:
+    pub = publicity_get(pk=pk)
+    apps = pub.applications.select_related("enterprise__region__parent__parent").order_by("id")
+    return {"id": pub.pk, "title": pub.title, "tier": pub.round.tier, "starts_on": pub.starts_on,
+            "ends_on": pub.ends_on, "working_days": pub.working_days, "end_provisional": pub.end_provisional,
+            "status": pub.status,
+            "applications": [{"application_id": a.pk, "name": a.enterprise.name, "region": a.enterprise.region.full_name}
+                             for a in apps]}
+
+
+@router.get("/publicity/{pk}", response={200: PublicityOut, **ERRORS}, auth=None, summary="公示名单（公开）")
+@api_errors
+def get_publicity(request: HttpRequest, pk: int) -> Any:
+    return _publicity_out(pk)
+
+
+@router.post("/publicity/{pk}/objections", response={201: ObjectionOut, **ERRORS}, auth=None,
+             summary="提出异议（任何人，公示期内）")
+@api_errors
+def lodge_objection(request: HttpRequest, pk: int, payload: ObjectionIn) -> Any:
+    pub = publicity_get(pk=pk)
+    app = pub.applications.filter(pk=payload.application_id).first()
+    require(app is not None, not_found=True)
+    assert app is not None
+    obj = services.objection_lodge(actor=request.user, publicity=pub, application=app, contact=payload.contact,
+                                   text=payload.text)
+    return Status(201, {"id": obj.pk, "application_id": app.pk, "status": obj.status, "resolution": obj.resolution})
+
+
+@router.post("/objections/{pk}/resolve", response={200: ObjectionOut, **ERRORS}, summary="处理异议")
+@api_errors
+def resolve_objection(request: HttpRequest, pk: int, payload: ResolveIn) -> Any:
+    obj = Objection.objects.select_related("publicity__round", "application").filter(pk=pk).first()
+    require(obj is not None and services.can_publish(request.user, obj.publicity.round), not_found=True)
+    assert obj is not None
+    services.objection_resolve(actor=request.user, objection=obj, upheld=payload.upheld,
+                               resolution=payload.resolution)
+    return {"id": obj.pk, "application_id": obj.application_id, "status": obj.status, "resolution": obj.resolution}
+
+
+@router.post("/publicity/{pk}/decide", response={200: list[RecognitionAdminOut], **ERRORS},
+             summary="公示期满后作出认定决定")
+@api_errors
+def decide(request: HttpRequest, pk: int) -> Any:
+    pub = publicity_get(pk=pk)
+    require(services.can_publish(request.user, pub.round), not_found=True)
+    return [_rec_out(r) | {"id": r.pk, "number": r.number, "revoked_at": None, "revoked_reason": ""}
+            for r in services.publicity_decide(actor=request.user, publicity=pub)]
+
+
+# ---- recognitions ------------------------------------------------------------------------------
+
+
+@router.get("/recognitions", response={200: RecognitionPage}, auth=None, summary="认定企业名单（公开，不含任何经营数据）")
+@api_errors
+def list_recognitions(request: HttpRequest, q: str = "", tier: str = "", region: str = "", limit: int = 100,
+                      offset: int = 0) -> Any:
+    qs = recognitions_public(q=q, tier=tier, region=region)
+    limit, offset = max(1, min(limit, MAX_LIMIT)), max(0, offset)
+    return {"count": qs.count(), "limit": limit, "offset": offset,
+            "items": [_rec_out(r) for r in qs[offset: offset + limit]]}
+
+
+@router.post("/recognitions/{pk}/revoke", response={200: RecognitionAdminOut, **ERRORS}, summary="撤销认定")
+@api_errors
+def revoke(request: HttpRequest, pk: int, payload: RevokeIn) -> Any:
+    rec = (Recognition.objects.select_related("enterprise__region")
+           .filter(pk=pk, enterprise__in=enterprises_visible_to(request.user)).first())
+    require(rec is not None, not_found=True)
+    assert rec is not None
+    services.recognition_revoke(actor=request.user, recognition=rec, reason=payload.reason)
+    return _rec_out(rec) | {"id": rec.pk, "number": rec.number, "revoked_at": rec.revoked_at,
+                            "revoked_reason": rec.revoked_reason}

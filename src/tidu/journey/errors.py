@@ -1,0 +1,82 @@
+"""Error codes of the journey, each with its Chinese message and HTTP status.
+
+They ride on `TiduError` (so `tidu_view` and `api_errors` render them) with their own code string;
+if the core enum absorbs them later, only this module changes.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from tidu.core.errors import ErrorCode, TiduError
+
+
+class JourneyCode(StrEnum):
+    CONFLICT = "conflict"
+    ROUND_NOT_OPEN = "round_not_open"
+    ROUND_OUTSIDE_REGION = "round_outside_region"
+    ALREADY_APPLIED = "already_applied"
+    NOT_EDITABLE = "not_editable"
+    NOT_AT_YOUR_STEP = "not_at_your_step"
+    COMMITMENT_REQUIRED = "commitment_required"
+    NO_FIGURES = "no_figures"
+    ATTACHMENT_TYPE = "attachment_type"
+    ATTACHMENT_TOO_LARGE = "attachment_too_large"
+    ATTACHMENT_NAME = "attachment_name"
+    ATTACHMENT_EMPTY = "attachment_empty"
+    NOTHING_TO_PUBLISH = "nothing_to_publish"
+    PUBLICITY_NOT_OVER = "publicity_not_over"
+    PUBLICITY_CLOSED = "publicity_closed"
+    OBJECTIONS_PENDING = "objections_pending"
+    OBJECTION_RESOLVED = "objection_resolved"
+    ALREADY_REVOKED = "already_revoked"
+    REASON_REQUIRED = "reason_required"
+    DATES_INVALID = "dates_invalid"
+
+
+MESSAGES: dict[JourneyCode, str] = {
+    JourneyCode.CONFLICT: "该申报刚刚已被他人处理（当前状态：{status}），您的操作未生效。请刷新后查看最新状态。",
+    JourneyCode.ROUND_NOT_OPEN: "该申报批次当前不在受理期内（{opens_on} 至 {deadline}）。",
+    JourneyCode.ROUND_OUTSIDE_REGION: "该申报批次只受理{region}的企业。",
+    JourneyCode.ALREADY_APPLIED: "本企业已在该批次中申报，请打开已有的申报继续填写。",
+    JourneyCode.NOT_EDITABLE: "申报当前状态为“{status}”，不能修改或提交。",
+    JourneyCode.NOT_AT_YOUR_STEP: "该申报当前处于“{status}”环节，不由您所在单位审核。",
+    JourneyCode.COMMITMENT_REQUIRED: "请阅读并勾选真实性承诺后再提交。",
+    JourneyCode.NO_FIGURES: "尚未填报{year}年度数据，请先在“我的企业”中填报后再申报。",
+    JourneyCode.ATTACHMENT_TYPE: "附件“{name}”不是 PDF 或图片（JPG、PNG）文件，请转换后上传。",
+    JourneyCode.ATTACHMENT_TOO_LARGE: "附件“{name}”超过 {limit_mb} MB，请压缩后上传。",
+    JourneyCode.ATTACHMENT_NAME: "文件名“{name}”不可用：请使用不含路径和特殊字符的文件名。",
+    JourneyCode.ATTACHMENT_EMPTY: "附件“{name}”是空文件。",
+    JourneyCode.NOTHING_TO_PUBLISH: "该批次没有审核通过、待公示的申报。",
+    JourneyCode.PUBLICITY_NOT_OVER: "公示期至 {ends_on} 结束，公示期满后才能作出认定决定。",
+    JourneyCode.PUBLICITY_CLOSED: "公示期已结束，不再受理异议。",
+    JourneyCode.OBJECTIONS_PENDING: "还有 {count} 件异议未处理，请先处理异议。",
+    JourneyCode.OBJECTION_RESOLVED: "该异议已处理。",
+    JourneyCode.ALREADY_REVOKED: "该认定已于 {at} 撤销。",
+    JourneyCode.REASON_REQUIRED: "请填写{what}。",
+    JourneyCode.DATES_INVALID: "日期有误：{detail}",
+}
+
+HTTP_STATUS: dict[JourneyCode, int] = {
+    JourneyCode.CONFLICT: 409,
+    JourneyCode.ALREADY_APPLIED: 409,
+    JourneyCode.NOT_AT_YOUR_STEP: 403,
+    JourneyCode.ATTACHMENT_TOO_LARGE: 413,
+    JourneyCode.ATTACHMENT_TYPE: 415,
+}
+
+
+class JourneyError(TiduError):
+    """A journey failure: its own code and status, the Chinese message, rendered like any TiduError."""
+
+    def __init__(self, code: JourneyCode, *, field: str | None = None, **params: Any):
+        super().__init__(ErrorCode.VALIDATION, field=field, message=MESSAGES[code].format(**params), **params)
+        self.journey_code = code
+
+    @property
+    def status(self) -> int:
+        return HTTP_STATUS.get(self.journey_code, 400)
+
+    def as_dict(self) -> dict[str, Any]:
+        return super().as_dict() | {"code": str(self.journey_code)}

@@ -1,0 +1,29 @@
+from django.urls import path
+
+from tidu.journey import views
+
+app_name = "journey"
+
+urlpatterns = [
+    path("journey/", views.home, name="home"),
+    path("journey/rounds/", views.rounds, name="rounds"),
+    path("journey/rounds/<int:pk>/apply/", views.apply, name="apply"),
+    path("journey/rounds/<int:pk>/close/", views.round_close, name="round_close"),
+    path("journey/rounds/<int:pk>/publicity/", views.publicity_publish, name="publicity_publish"),
+    path("journey/applications/<int:pk>/", views.detail, name="detail"),
+    path("journey/applications/<int:pk>/submit/", views.submit, name="submit"),
+    path("journey/applications/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
+    path("journey/applications/<int:pk>/review/", views.review, name="review"),
+    path("journey/attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path("journey/attachments/<int:pk>/delete/", views.attachment_remove, name="attachment_delete"),
+    path("journey/queue/", views.queue, name="queue"),
+    path("journey/queue/batch/", views.queue_batch, name="queue_batch"),
+    path("journey/audit/", views.audit, name="audit"),
+    path("journey/recognitions/", views.recognitions_manage, name="recognitions_manage"),
+    path("journey/recognitions/<int:pk>/revoke/", views.recognition_revoke, name="recognition_revoke"),
+    path("publicity/<int:pk>/", views.publicity, name="publicity"),
+    path("publicity/<int:pk>/objections/", views.objection_lodge, name="objection_lodge"),
+    path("journey/objections/<int:pk>/resolve/", views.objection_resolve, name="objection_resolve"),
+    path("journey/publicity/<int:pk>/decide/", views.publicity_decide, name="publicity_decide"),
+    path("recognitions/", views.recognitions, name="recognitions"),
+]

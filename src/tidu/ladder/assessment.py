@@ -1,0 +1,173 @@
+"""The live self-assessment: the firm's latest fiscal year through the criteria engine, as plain data.
+
+One function builds what the page, the htmx partial, the JSON API and the PDF all show, so the four
+can never disagree. Nothing here writes: a what-if only overlays typed values on the record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tidu.core.errors import ErrorCode, TiduError
+from tidu.enterprises.models import Enterprise, EnterpriseYear
+from tidu.enterprises.selectors import enterprise_get, evaluation_record, own_enterprise
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# Standards a firm climbs (size_class is a fact, not a rung; digital_level has its own questionnaire page).
+SHOWN = ("tech_sme", "innovative_sme", "specialized_sme", "little_giant", "size_class", "digital_level")
+VERDICTS = {"true": "符合", "false": "不符合", "unknown": "无法判断"}
+PATHS = {"score": "评分达标", "direct": "直通条件", "general": "一般条件"}
+TIER_LABELS = {"tech_sme": "科技型中小企业", "innovative_sme": "创新型中小企业",
+               "specialized_sme": "专精特新中小企业", "little_giant": "专精特新“小巨人”企业"}
+
+
+@functools.cache
+def packs() -> Any:
+    """The criteria packs, loaded once per process (then every request only computes)."""
+    from tidu.rules import load_packs
+
+    return load_packs()
+
+
+def today_shanghai() -> dt.date:
+    return dt.datetime.now(SHANGHAI).date()
+
+
+@dataclass
+class Assessment:
+    enterprise: Enterprise
+    fiscal_year: int | None  # the latest fiscal year on file (None: no figures yet)
+    year: int | None  # the evaluation year (fiscal year + 1)
+    record: dict[str, Any]
+    standards: list[dict[str, Any]] = field(default_factory=list)
+    highest_tier: str | None = None
+    next_tier: str | None = None
+    as_of: dt.date | None = None
+
+    @property
+    def highest_tier_label(self) -> str:
+        return TIER_LABELS.get(self.highest_tier or "", "")
+
+    @property
+    def next_tier_label(self) -> str:
+        return TIER_LABELS.get(self.next_tier or "", "")
+
+    def verdicts(self) -> dict[str, str]:
+        return {s["standard"]: s["qualified"] for s in self.standards}
+
+
+def firm_for(user: Any, credit_code: str | None = None) -> Enterprise:
+    """The firm whose assessment `user` asks for: their own, or one they may see (else 404, no leak)."""
+    if credit_code:
+        return enterprise_get(user=user, credit_code=credit_code)
+    ent = own_enterprise(user)
+    if ent is None:
+        raise TiduError(ErrorCode.PERMISSION_DENIED, message="“我的梯度”供企业用户使用；主管部门请从企业名录打开企业的梯度评估。")
+    return ent
+
+
+def base_record(enterprise: Enterprise) -> tuple[int | None, dict[str, Any]]:
+    """(latest fiscal year, engine record for the following evaluation year) of a firm."""
+    latest = (EnterpriseYear.objects.filter(enterprise=enterprise).order_by("-fiscal_year")
+              .values_list("fiscal_year", flat=True).first())
+    if latest is None:
+        return None, {}
+    return latest, evaluation_record(enterprise, latest + 1)
+
+
+def _num(v: Any) -> str | None:
+    if v is None:
+        return None
+    from tidu.rules.model import format_number
+
+    return format_number(v)
+
+
+def _standard(r: Any) -> dict[str, Any]:
+    """One StandardResult as plain, JSON-able data (Decimals as text)."""
+    q = r.qualified.value
+    lo_hi = r.score_range
+    return {
+        "standard": r.standard,
+        "title": r.title,
+        "document": r.document,
+        "edition": r.edition,
+        "amendments": list(r.amendments),
+        "overlay": r.overlay,
+        "provisional": bool(r.provisional),
+        "qualified": q,
+        "verdict_zh": VERDICTS.get(q, q),
+        "verdict_could_change": bool(r.verdict_could_change),
+        "path": r.path if q == "true" else None,
+        "path_zh": PATHS.get(r.path or "", r.path or "") if q == "true" else "",
+        "score": _num(r.score),
+        "score_range": [_num(lo_hi[0]), _num(lo_hi[1])] if lo_hi else None,
+        "level": r.level,
+        "level_label": r.level_label,
+        "groups": [{"id": g.id, "label": g.label, "points_lo": _num(g.points_lo), "points_hi": _num(g.points_hi),
+                    "max": _num(g.max), "pass_min": _num(g.pass_min)} for g in r.groups],
+        "indicators": [{"id": i.id, "group": i.group, "label": i.label, "value": i.value_text, "band": i.band_label,
+                        "points_lo": _num(i.points_lo), "points_hi": _num(i.points_hi), "max": _num(i.max),
+                        "clause": i.clause, "provisional": bool(i.provisional)} for i in r.indicators],
+        "conditions": [{"id": c.id, "label": c.label, "clause": c.clause, "value": c.value.value,
+                        "reason": c.detail_zh, "provisional": bool(c.provisional)}
+                       for c in [*r.conditions, *r.route_items]],
+        "unknown_fields": [{"field": u.field, "label": u.label, "could_change_verdict": bool(u.could_change_verdict)}
+                           for u in r.unknown_fields],
+        "gaps": [{"effect": g.effect_zh, "makes_qualified": bool(g.makes_qualified), "points_gain": _num(g.points_gain),
+                  "changes": [{"field": c.field, "old": _plain(c.old), "new": _plain(c.new)} for c in g.changes]}
+                 for g in r.gaps],
+        "notes": list(r.notes),
+    }
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, Decimal):
+        return _num(v)
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return v
+
+
+def assess(enterprise: Enterprise, *, overrides: dict[str, Any] | None = None,
+           today: dt.date | None = None) -> Assessment:
+    """Run every standard on the firm's latest year (plus typed `overrides` for a what-if); no writes."""
+    fiscal_year, record = base_record(enterprise)
+    if fiscal_year is None:
+        return Assessment(enterprise=enterprise, fiscal_year=None, year=None, record={})
+    record = {**record, **(overrides or {})}
+    result = packs().explain(record, today=today or today_shanghai(), gaps=True)
+    order = {s: i for i, s in enumerate(SHOWN)}
+    standards = [_standard(r) for r in sorted(result, key=lambda r: order.get(r.standard, 99))]
+    return Assessment(enterprise=enterprise, fiscal_year=fiscal_year, year=fiscal_year + 1, record=record,
+                      standards=standards, highest_tier=result.highest_tier, next_tier=result.next_tier,
+                      as_of=result.as_of)
+
+
+def as_json(a: Assessment) -> dict[str, Any]:
+    """The API shape of an assessment."""
+    return {
+        "credit_code": a.enterprise.credit_code, "name": a.enterprise.name, "fiscal_year": a.fiscal_year,
+        "year": a.year, "as_of": a.as_of.isoformat() if a.as_of else None,
+        "highest_tier": a.highest_tier, "next_tier": a.next_tier, "standards": a.standards,
+    }
+
+
+def recognitions_of(enterprise: Enterprise, today: dt.date | None = None) -> list[dict[str, Any]]:
+    """The firm's unrevoked recognitions with days to expiry (empty when the journey app has none)."""
+    try:
+        from tidu.journey.models import Recognition
+    except ImportError:  # pragma: no cover - the journey app is optional for this page
+        return []
+    day = today or today_shanghai()
+    rows = []
+    for rec in Recognition.objects.filter(enterprise=enterprise, revoked_at__isnull=True).order_by("-valid_until"):
+        rows.append({"tier": rec.tier, "tier_label": TIER_LABELS.get(rec.tier, rec.get_tier_display()),
+                     "number": rec.number, "valid_from": rec.valid_from, "valid_until": rec.valid_until,
+                     "days_left": (rec.valid_until - day).days, "expired": rec.valid_until < day})
+    return rows

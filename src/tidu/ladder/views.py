@@ -1,0 +1,69 @@
+"""我的梯度 pages: thin views over `assessment.assess`; the what-if answers htmx with the results partial."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET, require_http_methods
+
+from tidu.core.http import tidu_view
+from tidu.ladder import whatif
+from tidu.ladder.assessment import Assessment, assess, firm_for, recognitions_of, today_shanghai
+from tidu.ladder.charts import radar_svg
+from tidu.ladder.dates import CHANGE_RULE, calendar_of
+from tidu.ladder.report import diagnosis_pdf
+
+
+def _context(request: HttpRequest, a: Assessment, credit_code: str | None, *, values: dict[str, str],
+             errors: dict[str, str], **extra: Any) -> dict[str, Any]:
+    for s in a.standards:
+        s["radar"] = mark_safe(radar_svg(s["groups"], title=s["title"]))
+    kw = {"credit_code": credit_code} if credit_code else {}
+    return {"a": a, "enterprise": a.enterprise, "own": credit_code is None,
+            "what_if_url": reverse("ladder:firm_what_if" if credit_code else "ladder:what_if", kwargs=kw),
+            "report_url": reverse("ladder:firm_report" if credit_code else "ladder:report", kwargs=kw),
+            "fields": [{"name": f.name, "label": f.label, "money": f.money, "value": values.get(f.name, ""),
+                        "error": errors.get(f.name, "")} for f in whatif.FIELDS],
+            "errors": errors, **extra}
+
+
+@tidu_view
+@require_GET
+def me(request: HttpRequest, credit_code: str | None = None) -> HttpResponse:
+    """The live assessment of every standard, the what-if form and the firm's recognitions."""
+    a = assess(firm_for(request.user, credit_code))
+    recognitions = recognitions_of(a.enterprise)
+    return render(request, "ladder/me.html", _context(
+        request, a, credit_code, values=whatif.initial(a.record), errors={}, recognitions=recognitions,
+        calendar=calendar_of(a.enterprise.region_id, recognitions, today_shanghai()), change_rule=CHANGE_RULE))
+
+
+@tidu_view
+@require_http_methods(["POST"])
+def what_if(request: HttpRequest, credit_code: str | None = None) -> HttpResponse:
+    """Re-run the engine with the submitted figures; nothing is saved. htmx gets the partial only."""
+    ent = firm_for(request.user, credit_code)
+    overrides, errors = whatif.parse(request.POST)
+    a = assess(ent, overrides=None if errors else overrides)
+    values = {f.name: request.POST.get(f.name, "") for f in whatif.FIELDS}
+    recognitions = recognitions_of(ent)
+    ctx = _context(request, a, credit_code, values=values, errors=errors, what_if=not errors,
+                   recognitions=recognitions, calendar=calendar_of(ent.region_id, recognitions, today_shanghai()),
+                   change_rule=CHANGE_RULE)
+    if getattr(request, "htmx", False):
+        return render(request, "ladder/_results.html", ctx)  # htmx swaps 2xx only: errors show in the form
+    return render(request, "ladder/me.html", ctx, status=422 if errors else 200)
+
+
+@tidu_view
+@require_GET
+def report(request: HttpRequest, credit_code: str | None = None) -> HttpResponse:
+    """The diagnosis report PDF of the live assessment (the firm's saved figures, not a what-if)."""
+    a = assess(firm_for(request.user, credit_code))
+    response = HttpResponse(diagnosis_pdf(a), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="tidu-diagnosis-{a.enterprise.credit_code}.pdf"'
+    return response

@@ -1,0 +1,103 @@
+"""The SQL validation of typed Parquet flags exactly the rows and fields `coerce_record` flags."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+from cli_support import TODAY
+
+from tidu.cli.sqlcheck import checked_sql, plan_checks
+from tidu.cli.synth import generate
+from tidu.rules.fields import coerce_record
+
+BROKEN: list[dict[str, object]] = [
+    {"credit_code": "91110108123456788F"},  # check character
+    {"credit_code": "9111010812345678"},  # length
+    {"credit_code": "91110108123456788I"},  # character not used in codes
+    {"credit_code": None},
+    {"credit_code": "  "},
+    {"year": None},
+    {"year": 1999},
+    {"revenue_y1": -5},
+    {"net_profit_y1": -5},  # allowed: net profit may be negative
+    {"revenue_y1": 10**13 + 1},
+    {"employees_y1": -1},
+    {"market_rank_domestic": 0},
+    {"digital_level": 5},
+    {"market_share_domestic": Decimal("1.5")},
+    {"distinctive_score": Decimal("16")},
+    {"region_code": "32050"},
+    {"region_code": "32050a"},
+    {"industry_code": "C9999"},
+    {"industry_code": "c3484"},  # lower case is accepted
+    {"industry_code": "Z12"},
+    {"product_sei_code": "12"},
+    {"rd_inst_level": "NATIONAL"},  # accepted case-insensitively
+    {"digital_category": "farming"},
+    {"tech_staff_y1": 10**6},
+    {"ip_c1_self_count": 99, "ip_c1_count": 1},
+    {"maker_china_top50_3y": True, "maker_china_top500_3y": False},
+    {"founded_on": dt.date(2030, 1, 1)},
+    {"as_of": None, "niche_start_on": dt.date(2026, 12, 1)},  # as_of = 31 Dec of year, capped at today
+    {"credit_code": " 91320505407807009x "},  # spaces and lower case are normalised
+    {"name": "   "},
+    {"digital_edition": ""},
+    {"revenue_y1": -5, "employees_y1": -2, "credit_code": "X"},  # several problems at once
+]
+
+
+def _issues(path: Path) -> list[tuple[bool, list[str]]]:
+    con = duckdb.connect()
+    src = f"read_parquet('{path}', file_row_number = true)"
+    types = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()}
+    plan = plan_checks(types, {c: c for c in types if c != "file_row_number"}, today=TODAY)
+    assert plan is not None
+    sql = checked_sql(plan, src, extra=("file_row_number",), issues=True)
+    rows = con.execute(f"SELECT __bad, __issues FROM ({sql}) ORDER BY file_row_number").fetchall()
+    return [(bool(bad), sorted(x for x in issues.split(";") if x)) for bad, issues in rows]
+
+
+def test_sql_validation_matches_coerce_record(tmp_path: Path) -> None:
+    t = generate(len(BROKEN) + 20, seed=3)
+    rows = t.to_pylist()
+    for row, change in zip(rows, BROKEN, strict=False):
+        row.update(change)
+    path = tmp_path / "t.parquet"
+    pq.write_table(pa.Table.from_pylist(rows, schema=t.schema), path)
+    sql = _issues(path)
+    flagged = 0
+    for raw, (bad, issues) in zip(rows, sql, strict=True):
+        _rec, errors, _w = coerce_record(raw, today=TODAY)
+        assert issues == sorted(f"{e.field}:{e.code}" for e in errors), raw
+        assert bad == bool(errors)
+        flagged += bad
+    assert flagged == 26  # every broken row except the five accepted or normalised ones
+
+
+def test_untyped_columns_fall_back_to_python(tmp_path: Path) -> None:
+    """Numbers stored as text may carry separators or % signs: only coerce_record parses those."""
+    assert plan_checks({"revenue_y1": "VARCHAR"}, {"revenue_y1": "revenue_y1"}, today=TODAY) is None
+    assert plan_checks({"hte_valid": "VARCHAR"}, {"hte_valid": "hte_valid"}, today=TODAY) is None
+    assert plan_checks({"revenue_y1": "BIGINT"}, {"revenue_y1": "revenue_y1"}, today=TODAY) is not None
+
+
+def test_float_and_integer_columns(tmp_path: Path) -> None:
+    """Doubles and small integers (as pandas writes them) are judged as coerce_record judges them."""
+    table = pa.table({
+        "credit_code": ["91320505407807009X"] * 6,
+        "year": pa.array([2025] * 6, type=pa.int16()),
+        "revenue_y1": [1.5e7, 1.5, float("nan"), -1.0, 2e13, None],
+        "market_share_domestic": [0.1, 0.1234567, 0.5, 1.0, 0.0, None],
+        "hte_valid": pa.array([1, 0, 2, None, 1, 0], type=pa.int8()),
+    })
+    path = tmp_path / "f.parquet"
+    pq.write_table(table, path)
+    for raw, (bad, issues) in zip(table.to_pylist(), _issues(path), strict=True):
+        _rec, errors, _w = coerce_record(raw, today=TODAY)
+        assert issues == sorted(f"{e.field}:{e.code}" for e in errors), raw
+        assert bad == bool(errors)

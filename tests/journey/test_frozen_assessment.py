@@ -1,0 +1,63 @@
+"""What the officials review is what the firm submitted: figures and assessment are frozen with the
+pack edition at submission; later edits of the register do not rewrite them."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from tidu.enterprises.models import EnterpriseYear
+from tidu.enterprises.services import enterprise_year_save
+from tidu.journey import assessment
+from tidu.journey.testing import SECRET_REVENUE, World
+
+pytestmark = pytest.mark.django_db
+
+
+def test_frozen_figures_and_assessment_stay_when_the_firm_edits_its_figures(world: World) -> None:
+    app = world.submitted("A")
+    figures, result = copy.deepcopy(app.frozen_figures), copy.deepcopy(app.frozen_assessment)
+    assert figures["revenue_y1"] == SECRET_REVENUE and figures["year"] == app.evaluation_year
+    assert result["tier"] == "specialized_sme" and "pack_edition" in result
+    enterprise_year_save(actor=world.users["firm_a"], enterprise=world.firms["A"], fiscal_year=app.fiscal_year,
+                         values={"revenue": 1, "main_rev": 1})
+    assert EnterpriseYear.objects.get(enterprise=world.firms["A"], fiscal_year=app.fiscal_year).revenue == 1
+    app.refresh_from_db()
+    assert app.frozen_figures == figures and app.frozen_assessment == result
+    api = world.bearer("county").get(f"/api/v1/journey/applications/{app.pk}").json()
+    assert api["frozen_figures"]["revenue_y1"] == SECRET_REVENUE
+
+
+def test_the_engine_result_is_frozen_with_its_pack_edition_and_hash(world: World) -> None:
+    app = world.submitted("A")
+    result = app.frozen_assessment
+    assert result["engine"] == "tidu.rules" and app.pack_edition.startswith("specialized_sme/")
+    assert result["pack_edition"] == app.pack_edition and len(result["pack_hash"]) == 64
+    assert result["verdict"] in {"true", "false", "unknown"} and result["conditions"]
+    assert all(c["clause"] or c["label"] for c in result["conditions"])
+
+
+def test_a_new_pack_edition_does_not_rewrite_a_submitted_application(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = world.submitted("A")
+    before = copy.deepcopy(app.frozen_assessment)
+    monkeypatch.setattr(assessment, "assess",
+                        lambda *a, **k: {"pack_edition": "specialized_sme/2027", "verdict": "false"})
+    world.approve(app, "county")
+    later = world.submitted("B")  # applications submitted after the change get the new edition
+    app.refresh_from_db()
+    assert app.frozen_assessment == before and app.pack_edition == before["pack_edition"]
+    assert later.pack_edition == "specialized_sme/2027"
+
+
+def test_resubmitting_a_returned_application_freezes_the_revised_figures(world: World) -> None:
+    from tidu.journey import services
+
+    app = world.submitted("A")
+    services.application_review(actor=world.users["county"], application=app, action="return", comment="营收有误")
+    enterprise_year_save(actor=world.users["firm_a"], enterprise=world.firms["A"], fiscal_year=app.fiscal_year,
+                         values={"revenue": 123_456_789, "main_rev": 100_000_000})
+    services.application_submit(actor=world.users["firm_a"], application=app, commitment=True)
+    assert app.frozen_figures["revenue_y1"] == 123_456_789
