@@ -12,4 +12,6 @@ api = NinjaAPI(
 api.add_router("/", "tidu.jobs.api.router")  # /jobs/{id}, /io/imports, /io/export.csv
 api.add_router("/enterprises", "tidu.enterprises.api.router")  # list, detail, years, evaluation-record
 api.add_router("/journey", "tidu.journey.api.router")  # rounds, applications, review, publicity, recognitions
+api.add_router("/digital", "tidu.digital.api.router")  # questionnaires, results with peer comparison
+api.add_router("/scenarios", "tidu.scenarios.api.router")  # search, recommendations, paths
 api.add_router("/ladder", "tidu.ladder.api.router")  # me, what-if, {credit_code}: live self-assessment

@@ -10,5 +10,7 @@ urlpatterns = [
     path("", include("tidu.jobs.urls")),
     path("", include("tidu.journey.urls")),
     path("", include("tidu.core.urls")),
+    path("", include("tidu.digital.urls")),
+    path("", include("tidu.scenarios.urls")),
     path("", include("tidu.ladder.urls")),
 ]

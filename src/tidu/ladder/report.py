@@ -1,42 +1,17 @@
-"""The diagnosis report as an A4 PDF in Chinese, readable on any machine.
-
-The Chinese font is embedded: reportlab cannot embed CFF-flavoured OpenType (Noto CJK), so we use
-WenQuanYi Zen Hei's TrueType collection (Debian fonts-wqy-zenhei, `make browser` installs it), subset
-into the file. A built-in CID font would leave the glyphs to the reader's machine (tofu elsewhere).
-"""
+"""The diagnosis report as an A4 PDF in Chinese, readable on any machine (font: tidu.core.pdf)."""
 
 from __future__ import annotations
 
 import io
 import math
-import os
 from decimal import Decimal
 from html import escape
-from pathlib import Path
 from typing import Any
 
-from tidu.core.errors import ErrorCode, TiduError
+from tidu.core.pdf import cjk_font
 from tidu.ladder.assessment import Assessment, today_shanghai
 
-FONT_NAME = "TiduCJK"
-FONT_CANDIDATES = (
-    os.environ.get("TIDU_CJK_FONT", ""),
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-)
 CONDITION_MARK = {"true": "✓ 满足", "false": "✗ 不满足", "unknown": "？ 无法判断"}
-
-
-def _register_font() -> str:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    if FONT_NAME in pdfmetrics.getRegisteredFontNames():
-        return FONT_NAME
-    for candidate in FONT_CANDIDATES:
-        if candidate and Path(candidate).is_file():
-            pdfmetrics.registerFont(TTFont(FONT_NAME, candidate, subfontIndex=0))
-            return FONT_NAME
-    raise TiduError(ErrorCode.VALIDATION, detail="服务器缺少中文字体（fonts-wqy-zenhei），暂时无法生成PDF报告。")
 
 
 def _radar(groups: list[dict[str, Any]], font: str) -> Any:
@@ -80,7 +55,7 @@ def diagnosis_pdf(a: Assessment) -> bytes:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    font = _register_font()
+    font = cjk_font()
     body = ParagraphStyle("body", fontName=font, fontSize=9.5, leading=14, wordWrap="CJK")
     small = ParagraphStyle("small", parent=body, fontSize=8.5, leading=12)
     h1 = ParagraphStyle("h1", parent=body, fontSize=16, leading=22, spaceAfter=6)

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "tidu.accounts",
     "tidu.jobs",
     "tidu.journey",
+    "tidu.digital",
+    "tidu.scenarios",
     "tidu.ladder",
 ]
 

@@ -72,6 +72,9 @@ class Command(BaseCommand):
         demo_firm = Enterprise.objects.get(credit_code=firms[0].credit_code)
         assert demo_firm.region_id == DEMO_FIRM_CODE_REGION
         self._users(demo_firm)
+        from tidu.digital.demo import seed_digital_demo  # issue 5: sample scenarios/paths, peer results
+
+        seed_digital_demo(exclude=demo_firm)
         from tidu.journey.demo import seed_journey  # rounds and applications at every stage
 
         seed_journey(demo_firm=demo_firm)
