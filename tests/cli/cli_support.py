@@ -13,7 +13,8 @@ from typing import Any
 from tidu.rules.fields import coerce_record
 
 REPO = Path(__file__).resolve().parents[2]
-CONTRACT = REPO.parent / "shared" / "contract" / "sample-input.csv"
+# Two firm-years of our own with exactly the columns of the contract sample (shared/contract/).
+CONTRACT = Path(__file__).resolve().parent / "data" / "contract-sample.csv"
 TODAY = dt.date(2026, 11, 30)  # fixed evaluation day: outputs do not depend on the calendar
 
 
