@@ -35,7 +35,7 @@ from tidu.rules.model import (
     points_out,
     to_decimal,
 )
-from tidu.rules.packs import check_edition, variant_key
+from tidu.rules.packs import check_edition, check_standards, variant_key
 
 if TYPE_CHECKING:
     from tidu.rules.packs import Packs
@@ -418,14 +418,7 @@ def explain(
     gaps: bool = False,
 ) -> LadderResult:
     r = prepare(record, today)
-    wanted = list(STANDARDS) if standards is None else list(standards)
-    for s in wanted:
-        if s not in STANDARDS:
-            raise SelectionError(f"未知的标准 {s!r}（可选：{', '.join(STANDARDS)}）")
-    forced = dict(editions or {})
-    for s in forced:
-        if s not in STANDARDS:
-            raise SelectionError(f"未知的标准 {s!r}（可选：{', '.join(STANDARDS)}）")
+    wanted, forced = check_standards(standards, editions)
     results: dict[str, StandardResult] = {}
     for s in STANDARDS:
         if s not in wanted or not packs.editions.get(s):

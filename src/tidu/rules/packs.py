@@ -1044,6 +1044,19 @@ def _apply(
     )
 
 
+def check_standards(
+    standards: Iterable[str] | None, editions: Mapping[str, str] | None
+) -> tuple[list[str], dict[str, str]]:
+    """The standards asked for and the editions forced, both checked against the known ids."""
+    wanted = list(STANDARDS) if standards is None else list(standards)
+    forced = dict(editions or {})
+    for s in [*wanted, *forced]:
+        if s not in STANDARDS:
+            raise SelectionError(f"未知的标准 {s!r}（可选：{', '.join(STANDARDS)}）",
+                                 code=RulesErrorCode.UNKNOWN_STANDARD)
+    return wanted, forced
+
+
 def check_edition(editions: Mapping[str, list[Edition]], standard: str, edition: str) -> Edition:
     if standard not in editions:
         raise SelectionError(f"未知的标准 {standard!r}", code=RulesErrorCode.UNKNOWN_STANDARD)

@@ -27,7 +27,7 @@ from tidu.rules.errors import RulesError, SelectionError
 from tidu.rules.fieldinfo import field_infos
 from tidu.rules.fields import SQL_TYPES, today_shanghai
 from tidu.rules.model import STANDARDS, Edition, Variant, contract_columns
-from tidu.rules.packs import check_edition
+from tidu.rules.packs import check_edition, check_standards
 
 if TYPE_CHECKING:
     from tidu.rules.packs import Packs
@@ -121,14 +121,7 @@ def compile_plan(
         raise SelectionError(f"不支持的 SQL 方言 {dialect!r}（可选：{', '.join(DIALECTS)}）")
     d = Dialect(dialect)
     day = today or today_shanghai()
-    wanted = list(STANDARDS) if standards is None else list(standards)
-    for s in wanted:
-        if s not in STANDARDS:
-            raise SelectionError(f"未知的标准 {s!r}（可选：{', '.join(STANDARDS)}）")
-    forced = dict(editions or {})
-    for s in forced:
-        if s not in STANDARDS:
-            raise SelectionError(f"未知的标准 {s!r}（可选：{', '.join(STANDARDS)}）")
+    wanted, forced = check_standards(standards, editions)
     stds = [s for s in STANDARDS if s in wanted and packs.editions.get(s)]
     available = set(columns) if columns is not None else set(field_infos())
 
