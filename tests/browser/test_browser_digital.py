@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_support import PASSWORD, log_in
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Locator, Page, expect
 
@@ -17,8 +18,6 @@ from tidu.enterprises.models import Enterprise
 from tidu.scenarios.services import library_seed_samples
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-PASSWORD = "browser-test-pw-2026"
 
 
 @pytest.fixture
@@ -46,11 +45,7 @@ def answer_best(question: Locator) -> None:
 def test_a_firm_completes_the_questionnaire_sees_its_level_path_and_recommendations(
     page: Page, firm_user: Any, screenshot: Callable[[str], Path]
 ) -> None:
-    page.goto("/login/")
-    page.fill("input[name=username]", "firm-digital")
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.locator(".nav .who")).to_contain_text("firm-digital")
+    log_in(page, "firm-digital")
 
     page.goto("/digital/")
     page.get_by_role("link", name="开始评测").click()

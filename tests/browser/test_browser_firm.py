@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_support import PASSWORD, log_in
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 
@@ -16,8 +17,6 @@ from tidu.enterprises.models import Enterprise, EnterpriseYear
 # The live server runs in another thread: data must be committed, and the regions loaded by the
 # migrations are restored after the flush.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-PASSWORD = "browser-test-pw-2026"
 
 
 @pytest.fixture
@@ -30,14 +29,6 @@ def firm_user() -> Any:
     org = Organisation.objects.create(kind="enterprise", name=firm.name, enterprise=firm)
     Membership.objects.create(user=user, organisation=org)
     return user
-
-
-def log_in(page: Page, username: str) -> None:
-    page.goto("/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.locator(".nav .who")).to_contain_text(username)
 
 
 def test_a_firm_user_changes_a_yearly_figure_and_sees_it_saved(

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_support import PASSWORD, log_in
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 
@@ -19,7 +20,6 @@ from tidu.jobs.models import Job, JobStatus
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-PASSWORD = "browser-test-pw-2026"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -29,14 +29,6 @@ def official() -> Any:
     org = Organisation.objects.create(kind="government", name="深圳市工业和信息化局", gov_level="city", region_id="440300")
     Membership.objects.create(user=user, organisation=org)
     return user
-
-
-def log_in(page: Page, username: str) -> None:
-    page.goto("/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.locator(".nav .who")).to_contain_text(username)
 
 
 def test_an_official_imports_a_file_and_sees_the_result_on_the_progress_page(

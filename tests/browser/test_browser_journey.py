@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_support import log_in
 from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import BrowserContext, Page, expect
@@ -29,17 +30,8 @@ def shot(page: Page, name: str) -> None:
     page.screenshot(path=str(folder / f"journey-{name}.png"), full_page=True)
 
 
-def log_in(page: Page, context: BrowserContext, username: str) -> None:
-    context.clear_cookies()
-    page.goto("/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.locator(".nav .who")).to_contain_text(username)
-
-
-def approve_as(page: Page, context: BrowserContext, who: str, firm_name: str, next_status: str) -> None:
-    log_in(page, context, who)
+def approve_as(page: Page, who: str, firm_name: str, next_status: str) -> None:
+    log_in(page, who, PASSWORD)
     page.goto("/journey/queue/")
     page.get_by_role("link", name=firm_name).click()
     page.fill("textarea[name=comment]", f"{who} 审核同意")
@@ -58,7 +50,7 @@ def test_apply_review_publicity_and_recognition_in_a_browser(
     page: Page, browser_context: BrowserContext, world: World
 ) -> None:
     firm = world.firms["A"].name
-    log_in(page, browser_context, "firm_a")
+    log_in(page, "firm_a", PASSWORD)
     page.goto("/journey/")
     expect(page.get_by_role("heading", name="申报与认定")).to_be_visible()
     page.locator("form.round-apply", has_text="广东省专精特新中小企业申报").get_by_role("button", name="申报").click()
@@ -73,9 +65,9 @@ def test_apply_review_publicity_and_recognition_in_a_browser(
     expect(page.locator("#app-status")).to_contain_text("县级审核中")
     shot(page, "firm-submitted")
 
-    approve_as(page, browser_context, "county", firm, "市级审核中")
-    approve_as(page, browser_context, "city", firm, "省级审核中")
-    approve_as(page, browser_context, "province", firm, "审核通过")
+    approve_as(page, "county", firm, "市级审核中")
+    approve_as(page, "city", firm, "省级审核中")
+    approve_as(page, "province", firm, "审核通过")
 
     page.goto("/journey/rounds/")
     page.get_by_role("button", name="发布公示（1 家）").click()
@@ -97,7 +89,7 @@ def test_apply_review_publicity_and_recognition_in_a_browser(
     expect(row).to_contain_text("南山区")
     shot(page, "public-list")
 
-    log_in(page, browser_context, "firm_a")
+    log_in(page, "firm_a", PASSWORD)
     page.goto("/journey/")
     expect(page.get_by_text("已认定", exact=True)).to_be_visible()
     shot(page, "firm-recognised")

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_support import PASSWORD, log_in
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 
@@ -15,8 +16,6 @@ from tidu.accounts.models import Membership, Organisation
 from tidu.ladder.testing import make_climbing_firm
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-PASSWORD = "browser-test-pw-2026"
 
 
 @pytest.fixture
@@ -31,11 +30,7 @@ def firm_user() -> Any:
 def test_a_firm_tries_more_rd_and_downloads_its_diagnosis(
     page: Page, firm_user: Any, screenshot: Callable[[str], Path]
 ) -> None:
-    page.goto("/login/")
-    page.fill("input[name=username]", "ladder-staff")
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.locator(".nav .who")).to_contain_text("ladder-staff")
+    log_in(page, "ladder-staff")
 
     page.goto("/ladder/")
     specialized = page.locator('[data-standard="specialized_sme"]')

@@ -1,0 +1,17 @@
+"""Steps shared by the browser tests."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+PASSWORD = "browser-test-pw-2026"
+
+
+def log_in(page: Page, username: str, password: str = PASSWORD) -> None:
+    """Log in through the login form (after dropping any earlier session) and wait for the menu."""
+    page.context.clear_cookies()
+    page.goto("/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.get_by_role("button", name="登录").click()
+    expect(page.locator(".nav .who")).to_contain_text(username)
