@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+import tidu.rules.gaps
 from tidu.rules import Packs, SelectionError, Tri, contract_columns, load_packs
 from tidu.rules import evaluate as ev
 
@@ -277,12 +278,12 @@ def test_ladder_view(packs: Packs) -> None:
 def test_gaps_hook_runs_only_when_asked(packs: Packs, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[tuple[str, Any]] = []
 
-    def find_gaps(p: Any, record: Any, standard: str, result: Any) -> list[str]:
+    def find_gaps(p: Any, record: Any, standard: str, result: Any, today: Any = None) -> list[str]:
         assert p is packs and result.standard == standard
         calls.append((standard, record))
         return [f"gap-{standard}"]
 
-    monkeypatch.setattr(ev, "_find_gaps", lambda: find_gaps)
+    monkeypatch.setattr(tidu.rules.gaps, "find_gaps", find_gaps)
     res = packs.explain(FIRM, standards=["tech_sme", "innovative_sme"])
     assert calls == [] and res["tech_sme"].gaps == []
     res = packs.explain(FIRM, standards=["tech_sme", "innovative_sme"], gaps=True)

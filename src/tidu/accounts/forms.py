@@ -12,9 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tidu.accounts.services import login_blocked_minutes, login_failed, login_succeeded
 from tidu.core.credit_code import credit_code_problem, normalize_credit_code
-from tidu.core.errors import ErrorCode, TiduError, error_message
-from tidu.enterprises.services import industry_code_validate
-from tidu.regions.selectors import registration_region_get
+from tidu.core.errors import ErrorCode, error_message
+from tidu.enterprises.forms import FirmCodesCleaning
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -70,7 +69,7 @@ class CreditCodeField(forms.CharField):
         return code
 
 
-class FirmRegistrationForm(forms.Form):
+class FirmRegistrationForm(FirmCodesCleaning, forms.Form):
     credit_code = CreditCodeField()
     name = forms.CharField(label=_("企业名称"), max_length=200, help_text=_("与营业执照一致"))
     region_code = forms.CharField(
@@ -87,18 +86,6 @@ class FirmRegistrationForm(forms.Form):
     username = forms.CharField(label=_("登录用户名"), max_length=150)
     password1 = forms.CharField(label=_("密码"), widget=forms.PasswordInput, strip=False)
     password2 = forms.CharField(label=_("确认密码"), widget=forms.PasswordInput, strip=False)
-
-    def clean_region_code(self) -> str:
-        try:
-            return registration_region_get(self.cleaned_data["region_code"]).code
-        except TiduError as exc:
-            raise ValidationError(exc.message) from exc
-
-    def clean_industry_code(self) -> str:
-        try:
-            return industry_code_validate(self.cleaned_data["industry_code"])
-        except TiduError as exc:
-            raise ValidationError(exc.message) from exc
 
     def clean_username(self) -> str:
         username: str = self.cleaned_data["username"].strip()

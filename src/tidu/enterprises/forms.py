@@ -70,6 +70,24 @@ def _help(model_field: str) -> str:
     return "；".join(x for x in (s.help_text, extra) if x)
 
 
+class FirmCodesCleaning:
+    """Region and industry code checks shared by registration and the firm profile (form errors in Chinese)."""
+
+    cleaned_data: dict[str, Any]
+
+    def clean_region_code(self) -> str:
+        try:
+            return registration_region_get(self.cleaned_data["region_code"]).code
+        except TiduError as exc:
+            raise ValidationError(exc.message) from exc
+
+    def clean_industry_code(self) -> str:
+        try:
+            return industry_code_validate(self.cleaned_data["industry_code"])
+        except TiduError as exc:
+            raise ValidationError(exc.message) from exc
+
+
 class EnterpriseYearForm(forms.ModelForm):
     """Every yearly field of domain/fields.md. Unknown stays empty, never zero."""
 
@@ -124,7 +142,7 @@ class NewYearForm(forms.Form):
         return year
 
 
-class EnterpriseProfileForm(forms.ModelForm):
+class EnterpriseProfileForm(FirmCodesCleaning, forms.ModelForm):
     region_code = forms.CharField(label=_("注册地行政区划代码"), max_length=6, min_length=6)
 
     class Meta:
@@ -150,18 +168,6 @@ class EnterpriseProfileForm(forms.ModelForm):
                 field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         self.fields["region_code"].help_text = _("区、县或县级市的6位代码，如 440305（深圳市南山区）")
         self.fields["industry_code"].help_text = _("GB/T 4754-2017：门类字母加小类4位数字，如 C3911")
-
-    def clean_region_code(self) -> str:
-        try:
-            return registration_region_get(self.cleaned_data["region_code"]).code
-        except TiduError as exc:
-            raise ValidationError(exc.message) from exc
-
-    def clean_industry_code(self) -> str:
-        try:
-            return industry_code_validate(self.cleaned_data["industry_code"])
-        except TiduError as exc:
-            raise ValidationError(exc.message) from exc
 
     def _post_clean(self) -> None:  # the service saves; skip ModelForm's instance construction checks
         pass

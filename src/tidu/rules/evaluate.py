@@ -7,8 +7,6 @@ verdict here and a verdict from DuckDB/PostgreSQL/Spark agree by construction (t
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import importlib.util
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
@@ -402,12 +400,6 @@ def evaluate_variant(packs: Packs, v: Variant, r: Mapping[str, Any]) -> Standard
     )
 
 
-def _find_gaps() -> Any:
-    if importlib.util.find_spec("tidu.rules.gaps") is None:
-        return None
-    return getattr(importlib.import_module("tidu.rules.gaps"), "find_gaps", None)
-
-
 def explain(
     packs: Packs,
     record: Mapping[str, Any],
@@ -434,8 +426,8 @@ def explain(
         standards=results,
     )
     if gaps:
-        find = _find_gaps()
-        if find is not None:
-            for s, res in results.items():
-                res.gaps = list(find(packs, record, s, res) or [])
+        from tidu.rules.gaps import find_gaps  # gaps imports this module
+
+        for s, res in results.items():
+            res.gaps = find_gaps(packs, record, s, res, today=today)
     return out
