@@ -309,7 +309,7 @@ def _evaluate_parquet_sql(opts: Options, packs: Any, today: dt.date, columns: Se
                           out: Outcome) -> bool:
     """The fast path: validate and evaluate typed Parquet inside DuckDB. False when the file's
     column types need Python parsing (then the caller validates row by row)."""
-    from tidu.cli.sqlcheck import checked_sql, plan_checks
+    from tidu.cli.sqlcheck import checked_sql, plan_checks, values_sql
 
     path = Path(opts.input)
     cols, _schema = parquet_columns(path)
@@ -322,15 +322,20 @@ def _evaluate_parquet_sql(opts: Options, packs: Any, today: dt.date, columns: Se
         return False
     _warn_columns(cols, out)
     out.path = "sql"
-    con.execute(f"CREATE TEMP VIEW checked AS {checked_sql(plan, src, extra=('file_row_number',))}")
-    field_list = ", ".join(f'"{n}"' for n in FIELDS)
-    con.execute(f"CREATE TEMP VIEW firm_years AS SELECT {field_list} FROM checked WHERE NOT __bad")
+    checked = checked_sql(plan, src, extra=("file_row_number",))
     total = int(con.execute(f"SELECT count(*) FROM {src}").fetchone()[0])
     bad_rows = [int(r[0]) for r in con.execute(
-        "SELECT file_row_number FROM checked WHERE __bad ORDER BY file_row_number").fetchall()]
+        f"SELECT file_row_number FROM ({checked}) WHERE __bad ORDER BY file_row_number").fetchall()]
     out.rows_in = total
     out.rows_ok = total - len(bad_rows)
     _report_bad_parquet_rows(con, src, cols, bad_rows, today, out)
+    # The checks ran once, above; the evaluation reads the typed values of the other rows.
+    good = ""
+    if bad_rows:
+        con.execute("CREATE TEMP TABLE __rejected AS SELECT UNNEST($rows) AS n", {"rows": bad_rows})
+        good = "file_row_number NOT IN (SELECT n FROM __rejected)"
+    field_list = ", ".join(f'"{n}"' for n in FIELDS)
+    con.execute(f"CREATE TEMP VIEW firm_years AS SELECT {field_list} FROM ({values_sql(plan, src, good)})")
     writer = TableWriter(opts.output, columns)
     bar = Progress(total, opts.progress, "评价")
     try:

@@ -276,6 +276,18 @@ def plan_checks(
     return CheckPlan(values, tuple(by_field.values()), field_errors, checks)
 
 
+def values_sql(plan: CheckPlan, source: str, where: str = "") -> str:
+    """The typed fields of `source` rows already known to pass `checked_sql` (`where` keeps only
+    those): the same value expressions, without running the checks a second time. Their field
+    errors are NULL by definition, so the value expressions that consult them see NULL."""
+    sources = sorted(plan.columns)
+    no_errors = [f"CAST(NULL AS VARCHAR) AS {_q('__e_' + f)}" for f in plan.field_errors]
+    first = f"SELECT {', '.join([*(_q(c) for c in sources), *no_errors])} FROM {source}"
+    if where:
+        first += f" WHERE {where}"
+    return f"SELECT {', '.join(f'{expr} AS {_q(n)}' for n, expr in plan.values.items())} FROM ({first})"
+
+
 def checked_sql(plan: CheckPlan, source: str, extra: tuple[str, ...] = (), issues: bool = False) -> str:
     """A SELECT over `source` giving the typed fields, `__bad` (any error) and the pass-through
     `extra` columns; with `issues`, also `__issues` = 'field:code' items joined by ';'.

@@ -965,12 +965,14 @@ def to_sql(
     col: Callable[[str], str] = quote,
     dialect: str = "duckdb",
     macro: Callable[[Macro], str] | None = None,
+    big: Callable[[str], str | None] | None = None,
 ) -> str:
     """Render a rewritten tree as SQL (fully parenthesised) for duckdb, postgres or spark.
 
     The three dialects differ here only in YEAR/MONTH/DAY (PostgreSQL: EXTRACT) and identifier
     quoting (`col`); every other construct used is common to all three. `macro` renders a kept
-    macro (e.g. as a reference to a column computed once); by default its body is inlined.
+    macro (e.g. as a reference to a column computed once); by default its body is inlined. `big`
+    may give a column already holding `Big(Col(name))` (cast once per row, not once per use).
     """
 
     def go(n: Node) -> str:
@@ -989,6 +991,10 @@ def to_sql(
         if isinstance(n, Neg):
             return f"(-{go(n.a)})"
         if isinstance(n, Big):
+            if big is not None and n.scale == 0 and isinstance(n.a, Col):
+                hoisted = big(n.a.name)
+                if hoisted is not None:
+                    return hoisted
             inner = go(n.a) if n.scale == 0 else f"({go(n.a)} * {10**n.scale})"
             return f"CAST({inner} AS DECIMAL(38,0))"
         if isinstance(n, Cmp):
