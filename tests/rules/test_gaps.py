@@ -305,5 +305,5 @@ def test_bisection_fallback_agrees_with_the_linear_threshold() -> None:
     base = G._quick(v, r)
     # 100万元 is the first value that helps (rd_input 0 → 2 points); 150万元 (3%) would also satisfy C2
     assert G._bisect("rd_y1", r, v, base) == 1_000_000
-    linear = G._candidates("rd_y1", r, G._open_fields(v, r, G._plan(v))["rd_y1"])[0]
+    linear = G._candidates("rd_y1", r, G._open_fields(v, base, G._plan(v))["rd_y1"])[0]
     assert linear[0] == 1_000_000

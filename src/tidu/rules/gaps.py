@@ -462,7 +462,7 @@ def _singles(v: Variant, r: dict[str, Any], base: _Quick, plan: _Plan) -> list[_
     Fields that could qualify on their own are tried first, then by the size of their nearest step;
     at most MAX_EVALS evaluations are spent (the list shows MAX_GAPS suggestions anyway)."""
     todo = []
-    for name, cmps in _open_fields(v, r, plan).items():
+    for name, cmps in _open_fields(v, base, plan).items():
         if _direction(name) is None or r.get(name) is None:
             continue
         cands, nonlinear = _candidates(name, r, cmps)
@@ -544,19 +544,19 @@ def _may_qualify(v: Variant, base: _Quick, fields: frozenset[str]) -> bool:
     return False
 
 
-def _open_fields(v: Variant, r0: Mapping[str, Any], plan: _Plan) -> dict[str, list[_Cmp]]:
+def _open_fields(v: Variant, base: _Quick, plan: _Plan) -> dict[str, list[_Cmp]]:
     """Fields (with their comparisons) of what still stands between the firm and the verdict:
-    conditions and route items not TRUE, indicators short of their maximum, the level tests."""
-    r = dict(r0)
-    objs: list[object] = [c for c in v.conditions if c.fn(r) is not True]
+    conditions and route items not TRUE, indicators short of their maximum, the level tests
+    (read off the base evaluation, not evaluated again)."""
+    objs: list[object] = [c for c, x in zip(v.conditions, base.cond_vals, strict=True) if x is not True]
     if v.routes:
         route_met = False
         opened: list[object] = []
-        for rt in v.routes:
+        for k, rt in enumerate(v.routes):
             if rt.kind == "score":
-                opened += [ind for ind in v.indicators if band_range(ind, r)[0] < ind.max]
+                opened += [ind for ind, rg in zip(v.indicators, base.ranges, strict=True) if rg[0] < ind.max]
                 continue
-            vals = [it.fn(r) for it in rt.items]
+            vals = base.item_vals[k]
             if (rt.kind == "any" and True in vals) or (rt.kind == "all" and all(x is True for x in vals)):
                 route_met = True
             opened += [it for it, x in zip(rt.items, vals, strict=True) if x is not True]
@@ -613,9 +613,9 @@ def find_gaps(
         return []
     plan = _plan(v)
     r = prepare(record, today)
-    if _blocked(v, r, only_false=True):
-        return []  # e.g. a past incident or a title already held: nothing to suggest
     base = _quick(v, r)
+    if _blocked(v, r, base, only_false=True):
+        return []  # e.g. a past incident or a title already held: nothing to suggest
     if base.false_items > MAX_STEPS:
         return []  # more hard conditions fail than a short plan can fix: the rung is out of reach
     singles = sorted(_singles(v, r, base, plan), key=lambda f: _rank(f, base))
@@ -624,7 +624,7 @@ def find_gaps(
     reach = frozenset(c.field for f in pool for c in f.changes)
     if (
         not any(f.quick.qualified is True for f in singles)
-        and not _blocked(v, r)
+        and not _blocked(v, r, base)
         and _may_qualify(v, base, reach)
     ):
         plan_found = _greedy(v, r, base, pool)
@@ -633,12 +633,10 @@ def find_gaps(
     return [_gap(packs, v, r, base, f) for f in chosen]
 
 
-def _blocked(v: Variant, r0: Mapping[str, Any], only_false: bool = False) -> bool:
+def _blocked(v: Variant, r: Mapping[str, Any], base: _Quick, only_false: bool = False) -> bool:
     """A failing (or, unless `only_false`, open) condition that no actionable, known field can
     change: no plan can qualify."""
-    r = dict(r0)
-    for c in v.conditions:
-        val = c.fn(r)
+    for c, val in zip(v.conditions, base.cond_vals, strict=True):
         if val is True or (only_false and val is None):
             continue
         if not any(_direction(f) and r.get(f) is not None for f in c.fields):
