@@ -220,71 +220,103 @@ class _Quick:
 _NONE: frozenset[str] = frozenset()
 
 
+@dataclass
+class _Reads:
+    """Per variant: which conditions, indicators, route items and levels read each field, and the
+    indicators of each passing group (so a re-evaluation visits only what a change touches)."""
+
+    conds: dict[str, list[int]]
+    inds: dict[str, list[int]]
+    items: dict[str, list[tuple[int, int]]]
+    levels: dict[str, list[int]]
+    groups: list[tuple[Number, list[int]]]
+    position: dict[str, int]  # indicator id -> its index
+
+
+_READS: dict[int, tuple[Variant, _Reads]] = {}
+
+
+def _reads(v: Variant) -> _Reads:
+    hit = _READS.get(id(v))
+    if hit is not None and hit[0] is v:
+        return hit[1]
+
+    def index(objs: list[tuple[Any, tuple[str, ...]]]) -> dict[str, list[Any]]:
+        out: dict[str, list[Any]] = {}
+        for key, fields in objs:
+            for f in fields:
+                out.setdefault(f, []).append(key)
+        return out
+
+    reads = _Reads(
+        conds=index([(i, c.fields) for i, c in enumerate(v.conditions)]),
+        inds=index([(i, ind.fields) for i, ind in enumerate(v.indicators)]),
+        items=index([((k, j), it.fields) for k, rt in enumerate(v.routes) for j, it in enumerate(rt.items)]),
+        levels=index([(i, lv.item.fields) for i, lv in enumerate(v.levels)]),
+        groups=[
+            (g.pass_min, [i for i, ind in enumerate(v.indicators) if ind.group == g.id])
+            for g in v.groups
+            if g.pass_min is not None
+        ],
+        position={ind.id: i for i, ind in enumerate(v.indicators)},
+    )
+    _READS[id(v)] = (v, reads)
+    return reads
+
+
 def _quick(
     v: Variant, r0: Mapping[str, Any], prev: _Quick | None = None, changed: frozenset[str] = _NONE
 ) -> _Quick:
     """The verdict, points and progress counts of a record; with `prev`, only the conditions,
-    indicators and levels reading a `changed` field are evaluated again."""
+    indicators, route items and levels reading a `changed` field are evaluated again."""
     r = dict(r0)  # the closures memoize derived values in the dict they are given
-
-    def fresh(fields: tuple[str, ...]) -> bool:
-        return prev is None or not changed.isdisjoint(fields)
-
-    values = [
-        c.fn(r) if fresh(c.fields) else prev.cond_vals[i]  # type: ignore[union-attr]
-        for i, c in enumerate(v.conditions)
-    ]
+    reads = _reads(v)
+    if prev is None:
+        values = [c.fn(r) for c in v.conditions]
+        ranges = [band_range(ind, r)[:2] for ind in v.indicators]
+        item_vals = [[it.fn(r) for it in rt.items] if rt.kind != "score" else [] for rt in v.routes]
+        level_vals = [lv.item.fn(r) for lv in v.levels]
+    else:
+        values, ranges = list(prev.cond_vals), list(prev.ranges)
+        item_vals, level_vals = [list(x) for x in prev.item_vals], list(prev.level_vals)
+        for name in changed:
+            for i in reads.conds.get(name, ()):
+                values[i] = v.conditions[i].fn(r)
+            for i in reads.inds.get(name, ()):
+                ranges[i] = band_range(v.indicators[i], r)[:2]
+            for k, j in reads.items.get(name, ()):
+                item_vals[k][j] = v.routes[k].items[j].fn(r)
+            for i in reads.levels.get(name, ()):
+                level_vals[i] = v.levels[i].item.fn(r)
     true_items = sum(1 for x in values if x is True)
     false_items = sum(1 for x in values if x is False)
-    ranges: list[tuple[Number, Number]] = []
-    by_id: dict[str, tuple[Number, Number]] = {}
-    total_lo: Number = 0
-    total_hi: Number = 0
-    for i, ind in enumerate(v.indicators):
-        if fresh(ind.fields):
-            lo, hi, _ = band_range(ind, r)
-        else:
-            lo, hi = prev.ranges[i]  # type: ignore[union-attr]
-        ranges.append((lo, hi))
-        by_id[ind.id] = (lo, hi)
-        total_lo += lo
-        total_hi += hi
+    total_lo: Number = sum((lo for lo, _hi in ranges), start=0)
+    total_hi: Number = sum((hi for _lo, hi in ranges), start=0)
     route_values: list[bool | None] = []
-    item_vals: list[list[bool | None]] = []
     best_route_items = 0
     for k, rt in enumerate(v.routes):
-        ivals: list[bool | None] = []
         if rt.kind == "score":
             assert rt.score_at_least is not None
             parts = [at_least(total_lo, total_hi, rt.score_at_least)]
             if rt.groups_at_least:
-                for g in v.groups:
-                    if g.pass_min is not None:
-                        glo = sum((by_id[i.id][0] for i in v.indicators if i.group == g.id), start=0)
-                        ghi = sum((by_id[i.id][1] for i in v.indicators if i.group == g.id), start=0)
-                        parts.append(at_least(glo, ghi, g.pass_min))
+                for pass_min, members in reads.groups:
+                    glo = sum((ranges[i][0] for i in members), start=0)
+                    ghi = sum((ranges[i][1] for i in members), start=0)
+                    parts.append(at_least(glo, ghi, pass_min))
             for ind_id in rt.indicators_nonzero:
-                lo, hi = by_id[ind_id]
+                lo, hi = ranges[reads.position[ind_id]]
                 parts.append(True if lo > 0 else (False if hi <= 0 else None))
             val = kleene_and(parts)
         else:
-            ivals = [
-                it.fn(r) if fresh(it.fields) else prev.item_vals[k][j]  # type: ignore[union-attr]
-                for j, it in enumerate(rt.items)
-            ]
+            ivals = item_vals[k]
             val = kleene_or(ivals) if rt.kind == "any" else kleene_and(ivals)
             if rt.kind == "all":
                 best_route_items = max(best_route_items, sum(1 for x in ivals if x is True))
-        item_vals.append(ivals)
         route_values.append(val)
     if any(x is True for x in route_values):
         true_items += 1 + len(v.conditions)  # a route reached outweighs any single condition
     else:
         true_items += best_route_items
-    level_vals = [
-        lv.item.fn(r) if fresh(lv.item.fields) else prev.level_vals[i]  # type: ignore[union-attr]
-        for i, lv in enumerate(v.levels)
-    ]
     level_rank = 0
     for i, x in enumerate(level_vals):
         if x is None:
