@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from pdf_check import read_pdf
 
+from pdf_check import read_pdf
 from tidu.core.testing import make_enterprise, make_user
 from tidu.enterprises.models import EnterpriseYear
 from tidu.enterprises.selectors import evaluation_record

@@ -15,3 +15,4 @@ api.add_router("/journey", "tidu.journey.api.router")  # rounds, applications, r
 api.add_router("/digital", "tidu.digital.api.router")  # questionnaires, results with peer comparison
 api.add_router("/scenarios", "tidu.scenarios.api.router")  # search, recommendations, paths
 api.add_router("/ladder", "tidu.ladder.api.router")  # me, what-if, {credit_code}: live self-assessment
+api.add_router("/notifications", "tidu.notifications.api.router")  # inbox, read, annual-update requests

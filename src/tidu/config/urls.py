@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("tidu.digital.urls")),
     path("", include("tidu.scenarios.urls")),
     path("", include("tidu.ladder.urls")),
+    path("", include("tidu.notifications.urls")),
 ]

@@ -25,3 +25,5 @@ class EnterpriseYearAdmin(admin.ModelAdmin):
     list_filter = ("fiscal_year",)
     search_fields = ("enterprise__name", "enterprise__credit_code")
     raw_id_fields = ("enterprise",)
+    # Marks are set by officials' verification and declared imports only (audited), never typed here.
+    readonly_fields = ("figure_marks",)

@@ -20,10 +20,11 @@ from ninja import Body, Field, Router, Schema
 from tidu.accounts.auth import API_AUTH
 from tidu.core.errors import ErrorCode, TiduError
 from tidu.core.permissions import role_of
+from tidu.enterprises import provenance
 from tidu.enterprises.industries import industry_name
 from tidu.enterprises.models import YEAR_VALUE_FIELDS, Enterprise, EnterpriseYear
 from tidu.enterprises.selectors import enterprise_get, enterprise_list, enterprise_years, evaluation_record
-from tidu.enterprises.services import enterprise_year_save
+from tidu.enterprises.services import enterprise_year_save, enterprise_year_verify
 
 router = Router(auth=API_AUTH, tags=["企业名录"])
 MAX_LIMIT = 500
@@ -80,6 +81,8 @@ def _year_dict(row: EnterpriseYear) -> dict[str, Any]:
         value = getattr(row, f)
         data[f] = str(value) if isinstance(value, Decimal) else value
     data["updated_at"] = row.updated_at.isoformat()
+    data["figure_marks"] = {f: provenance.effective_mark(row.figure_marks, f, getattr(row, f))
+                            for f in YEAR_VALUE_FIELDS if provenance.has_value(getattr(row, f))}
     return data
 
 
@@ -143,6 +146,28 @@ def put_year(
         raise TiduError(ErrorCode.VALIDATION, field=unknown[0], detail=f"未知字段：{', '.join(unknown)}")
     values = _parse_year_payload(payload)
     row, _created = enterprise_year_save(actor=request.user, enterprise=ent, fiscal_year=fiscal_year, values=values)
+    return _year_dict(row)
+
+
+class VerifyIn(Schema):
+    fields: list[str] | None = Field(None, description="要核实的字段（数据库字段名）；不传表示全部有数值的字段")
+    seen_updated_at: dt.datetime | None = Field(
+        None, description="调用方看到的 updated_at；若其后数据被修改则不核实（400）")
+
+
+@router.post("/{credit_code}/years/{fiscal_year}/verify",
+             response={200: dict[str, Any], 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+             summary="主管部门核实某年度的数据（标记为已核实，记入审计日志）")
+@api_errors
+def verify_year(request: HttpRequest, credit_code: str, fiscal_year: int, payload: VerifyIn) -> Any:
+    """Officials of the firm's jurisdiction only; firm staff get 403, officials elsewhere 404."""
+    _require_register_role(request)
+    ent = enterprise_get(user=request.user, credit_code=credit_code)
+    row = enterprise_years(user=request.user, enterprise=ent).filter(fiscal_year=fiscal_year).first()
+    if row is None:
+        raise TiduError(ErrorCode.NOT_FOUND)
+    row, _chosen = enterprise_year_verify(actor=request.user, row=row, fields=payload.fields,
+                                          seen_updated_at=payload.seen_updated_at)
     return _year_dict(row)
 
 

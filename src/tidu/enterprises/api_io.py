@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest, StreamingHttpResponse
 from django.urls import reverse
-from ninja import File, Router, Schema, Status
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from tidu.accounts.auth import API_AUTH
@@ -36,10 +36,13 @@ class ErrorOut(Schema):
     response={202: ImportAccepted, 400: ErrorOut, 403: ErrorOut},
     summary="上传企业及年度数据文件（Excel/CSV），在后台导入",
 )
-def import_upload(request: HttpRequest, file: File[UploadedFile]) -> Status[Any]:
-    """Same rules as the web page: all rows or none; poll `status_url` for progress and problems."""
+def import_upload(request: HttpRequest, file: File[UploadedFile], source: Form[str] = "") -> Status[Any]:
+    """Same rules as the web page: all rows or none; poll `status_url` for progress and problems.
+
+    `source` (officials only): tax, stats, samr, social or ip when the file is an official data set;
+    its figures are then marked as from that source. Empty: figures as the firms declared them."""
     try:
-        job = enterprises_import_submit(user=request.user, upload=file)
+        job = enterprises_import_submit(user=request.user, upload=file, source=source)
     except TiduError as exc:
         return Status(exc.status, exc.as_dict())
     return Status(202, ImportAccepted(

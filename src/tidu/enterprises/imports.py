@@ -32,9 +32,11 @@ from tidu.core.errors import ErrorCode, TiduError, error_message
 from tidu.core.permissions import (
     can_import_enterprises,
     enterprises_visible_to,
+    is_official,
     region_in_jurisdiction,
     require,
 )
+from tidu.enterprises import provenance
 from tidu.enterprises.industries import check_industry_code, normalize_industry_code
 from tidu.enterprises.io_columns import (
     CellError,
@@ -620,7 +622,22 @@ def _firm_instance(firm: _FirmDraft) -> Enterprise:
 # Writing
 
 
-def _apply(*, user: Any, plan: Plan, result: ImportResult, audit_data: dict[str, Any]) -> None:
+def _marks_after(
+    stored: dict[str, Any] | None, values: dict[str, Any], differing: set[str], source: str, user: Any,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """Provenance after an import: with a declared source every imported figure that has a value is
+    marked as from that source; without one, changed figures go back to self-declared."""
+    if not source:
+        return provenance.without(stored, differing)
+    marks = provenance.without(stored, [k for k, v in values.items() if not provenance.has_value(v)])
+    for k, v in values.items():
+        if provenance.has_value(v):
+            marks[k] = provenance.source_mark(source=source, actor=user, value=v, at=now)
+    return marks
+
+
+def _apply(*, user: Any, plan: Plan, result: ImportResult, audit_data: dict[str, Any], source: str = "") -> None:
     """Upsert every firm and firm-year of the plan, in the caller's transaction."""
     now = timezone.now()
     new_firms: list[Enterprise] = []
@@ -653,12 +670,17 @@ def _apply(*, user: Any, plan: Plan, result: ImportResult, audit_data: dict[str,
         if stored is None:
             new_years.append(EnterpriseYear(
                 enterprise_id=ids[draft_year.credit_code], fiscal_year=draft_year.fiscal_year,
-                created_at=now, updated_at=now, **values,
+                created_at=now, updated_at=now, figure_marks=_marks_after(None, values, set(values), source, user, now),
+                **values,
             ))
             continue
         differing = {k for k, v in values.items() if getattr(stored, k) != v}
+        marks = _marks_after(stored.figure_marks, values, differing, source, user, now)
+        if marks != (stored.figure_marks or {}):
+            stored.figure_marks = marks
+            differing.add("figure_marks")
         if differing:
-            for k in differing:
+            for k in differing - {"figure_marks"}:
                 setattr(stored, k, values[k])
             changed_years.append((stored, differing))
     EnterpriseYear.objects.bulk_create(new_years, batch_size=BATCH)
@@ -673,15 +695,28 @@ def _apply(*, user: Any, plan: Plan, result: ImportResult, audit_data: dict[str,
     audit_record(actor=user, action="enterprise.import", data={**audit_data, **result.counts()})
 
 
+def import_source_check(user: Any, source: str) -> str:
+    """A declared official data source ('' = none): a known one, declared by an official only."""
+    if not source:
+        return ""
+    if source not in provenance.DataSource.values:
+        raise TiduError(ErrorCode.VALIDATION, field="source", detail=f"未知的数据来源“{source}”")
+    require(is_official(user))
+    return source
+
+
 def enterprises_import(
-    *, user: Any, content: bytes, filename: str, progress: ProgressFn | None = None, job_id: str = ""
+    *, user: Any, content: bytes, filename: str, progress: ProgressFn | None = None, job_id: str = "",
+    source: str = "",
 ) -> ImportResult:
     """Check the whole file; write all of it in one transaction, or nothing with every problem listed.
 
-    One audit event records the outcome with its counts (accepted or rejected).
+    `source` declares the file an official data set (provenance.DataSource, e.g. "tax"): its figures
+    are then marked as from that source. One audit event records the outcome with its counts.
     """
     require(can_import_enterprises(user))
-    audit_data = {"file": filename, "job": job_id}
+    source = import_source_check(user, source)
+    audit_data = {"file": filename, "job": job_id, **({"source": source} if source else {})}
     try:
         table = read_table(content, filename)
     except FileProblem as exc:
@@ -696,7 +731,7 @@ def enterprises_import(
     if progress:
         progress(len(table.rows), len(table.rows), "正在写入数据库")
     with transaction.atomic():
-        _apply(user=user, plan=plan, result=result, audit_data=audit_data)
+        _apply(user=user, plan=plan, result=result, audit_data=audit_data, source=source)
     return result
 
 
@@ -704,17 +739,21 @@ def enterprises_import(
 # Background job
 
 
-def enterprises_import_submit(*, user: Any, upload: UploadedFile) -> Any:
-    """Queue an uploaded file for import (every size takes this path); returns the job."""
+def enterprises_import_submit(*, user: Any, upload: UploadedFile, source: str = "") -> Any:
+    """Queue an uploaded file for import (every size takes this path); returns the job.
+
+    `source`: the official data set the file comes from ('' = figures as the firms declared them)."""
     from tidu.jobs.services import job_submit
 
     require(can_import_enterprises(user))
+    source = import_source_check(user, source)
     name = upload.name or "import.xlsx"
     if upload.size and upload.size > MAX_UPLOAD_BYTES:
         raise TiduError(ErrorCode.VALIDATION, detail=f"文件过大（上限 {MAX_UPLOAD_BYTES // 1024 // 1024} MB），请分批导入。")
     if not name.lower().endswith((".xlsx", ".xlsm", ".csv")):
         raise TiduError(ErrorCode.VALIDATION, detail="只支持 Excel（.xlsx）或 CSV 文件，请使用平台提供的导入模板。")
-    return job_submit(owner=user, kind="enterprise_import", upload=upload, input_name=name)
+    return job_submit(owner=user, kind="enterprise_import", upload=upload, input_name=name,
+                      params={"source": source} if source else None)
 
 
 def import_job_handler(job: Any) -> Any:
@@ -728,7 +767,8 @@ def import_job_handler(job: Any) -> Any:
     with job.input_file.open("rb") as handle:
         content = handle.read()
     result = enterprises_import(
-        user=job.owner, content=content, filename=job.input_name or job.input_file.name, progress=progress, job_id=str(job.pk)
+        user=job.owner, content=content, filename=job.input_name or job.input_file.name, progress=progress,
+        job_id=str(job.pk), source=str((job.params or {}).get("source") or ""),
     )
     listed = result.problems or result.warnings
     payload = {

@@ -209,6 +209,8 @@ class EnterpriseYear(TimeStampedModel):
     # Provincial and platform scores
     distinctive_score = _score("distinctive_score", 15)
     zjtx_dev_score = _score("zjtx_dev_score", 100)
+    # Provenance of the figures above: {field: mark}; no mark = self-declared (tidu.enterprises.provenance).
+    figure_marks = models.JSONField(_("数据来源标记"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("企业年度数据")
@@ -229,7 +231,7 @@ SUFFIXED = {
 }
 YEAR_VALUE_FIELDS: list[str] = [
     f.name for f in EnterpriseYear._meta.local_fields
-    if f.name not in {"id", "enterprise", "fiscal_year", "created_at", "updated_at"}
+    if f.name not in {"id", "enterprise", "fiscal_year", "created_at", "updated_at", "figure_marks"}
 ]
 REGISTRY_NAME: dict[str, str] = {f: (f"{f}_y1" if f in SUFFIXED else f) for f in YEAR_VALUE_FIELDS}
 MONEY_FIELDS = [f for f in YEAR_VALUE_FIELDS if isinstance(EnterpriseYear._meta.get_field(f), models.BigIntegerField)]

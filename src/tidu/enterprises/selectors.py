@@ -10,11 +10,17 @@ from django.db.models import Q, QuerySet
 
 from tidu.core.errors import ErrorCode, TiduError
 from tidu.core.permissions import can_view_enterprise, enterprises_visible_to, organisation_of, role_of
+from tidu.enterprises import provenance
 from tidu.enterprises.models import SUFFIXED, YEAR_VALUE_FIELDS, Enterprise, EnterpriseYear
 
 # Which suffixes each yearly value has in fields.md (the Y−1 row gives every field).
 Y2_FIELDS = ("revenue", "main_rev", "rd", "equity_fin")
 Y3_FIELDS = ("revenue", "main_rev", "equity_fin")
+# Names of the evaluation record's figures that come from the yearly rows (these carry provenance marks).
+YEARLY_RECORD_KEYS = frozenset(
+    [f"{f}_y1" if f in SUFFIXED else f for f in YEAR_VALUE_FIELDS]
+    + [f"{f}_y2" for f in Y2_FIELDS] + [f"{f}_y3" for f in Y3_FIELDS] + ["zjtx_dev_score_prev"]
+)
 ENTERPRISE_RECORD_FIELDS = (
     "name", "founded_on", "registered_in_mainland", "independent_legal_person", "resident_enterprise",
     "tax_audit_collection", "listed", "niche_start_on",
@@ -96,6 +102,37 @@ def _record(ent: Enterprise, year: int, rows: dict[int, EnterpriseYear]) -> dict
     return record
 
 
+def _marks(year: int, rows: dict[int, EnterpriseYear]) -> dict[str, dict[str, Any]]:
+    """The provenance mark of every figure of the record that has a value, by record field name."""
+    y1, y2 = rows.get(year - 1), rows.get(year - 2)
+    marks: dict[str, dict[str, Any]] = {}
+
+    def put(row: EnterpriseYear | None, field: str, key: str) -> None:
+        value = getattr(row, field) if row is not None else None
+        if row is not None and provenance.has_value(value):
+            marks[key] = provenance.effective_mark(row.figure_marks, field, value)
+
+    for f in YEAR_VALUE_FIELDS:
+        put(y1, f, f"{f}_y1" if f in SUFFIXED else f)
+    for f in Y2_FIELDS:
+        put(y2, f, f"{f}_y2")
+    for f in Y3_FIELDS:
+        put(rows.get(year - 3), f, f"{f}_y3")
+    put(y2, "zjtx_dev_score", "zjtx_dev_score_prev")
+    return marks
+
+
+def _rows(enterprise: Enterprise, year: int) -> dict[int, EnterpriseYear]:
+    return {r.fiscal_year: r for r in EnterpriseYear.objects.filter(
+        enterprise=enterprise, fiscal_year__in=[year - 1, year - 2, year - 3])}
+
+
+def evaluation_record_with_marks(enterprise: Enterprise, year: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """`evaluation_record` and the provenance mark of each of its yearly figures (one query)."""
+    rows = _rows(enterprise, year)
+    return _record(enterprise, year, rows), _marks(year, rows)
+
+
 def evaluation_record(enterprise: Enterprise, year: int) -> dict[str, Any]:
     """The flat record of domain/fields.md for evaluation year `year`, from fiscal years Y−1..Y−3.
 
@@ -103,9 +140,7 @@ def evaluation_record(enterprise: Enterprise, year: int) -> dict[str, Any]:
     yearly row gives None (unknown), never zero. `as_of` and `is_review` belong to an application
     and are not included. The caller has already checked that the user may see the firm.
     """
-    rows = {r.fiscal_year: r for r in EnterpriseYear.objects.filter(
-        enterprise=enterprise, fiscal_year__in=[year - 1, year - 2, year - 3])}
-    return _record(enterprise, year, rows)
+    return _record(enterprise, year, _rows(enterprise, year))
 
 
 def evaluation_records(enterprises: QuerySet[Enterprise], year: int) -> list[dict[str, Any]]:

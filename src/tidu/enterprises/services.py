@@ -7,11 +7,19 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from tidu.core.audit import audit_record, changed_fields
 from tidu.core.credit_code import validate_credit_code
 from tidu.core.errors import ErrorCode, TiduError, TiduValidationError
-from tidu.core.permissions import can_edit_enterprise, region_in_jurisdiction
+from tidu.core.permissions import (
+    can_edit_enterprise,
+    can_view_enterprise,
+    is_official,
+    region_in_jurisdiction,
+    require,
+)
+from tidu.enterprises import provenance
 from tidu.enterprises.industries import check_industry_code
 from tidu.enterprises.models import YEAR_VALUE_FIELDS, Enterprise, EnterpriseSource, EnterpriseYear
 from tidu.enterprises.validation import year_errors
@@ -138,9 +146,58 @@ def enterprise_year_save(
         raise TiduValidationError([(p.field, p.code, p.message) for p in problems])
     for key, value in values.items():
         setattr(row, key, value)
-    row.save()
     changes = changed_fields(before, {f: getattr(row, f) for f in YEAR_VALUE_FIELDS})
+    # A changed figure is the firm's word again until an official or a data source vouches for it.
+    unmarked = sorted(f for f in changes if f in (row.figure_marks or {}))
+    row.figure_marks = provenance.without(row.figure_marks, changes)
+    row.save()
     if changes or created:
+        data: dict[str, Any] = {"fiscal_year": fiscal_year, "changes": changes}
+        if unmarked:
+            data["marks_reset"] = unmarked
         audit_record(actor=actor, action="enterprise_year.create" if created else "enterprise_year.update",
-                     target=row, data={"fiscal_year": fiscal_year, "changes": changes})
+                     target=row, data=data)
     return row, created
+
+
+@transaction.atomic
+def enterprise_year_verify(
+    *, actor: Any, row: EnterpriseYear, fields: list[str] | None = None, seen_updated_at: dt.datetime | None = None
+) -> tuple[EnterpriseYear, list[str]]:
+    """An official of the firm's jurisdiction marks figures of one firm-year as verified.
+
+    `fields` None means every figure that has a value. `seen_updated_at` is when the row the official
+    looked at was last changed: if the firm changed it since, nothing is marked (VALIDATION), so an
+    official never vouches for a figure they did not see. Returns the row and the fields marked.
+    Firm staff and platform admins get PERMISSION_DENIED; officials outside the jurisdiction NOT_FOUND.
+    """
+    ent = row.enterprise
+    require(can_view_enterprise(actor, ent), not_found=True)
+    require(is_official(actor) and region_in_jurisdiction(actor, ent.region_id))
+    locked = EnterpriseYear.objects.select_for_update().get(pk=row.pk)
+    if seen_updated_at is not None and locked.updated_at != seen_updated_at:
+        raise TiduError(ErrorCode.VALIDATION, field="fields", detail="该年度数据在您查看后已被修改，请刷新页面后重新核实")
+    with_value = [f for f in YEAR_VALUE_FIELDS if provenance.has_value(getattr(locked, f))]
+    if fields is None:
+        chosen = with_value
+    else:
+        unknown = sorted(set(fields) - set(YEAR_VALUE_FIELDS))
+        if unknown:
+            raise TiduError(ErrorCode.VALIDATION, field="fields", detail=f"未知字段：{', '.join(unknown)}")
+        empty = sorted(set(fields) - set(with_value))
+        if empty:
+            raise TiduError(ErrorCode.VALIDATION, field="fields",
+                            detail=f"没有数值的项目不能核实：{', '.join(empty)}")
+        chosen = [f for f in YEAR_VALUE_FIELDS if f in set(fields)]
+    if not chosen:
+        raise TiduError(ErrorCode.VALIDATION, field="fields", detail="请选择要核实的数据")
+    now = timezone.now()
+    marks = dict(locked.figure_marks or {})
+    for f in chosen:
+        marks[f] = provenance.verified_mark(actor=actor, value=getattr(locked, f), at=now)
+    locked.figure_marks = marks
+    locked.save(update_fields=["figure_marks", "updated_at"])
+    audit_record(actor=actor, action="enterprise_year.verify", target=locked,
+                 data={"fiscal_year": locked.fiscal_year,
+                       "verified": {f: provenance.mark_value(getattr(locked, f)) for f in chosen}})
+    return locked, chosen

@@ -11,4 +11,6 @@ urlpatterns = [
     path("firm/years/<int:year>/", views.year_edit, name="year_edit"),
     path("enterprises/", views.register, name="register"),
     path("enterprises/<int:pk>/", views.detail, name="detail"),
+    path("enterprises/<int:pk>/years/<int:year>/", views.year_detail, name="year_detail"),
+    path("enterprises/<int:pk>/years/<int:year>/verify/", views.year_verify, name="year_verify"),
 ]

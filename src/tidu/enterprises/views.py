@@ -8,15 +8,25 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from tidu.core.errors import ErrorCode, TiduError, TiduValidationError
 from tidu.core.http import tidu_view
-from tidu.core.permissions import can_edit_enterprise, can_view_register, require
+from tidu.core.permissions import (
+    can_edit_enterprise,
+    can_view_register,
+    is_official,
+    region_in_jurisdiction,
+    require,
+)
+from tidu.enterprises import provenance
 from tidu.enterprises.derived import derived_quantities
 from tidu.enterprises.forms import EnterpriseProfileForm, EnterpriseYearForm, NewYearForm, RegisterFilterForm
 from tidu.enterprises.industries import industry_name
-from tidu.enterprises.models import YEAR_VALUE_FIELDS, Enterprise, EnterpriseYear
+from tidu.enterprises.models import REGISTRY_NAME, YEAR_VALUE_FIELDS, Enterprise, EnterpriseYear
+from tidu.enterprises.registry import spec
 from tidu.enterprises.selectors import (
     enterprise_get,
     enterprise_list,
@@ -24,7 +34,7 @@ from tidu.enterprises.selectors import (
     evaluation_record,
     own_enterprise,
 )
-from tidu.enterprises.services import enterprise_update, enterprise_year_save
+from tidu.enterprises.services import enterprise_update, enterprise_year_save, enterprise_year_verify
 
 PAGE_SIZE = 50
 
@@ -104,7 +114,13 @@ def year_edit(request: HttpRequest, year: int) -> HttpResponse:
                 messages.warning(request, warning)
             messages.success(request, _("%(year)s年度数据已保存。") % {"year": year})
             return redirect("enterprises:dashboard")
-    return render(request, "enterprises/year_form.html", {"form": form, "enterprise": ent, "year": year, "row": row})
+    marked = [] if row is None else [
+        {"label": spec(REGISTRY_NAME[f]).label, "badge": provenance.badge(m)}
+        for f in YEAR_VALUE_FIELDS
+        if (m := provenance.effective_mark(row.figure_marks, f, getattr(row, f)))["kind"] != provenance.MarkKind.SELF
+    ]
+    return render(request, "enterprises/year_form.html",
+                  {"form": form, "enterprise": ent, "year": year, "row": row, "marked": marked})
 
 
 @tidu_view
@@ -129,3 +145,55 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One firm, for officials of its jurisdiction, platform admins and its own staff (404 otherwise)."""
     ent = enterprise_get(user=request.user, pk=pk)
     return render(request, "enterprises/detail.html", _summary(ent, request.user))
+
+
+def year_figure_rows(row: EnterpriseYear) -> list[tuple[str, list[dict[str, object]]]]:
+    """The figures of one firm-year that have a value, by section, each with its provenance badge."""
+    from tidu.enterprises.forms import SECTION_TITLES
+
+    sections: dict[str, list[dict[str, object]]] = {}
+    for f in YEAR_VALUE_FIELDS:
+        value = getattr(row, f)
+        if not provenance.has_value(value):
+            continue
+        s = spec(REGISTRY_NAME[f])
+        choices = getattr(EnterpriseYear._meta.get_field(f), "choices", None)
+        shown = dict(choices).get(value, value) if choices else value
+        mark = provenance.effective_mark(row.figure_marks, f, value)
+        sections.setdefault(str(SECTION_TITLES.get(s.section, s.section)), []).append(
+            {"name": f, "label": s.label, "value": shown, "type": s.type, "badge": provenance.badge(mark)})
+    return list(sections.items())
+
+
+@tidu_view
+def year_detail(request: HttpRequest, pk: int, year: int) -> HttpResponse:
+    """One firm-year's figures with where each comes from; officials of the jurisdiction verify here."""
+    ent = enterprise_get(user=request.user, pk=pk)
+    row = enterprise_years(user=request.user, enterprise=ent).filter(fiscal_year=year).first()
+    require(row is not None, not_found=True)
+    assert row is not None
+    return render(request, "enterprises/year_detail.html", {
+        "enterprise": ent, "row": row, "sections": year_figure_rows(row), "legend": provenance.legend(),
+        "can_verify": is_official(request.user) and region_in_jurisdiction(request.user, ent.region_id),
+    })
+
+
+@require_POST
+@tidu_view
+def year_verify(request: HttpRequest, pk: int, year: int) -> HttpResponse:
+    """Mark the chosen figures (or all with a value) of a firm-year as verified by the official."""
+    ent = enterprise_get(user=request.user, pk=pk)
+    row = enterprise_years(user=request.user, enterprise=ent).filter(fiscal_year=year).first()
+    require(row is not None, not_found=True)
+    assert row is not None
+    fields = None if request.POST.get("all") == "1" else request.POST.getlist("fields")
+    try:
+        _row, chosen = enterprise_year_verify(actor=request.user, row=row, fields=fields,
+                                              seen_updated_at=parse_datetime(request.POST.get("seen", "")))
+    except TiduError as exc:
+        if exc.code != ErrorCode.VALIDATION:
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已核实 %(n)s 项数据。") % {"n": len(chosen)})
+    return redirect("enterprises:year_detail", pk=pk, year=year)

@@ -13,9 +13,16 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tidu.core.errors import ErrorCode, TiduError
 from tidu.core.http import tidu_view
-from tidu.core.permissions import can_import_enterprises, jurisdiction_prefix_of, require, role_of
+from tidu.core.permissions import (
+    can_import_enterprises,
+    is_official,
+    jurisdiction_prefix_of,
+    require,
+    role_of,
+)
 from tidu.enterprises.exports import enterprises_export_csv, enterprises_export_xlsx, import_template_xlsx
 from tidu.enterprises.imports import MAX_UPLOAD_BYTES, enterprises_import_submit
+from tidu.enterprises.provenance import DataSource
 from tidu.jobs.selectors import jobs_visible_to
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -28,6 +35,11 @@ class ImportForm(forms.Form):
         help_text=_("Excel（.xlsx）或 CSV，按导入模板填写；上限 50 MB。"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xlsm,.csv"}),
     )
+    source = forms.ChoiceField(
+        label=_("数据来源"), required=False,
+        choices=[("", _("企业报送的数据（按自报处理）")), *DataSource.choices],
+        help_text=_("如导入的是税务、统计等部门提供的官方数据，请选择来源：导入的各项数据将标记为“来源：…”。"),
+    )
 
 
 @tidu_view
@@ -39,7 +51,8 @@ def import_page(request: HttpRequest) -> HttpResponse:
     error = None
     if request.method == "POST" and form.is_valid():
         try:
-            job = enterprises_import_submit(user=request.user, upload=form.cleaned_data["file"])
+            job = enterprises_import_submit(user=request.user, upload=form.cleaned_data["file"],
+                                            source=form.cleaned_data.get("source") or "")
         except TiduError as exc:
             if exc.code != ErrorCode.VALIDATION:
                 raise
@@ -51,7 +64,8 @@ def import_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "enterprises/import.html",
-        {"form": form, "error": error, "recent": recent, "prefix": prefix, "max_mb": MAX_UPLOAD_BYTES // 1024 // 1024},
+        {"form": form, "error": error, "recent": recent, "prefix": prefix, "max_mb": MAX_UPLOAD_BYTES // 1024 // 1024,
+         "may_declare_source": is_official(request.user)},
         status=400 if error else 200,
     )
 

@@ -21,7 +21,15 @@ from tidu.core.permissions import (
     organisation_of,
     role_of,
 )
-from tidu.journey.models import REVIEW_STATUSES, Application, ApplicationRound, AppStatus
+from tidu.journey.models import (
+    REREVIEW_FIRM_STATUSES,
+    REVIEW_STATUSES,
+    Application,
+    ApplicationRound,
+    AppStatus,
+    Recognition,
+    ReReview,
+)
 
 ROUND_MANAGER_LEVELS = {"province", "national"}
 
@@ -83,3 +91,31 @@ def rounds_managed_by(user: Any) -> QuerySet[ApplicationRound]:
     if gov_level_of(user) not in ROUND_MANAGER_LEVELS or prefix is None:
         return qs.none()
     return qs if prefix == "" else qs.filter(region__code__startswith=prefix)
+
+
+# ---- re-review (复核) and certificates --------------------------------------------------------------
+
+
+def can_view_recognition(user: Any, rec: Recognition) -> bool:
+    """The firm itself, officials whose jurisdiction holds the firm, platform admins (certificate, re-review)."""
+    return can_view_enterprise(user, rec.enterprise)
+
+
+def can_open_rereview(user: Any, rec: Recognition) -> bool:
+    """The offices that run rounds and decisions for the firm's region (province, national) open re-reviews."""
+    return can_manage_round(user, region_code=rec.enterprise.region_id)
+
+
+def can_edit_rereview(user: Any, rr: ReReview) -> bool:
+    org = organisation_of(user)
+    return (role_of(user) == "enterprise" and org is not None and org.enterprise_id == rr.recognition.enterprise_id
+            and rr.status in REREVIEW_FIRM_STATUSES)
+
+
+def can_review_rereview(user: Any, rr: ReReview) -> bool:
+    """An official of the re-review's current level whose jurisdiction holds the firm."""
+    level = gov_level_of(user)
+    if level is None or rr.status not in REVIEW_STATUSES or level != rr.status:
+        return False
+    prefix = jurisdiction_prefix_of(user)
+    return prefix is not None and rr.recognition.enterprise.region_id.startswith(prefix)

@@ -1,5 +1,5 @@
-"""Admin: administrators maintain publicity lengths and unknown-year holidays; the journey's records
-are read-only here (they change only through the services, which audit every change)."""
+"""Admin: administrators maintain publicity lengths, re-review windows and unknown-year holidays; the
+journey's records are read-only here (they change only through the services, which audit every change)."""
 
 from typing import Any
 
@@ -14,6 +14,8 @@ from tidu.journey.models import (
     Publicity,
     PublicitySetting,
     Recognition,
+    ReReview,
+    ReReviewSetting,
 )
 
 
@@ -21,6 +23,11 @@ from tidu.journey.models import (
 class PublicitySettingAdmin(admin.ModelAdmin):
     list_display = ("region", "tier", "working_days")
     list_filter = ("tier",)
+
+
+@admin.register(ReReviewSetting)
+class ReReviewSettingAdmin(admin.ModelAdmin):
+    list_display = ("region", "window_days")
 
 
 @admin.register(CalendarDay)
@@ -69,3 +76,9 @@ class ObjectionAdmin(ReadOnlyAdmin):
 class RecognitionAdmin(ReadOnlyAdmin):
     list_display = ("number", "enterprise", "tier", "valid_from", "valid_until", "revoked_at")
     search_fields = ("number", "enterprise__name")
+
+
+@admin.register(ReReview)
+class ReReviewAdmin(ReadOnlyAdmin):
+    list_display = ("recognition", "status", "version", "old_valid_until", "new_valid_until", "decided_at")
+    list_filter = ("status",)

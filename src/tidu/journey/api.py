@@ -9,7 +9,8 @@ The recognised list and publicity lists are public and carry no figures.
 import datetime as dt
 from typing import Any
 
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -19,15 +20,27 @@ from tidu.core.permissions import enterprises_visible_to, require, role_of
 from tidu.enterprises.api import ErrorOut, api_errors
 from tidu.enterprises.selectors import own_enterprise
 from tidu.journey import services, storage
-from tidu.journey.access import can_review, rounds_managed_by
+from tidu.journey.access import (
+    can_edit_rereview,
+    can_review,
+    can_review_rereview,
+    gov_level_of,
+    rounds_managed_by,
+)
+from tidu.journey.application_form import application_form_pdf
+from tidu.journey.certificate import certificate_pdf
 from tidu.journey.errors import JourneyCode, JourneyError
-from tidu.journey.models import Application, ApplicationRound, Objection, Recognition
+from tidu.journey.models import Application, ApplicationRound, Objection, Recognition, ReReview
 from tidu.journey.selectors import (
     application_get,
     application_list,
     attachment_get,
     publicity_get,
+    recognition_get,
+    recognitions_nearing_expiry,
     recognitions_public,
+    rereview_get,
+    rereviews_visible_to,
     rounds_open_for,
 )
 
@@ -290,6 +303,18 @@ def get_application(request: HttpRequest, pk: int) -> Any:
     return _detail_out(request, application_get(user=request.user, pk=pk))
 
 
+@router.get("/applications/{pk}/form.pdf", response={200: None, **ERRORS},
+            summary="申报书（PDF，按提交时冻结的数据生成，供打印盖章）")
+@api_errors
+def application_form(request: HttpRequest, pk: int) -> Any:
+    """Same permission as the application itself; 400 for a draft (nothing frozen yet)."""
+    app = application_get(user=request.user, pk=pk)
+    response = HttpResponse(application_form_pdf(app), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="tidu-application-{app.pk}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @router.post("/applications/{pk}/submit", response={200: ApplicationDetailOut, **ERRORS}, summary="签署承诺并提交")
 @api_errors
 def submit(request: HttpRequest, pk: int, payload: SubmitIn) -> Any:
@@ -415,3 +440,158 @@ def revoke(request: HttpRequest, pk: int, payload: RevokeIn) -> Any:
     services.recognition_revoke(actor=request.user, recognition=rec, reason=payload.reason)
     return _rec_out(rec) | {"id": rec.pk, "number": rec.number, "revoked_at": rec.revoked_at,
                             "revoked_reason": rec.revoked_reason}
+
+
+# ---- re-review (复核) and certificates --------------------------------------------------------------
+
+
+class ExpiringOut(Schema):
+    recognition_id: int
+    number: str
+    enterprise: str
+    credit_code: str
+    region_code: str
+    tier: str
+    valid_until: dt.date
+    days_left: int
+    window_days: int
+    rereview_id: int | None
+    rereview_status: str | None
+
+
+class ReReviewOpenIn(Schema):
+    recognition_ids: list[int]
+
+
+class ReReviewOpenResult(Schema):
+    recognition_id: int
+    ok: bool
+    message: str
+    rereview_id: int | None
+
+
+class ReReviewOut(Schema):
+    id: int
+    recognition_id: int
+    number: str
+    enterprise: str
+    credit_code: str
+    region_code: str
+    tier: str
+    status: str
+    version: int
+    fiscal_year: int
+    old_valid_until: dt.date
+    new_valid_until: dt.date | None
+    valid_until: dt.date
+    submitted_at: dt.datetime | None
+    decided_at: dt.datetime | None
+    decision_reason: str
+    pack_edition: str
+    verdict: str | None
+
+
+class ReReviewDetailOut(ReReviewOut):
+    can_submit: bool
+    can_review: bool
+    frozen_figures: dict[str, Any]
+    frozen_assessment: dict[str, Any]
+    steps: list[StepOut]
+
+
+class ReReviewSubmitIn(Schema):
+    commitment: bool
+    version: int
+    fiscal_year: int | None = None
+
+
+def _rr_out(rr: ReReview) -> dict[str, Any]:
+    rec = rr.recognition
+    return {
+        "id": rr.pk, "recognition_id": rec.pk, "number": rec.number, "enterprise": rec.enterprise.name,
+        "credit_code": rec.enterprise.credit_code, "region_code": rec.enterprise.region_id, "tier": rec.tier,
+        "status": rr.status, "version": rr.version, "fiscal_year": rr.fiscal_year,
+        "old_valid_until": rr.old_valid_until, "new_valid_until": rr.new_valid_until, "valid_until": rec.valid_until,
+        "submitted_at": rr.submitted_at, "decided_at": rr.decided_at, "decision_reason": rr.decision_reason,
+        "pack_edition": rr.pack_edition, "verdict": rr.frozen_assessment.get("verdict"),
+    }
+
+
+def _rr_detail_out(request: HttpRequest, rr: ReReview) -> dict[str, Any]:
+    return _rr_out(rr) | {
+        "can_submit": can_edit_rereview(request.user, rr), "can_review": can_review_rereview(request.user, rr),
+        "frozen_figures": rr.frozen_figures, "frozen_assessment": rr.frozen_assessment,
+        "steps": [{"level": s.level, "action": s.action, "official": s.official_label, "comment": s.comment,
+                   "at": s.at} for s in rr.steps.all()],
+    }
+
+
+@router.get("/recognitions/expiring", response={200: list[ExpiringOut], **ERRORS},
+            summary="辖区内进入复核期的认定（主管部门）")
+@api_errors
+def list_expiring(request: HttpRequest) -> Any:
+    if role_of(request.user) not in {"government", "platform"}:
+        raise TiduError(ErrorCode.PERMISSION_DENIED)
+    return [{"recognition_id": r["rec"].pk, "number": r["rec"].number, "enterprise": r["rec"].enterprise.name,
+             "credit_code": r["rec"].enterprise.credit_code, "region_code": r["rec"].enterprise.region_id,
+             "tier": r["rec"].tier, "valid_until": r["rec"].valid_until, "days_left": r["days_left"],
+             "window_days": r["window"], "rereview_id": r["rereview"].pk if r["rereview"] else None,
+             "rereview_status": r["rereview"].status if r["rereview"] else None}
+            for r in recognitions_nearing_expiry(user=request.user)]
+
+
+@router.get("/recognitions/{pk}/certificate", response={200: None, **ERRORS}, summary="下载认定证书（PDF）")
+@api_errors
+def get_certificate(request: HttpRequest, pk: int) -> Any:
+    rec = recognition_get(user=request.user, pk=pk)
+    response = HttpResponse(certificate_pdf(rec, today=timezone.localdate()), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="tidu-certificate-{rec.number}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@router.post("/rereviews", response={200: list[ReReviewOpenResult], **ERRORS},
+             summary="对一件或多件认定发起复核（省级、国家级主管部门）")
+@api_errors
+def open_rereviews(request: HttpRequest, payload: ReReviewOpenIn) -> Any:
+    """Each title opens or fails on its own (`ok`, `message`); unknown or hidden ids answer 404 for the lot."""
+    recs = [recognition_get(user=request.user, pk=pk) for pk in payload.recognition_ids]
+    return [{"recognition_id": r.recognition_id, "ok": r.ok, "message": r.message, "rereview_id": r.rereview_id}
+            for r in services.rereview_open_batch(actor=request.user, recognitions=recs)]
+
+
+@router.get("/rereviews", response={200: list[ReReviewOut], **ERRORS}, summary="复核列表（企业：本企业；主管部门：辖区）")
+@api_errors
+def list_rereviews(request: HttpRequest, status: str = "", to_act: bool = False) -> Any:
+    """`to_act=true`: only the re-reviews waiting at the official's own level."""
+    if role_of(request.user) not in {"enterprise", "government", "platform"}:
+        raise TiduError(ErrorCode.PERMISSION_DENIED)
+    qs = rereviews_visible_to(user=request.user, status=status)
+    if to_act:
+        qs = qs.filter(status=gov_level_of(request.user) or "-")
+    return [_rr_out(rr) for rr in qs[:MAX_LIMIT]]
+
+
+@router.get("/rereviews/{pk}", response={200: ReReviewDetailOut, **ERRORS}, summary="复核详情")
+@api_errors
+def get_rereview(request: HttpRequest, pk: int) -> Any:
+    return _rr_detail_out(request, rereview_get(user=request.user, pk=pk))
+
+
+@router.post("/rereviews/{pk}/submit", response={200: ReReviewDetailOut, **ERRORS},
+             summary="企业确认最新数据、签署承诺并提交复核")
+@api_errors
+def submit_rereview(request: HttpRequest, pk: int, payload: ReReviewSubmitIn) -> Any:
+    rr = services.rereview_submit(actor=request.user, rereview=rereview_get(user=request.user, pk=pk),
+                                  commitment=payload.commitment, fiscal_year=payload.fiscal_year,
+                                  expected_version=payload.version)
+    return _rr_detail_out(request, rr)
+
+
+@router.post("/rereviews/{pk}/review", response={200: ReReviewDetailOut, **ERRORS},
+             summary="复核审核：approve 通过（末级即复核通过并延长有效期）/ return 退回 / reject 不予通过")
+@api_errors
+def review_rereview(request: HttpRequest, pk: int, payload: ReviewIn) -> Any:
+    rr = services.rereview_review(actor=request.user, rereview=rereview_get(user=request.user, pk=pk),
+                                  action=payload.action, comment=payload.comment, expected_version=payload.version)
+    return _rr_detail_out(request, rr)

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from tidu.enterprises.demo import DEMO_FIRM_CODE_REGION
 from tidu.enterprises.models import Enterprise
+from tidu.enterprises.services import enterprise_year_verify
 from tidu.journey import services
 from tidu.journey.models import Application, ApplicationRound, Tier
 
@@ -54,6 +55,16 @@ def _review(users: dict[str, Any], app: Application, *steps: tuple[str, str, str
 OK = "材料齐全，同意推荐。"
 
 
+def _verify_main_figures(official: Any, firms: list[Enterprise]) -> None:
+    """The demo county has checked the latest revenue and R&D figures of a few firms against their
+    audited accounts, so 已核实 marks show on the review screens, the 申报书 and 我的梯度."""
+    for ent in firms:
+        row = ent.years.order_by("-fiscal_year").first()
+        fields = [f for f in ("revenue", "main_rev", "rd") if row is not None and getattr(row, f) is not None]
+        if row is not None and fields:
+            enterprise_year_verify(actor=official, row=row, fields=fields)
+
+
 def seed_journey(*, demo_firm: Enterprise, today: dt.date | None = None) -> dict[str, int]:
     """Create the demo journey; returns counts (empty when already seeded or too few demo firms)."""
     if ApplicationRound.objects.filter(name__startswith=DEMO_ROUND_PREFIX).exists():
@@ -65,6 +76,7 @@ def seed_journey(*, demo_firm: Enterprise, today: dt.date | None = None) -> dict
     day = today or timezone.localdate()
     county, city, province = ("demo-county", "approve", OK), ("demo-city", "approve", OK), ("demo-province", "approve", OK)
     p = users["demo-province"]
+    _verify_main_figures(users["demo-county"], [demo_firm, *firms[:3]])
 
     # An earlier innovative-SME round, recognised after publicity: the demo firm holds the title.
     early = services.round_open(actor=p, name=f"{DEMO_ROUND_PREFIX}广东省{day.year}年创新型中小企业评价（第一批）",

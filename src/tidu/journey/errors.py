@@ -33,6 +33,10 @@ class JourneyCode(StrEnum):
     ALREADY_REVOKED = "already_revoked"
     REASON_REQUIRED = "reason_required"
     DATES_INVALID = "dates_invalid"
+    REREVIEW_OPEN = "rereview_open"
+    REREVIEW_CONFLICT = "rereview_conflict"
+    REREVIEW_TOO_EARLY = "rereview_too_early"
+    RECOGNITION_REVOKED = "recognition_revoked"
 
 
 MESSAGES: dict[JourneyCode, str] = {
@@ -56,11 +60,17 @@ MESSAGES: dict[JourneyCode, str] = {
     JourneyCode.ALREADY_REVOKED: "该认定已于 {at} 撤销。",
     JourneyCode.REASON_REQUIRED: "请填写{what}。",
     JourneyCode.DATES_INVALID: "日期有误：{detail}",
+    JourneyCode.REREVIEW_CONFLICT: "该复核刚刚已被他人处理（当前状态：{status}），您的操作未生效。请刷新后查看最新状态。",
+    JourneyCode.REREVIEW_OPEN: "认定 {number} 已有进行中的复核（{status}）。",
+    JourneyCode.REREVIEW_TOO_EARLY: "认定 {number} 有效期至 {valid_until}，距到期超过 {window} 天，尚未进入复核期。",
+    JourneyCode.RECOGNITION_REVOKED: "认定 {number} 已撤销，不能复核。",
 }
 
 HTTP_STATUS: dict[JourneyCode, int] = {
     JourneyCode.CONFLICT: 409,
     JourneyCode.ALREADY_APPLIED: 409,
+    JourneyCode.REREVIEW_OPEN: 409,
+    JourneyCode.REREVIEW_CONFLICT: 409,
     JourneyCode.NOT_AT_YOUR_STEP: 403,
     JourneyCode.ATTACHMENT_TOO_LARGE: 413,
     JourneyCode.ATTACHMENT_TYPE: 415,

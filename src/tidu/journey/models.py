@@ -301,3 +301,107 @@ class Recognition(TimeStampedModel):
     @property
     def revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class ReReviewStatus(models.TextChoices):
+    REQUESTED = "requested", _("待企业提交")
+    RETURNED = "returned", _("已退回企业修改")
+    COUNTY = "county", _("县级审核中")
+    CITY = "city", _("市级审核中")
+    PROVINCE = "province", _("省级审核中")
+    NATIONAL = "national", _("国家级审核中")
+    PASSED = "passed", _("复核通过")
+    FAILED = "failed", _("复核未通过")
+
+
+REREVIEW_FIRM_STATUSES = (ReReviewStatus.REQUESTED, ReReviewStatus.RETURNED)
+REREVIEW_DONE_STATUSES = (ReReviewStatus.PASSED, ReReviewStatus.FAILED)
+
+
+class ReReview(TimeStampedModel):
+    """The review (复核) of a recognition nearing expiry: opened by officials, the firm confirms its latest
+    figures and submits (frozen like an application), officials decide. Passing extends the validity
+    (docs/decisions/0071-re-review.md); failing leaves the title to lapse at its expiry, with the reason.
+    `version` is bumped on every change (optimistic locking)."""
+
+    recognition = models.ForeignKey(Recognition, verbose_name=_("认定"), on_delete=models.PROTECT,
+                                    related_name="rereviews")
+    status = models.CharField(_("状态"), max_length=12, choices=ReReviewStatus.choices,
+                              default=ReReviewStatus.REQUESTED, db_index=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    fiscal_year = models.PositiveSmallIntegerField(_("数据所属会计年度"))
+    frozen_figures = models.JSONField(_("提交时的数据"), default=dict, blank=True)
+    frozen_assessment = models.JSONField(_("提交时的自评结果"), default=dict, blank=True)
+    pack_edition = models.CharField(_("评价标准版本"), max_length=80, blank=True)
+    commitment_text = models.TextField(_("真实性承诺"), blank=True)
+    commitment_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("承诺人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    commitment_signed_at = models.DateTimeField(_("承诺时间"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    status_changed_at = models.DateTimeField(_("进入当前状态时间"), null=True, blank=True)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发起人"), null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    old_valid_until = models.DateField(_("复核前有效期至"))
+    new_valid_until = models.DateField(_("复核后有效期至"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("决定人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    decision_reason = models.TextField(_("决定理由"), blank=True)
+
+    class Meta:
+        verbose_name = _("复核")
+        verbose_name_plural = _("复核")
+        ordering = ("-created_at", "-id")
+        constraints = (
+            models.UniqueConstraint(fields=("recognition",), condition=~models.Q(status__in=("passed", "failed")),
+                                    name="journey_one_open_rereview_per_recognition"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.recognition.number} 复核"
+
+    @property
+    def tier(self) -> str:
+        return self.recognition.tier
+
+    @property
+    def evaluation_year(self) -> int:
+        return self.fiscal_year + 1
+
+
+class ReReviewStep(models.Model):
+    """One official's decision on a re-review at one level (append-only history)."""
+
+    rereview = models.ForeignKey(ReReview, verbose_name=_("复核"), on_delete=models.CASCADE, related_name="steps")
+    level = models.CharField(_("审核层级"), max_length=12)
+    official = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+    official_label = models.CharField(_("审核单位"), max_length=200, blank=True)
+    action = models.CharField(_("审核结果"), max_length=10, choices=ReviewAction.choices)
+    comment = models.TextField(_("审核意见"), blank=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("复核审核记录")
+        verbose_name_plural = _("复核审核记录")
+        ordering = ("at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.level} {self.get_action_display()}"
+
+
+class ReReviewSetting(models.Model):
+    """How many days before expiry a jurisdiction starts re-reviews (domain: review rounds vary by province)."""
+
+    region = models.OneToOneField("regions.Region", verbose_name=_("地区"), null=True, blank=True,
+                                  on_delete=models.CASCADE, related_name="+", help_text=_("留空表示全国默认"))
+    window_days = models.PositiveSmallIntegerField(_("到期前多少天进入复核期"))
+
+    class Meta:
+        verbose_name = _("复核期设置")
+        verbose_name_plural = _("复核期设置")
+
+    def __str__(self) -> str:
+        return f"{self.region or '全国'} 到期前{self.window_days}天"

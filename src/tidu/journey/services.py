@@ -16,19 +16,25 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from tidu.core.audit import audit_record
 from tidu.core.errors import ErrorCode, TiduError
 from tidu.core.permissions import organisation_of, require
 from tidu.enterprises.models import Enterprise, EnterpriseYear
-from tidu.enterprises.selectors import evaluation_record, own_enterprise
+from tidu.enterprises.provenance import FROZEN_MARKS_KEY
+from tidu.enterprises.selectors import evaluation_record_with_marks, own_enterprise
 from tidu.journey import assessment, storage
 from tidu.journey.access import (
     can_edit_application,
+    can_edit_rereview,
     can_manage_round,
+    can_open_rereview,
     can_review,
+    can_review_rereview,
     can_view_application,
+    can_view_recognition,
     gov_level_of,
 )
 from tidu.journey.errors import JourneyCode, JourneyError
@@ -44,13 +50,17 @@ from tidu.journey.models import (
     PublicitySetting,
     PublicityStatus,
     Recognition,
+    ReReview,
+    ReReviewStatus,
+    ReReviewStep,
     ReviewAction,
     ReviewStep,
     RoundStatus,
     Tier,
 )
-from tidu.journey.notify import notify_firm
+from tidu.journey.notify import notify_firm, notify_officials, notify_review_queue
 from tidu.journey.prescreen import prescreen
+from tidu.journey.selectors import rereview_windows, window_for
 from tidu.journey.workdays import calendar_overrides, working_period
 from tidu.regions.models import Region
 
@@ -196,8 +206,9 @@ def application_submit(
         raise JourneyError(JourneyCode.ROUND_NOT_OPEN, opens_on=app.round.opens_on, deadline=app.round.deadline)
     if not EnterpriseYear.objects.filter(enterprise=app.enterprise, fiscal_year=app.fiscal_year).exists():
         raise JourneyError(JourneyCode.NO_FIGURES, year=app.fiscal_year)
-    record = evaluation_record(app.enterprise, app.evaluation_year)
+    record, marks = evaluation_record_with_marks(app.enterprise, app.evaluation_year)
     figures = _jsonable(record)
+    figures[FROZEN_MARKS_KEY] = _jsonable(marks)  # each figure's provenance travels with the application
     result = _jsonable(assessment.assess(record, tier=app.tier, as_of=day))
     result["prescreen_flags"] = prescreen(figures)
     now = timezone.now()
@@ -210,6 +221,7 @@ def application_submit(
         audit_record(actor=actor, action="journey.application.submit", target=app,
                      data={"status": [before, app.status], "pack_edition": app.pack_edition,
                            "fiscal_year": app.fiscal_year})
+        notify_review_queue(app)  # the county officials of the firm's region
     return app
 
 
@@ -275,6 +287,8 @@ def application_review(
         if to in (AppStatus.RETURNED, AppStatus.REJECTED, AppStatus.APPROVED):
             notify_firm(app, subject=f"申报{app.get_status_display()}",
                         body=f"{org_label or '主管部门'}的审核意见：{comment or '同意'}")
+        elif to in (AppStatus.CITY, AppStatus.PROVINCE, AppStatus.NATIONAL):
+            notify_review_queue(app)  # the next level's officials
     return app
 
 
@@ -452,3 +466,204 @@ def recognition_revoke(*, actor: Any, recognition: Recognition, reason: str) -> 
         audit_record(actor=actor, action="journey.recognition.revoke", target=recognition,
                      data={"reason": recognition.revoked_reason})
     return recognition
+
+
+# ---- re-review (复核) of recognitions nearing expiry -----------------------------------------------
+# domain/tiers.md §9: at expiry the holder is reviewed; passing extends the validity by the tier's years
+# (three for every rung) from the old expiry, under the same number (docs/decisions/0071-re-review.md).
+# The review climbs county → city → province (→ national for little giants) like an application.
+
+
+def _rr_move(rr: ReReview, *, to: str, expected_version: int | None, **extra: Any) -> None:
+    """Change a re-review's status if nobody changed it since the actor saw `expected_version`."""
+    version = rr.version if expected_version is None else expected_version
+    now = timezone.now()
+    updated = ReReview.objects.filter(pk=rr.pk, version=version).update(
+        status=to, version=F("version") + 1, status_changed_at=now, updated_at=now, **extra
+    )
+    if updated == 0:
+        current = ReReview.objects.get(pk=rr.pk)
+        raise JourneyError(JourneyCode.REREVIEW_CONFLICT, status=current.get_status_display())
+    rr.refresh_from_db()
+
+
+def _rr_check_version(rr: ReReview, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != rr.version:
+        raise JourneyError(JourneyCode.REREVIEW_CONFLICT, status=rr.get_status_display())
+
+
+def _rr_notify(rr: ReReview, *, subject: str, body: str) -> None:
+    """The firm hears of its re-review through the application its title came from (notify_firm's unit);
+    a title imported without an application is seen on the firm's journey page only."""
+    app = rr.recognition.application
+    if app is not None:
+        notify_firm(app, subject=subject, body=f"认定编号 {rr.recognition.number}：{body}",
+                    link=reverse("journey:rereview", kwargs={"pk": rr.pk}))
+
+
+def _rr_notify_level(rr: ReReview) -> None:
+    """`rr` has just reached a review level (its status): tell that level's officials of the firm's region."""
+    rec = rr.recognition
+    notify_officials(
+        region_code=rec.enterprise.region_id, level=rr.status,
+        title=f"待复核：{rec.enterprise.name}（{rec.get_tier_display()}）",
+        body=f"{rec.enterprise.name}的{rec.get_tier_display()}认定（{rec.number}，有效期至 {rec.valid_until}）"
+             f"复核已进入{rr.get_status_display()}环节，请在认定复核中处理。",
+        link=reverse("journey:rereview", kwargs={"pk": rr.pk}),
+    )
+
+
+def rereview_open(*, actor: Any, recognition: Recognition, today: dt.date | None = None) -> ReReview:
+    """Open the re-review of one title within its region's re-review window; the firm is asked to submit."""
+    rec = recognition
+    require(can_view_recognition(actor, rec), not_found=True)
+    require(can_open_rereview(actor, rec))
+    if rec.revoked_at is not None:
+        raise JourneyError(JourneyCode.RECOGNITION_REVOKED, number=rec.number)
+    current = rec.rereviews.exclude(status__in=(ReReviewStatus.PASSED, ReReviewStatus.FAILED)).first()
+    if current is not None:
+        raise JourneyError(JourneyCode.REREVIEW_OPEN, number=rec.number, status=current.get_status_display())
+    day = _today(today)
+    window = window_for(rec.enterprise.region_id, rereview_windows())
+    if (rec.valid_until - day).days > window:
+        raise JourneyError(JourneyCode.REREVIEW_TOO_EARLY, number=rec.number, valid_until=rec.valid_until,
+                           window=window)
+    try:
+        with transaction.atomic():
+            rr = ReReview.objects.create(
+                recognition=rec, fiscal_year=day.year - 1, old_valid_until=rec.valid_until,
+                opened_by=actor if getattr(actor, "is_authenticated", False) else None,
+                status_changed_at=timezone.now(),
+            )
+            audit_record(actor=actor, action="journey.rereview.open", target=rr,
+                         data={"recognition": rec.pk, "number": rec.number, "valid_until": rec.valid_until,
+                               "status": [None, rr.status]})
+            _rr_notify(rr, subject="请提交认定复核材料",
+                       body=f"认定将于 {rec.valid_until} 到期，主管部门已发起复核。请在平台确认或更新最新年度数据，"
+                            "签署真实性承诺后提交复核。")
+    except IntegrityError as exc:  # another official opened it at the same moment
+        raise JourneyError(JourneyCode.REREVIEW_OPEN, number=rec.number, status="待企业提交") from exc
+    return rr
+
+
+@dataclass(frozen=True)
+class ReReviewBatchResult:
+    recognition_id: int
+    ok: bool
+    message: str
+    rereview_id: int | None = None
+
+
+def rereview_open_batch(
+    *, actor: Any, recognitions: Iterable[Recognition], today: dt.date | None = None
+) -> list[ReReviewBatchResult]:
+    """Open re-reviews for several titles; each opens or fails on its own."""
+    results = []
+    for rec in recognitions:
+        try:
+            rr = rereview_open(actor=actor, recognition=rec, today=today)
+        except TiduError as error:
+            results.append(ReReviewBatchResult(rec.pk, False, error.message))
+        else:
+            results.append(ReReviewBatchResult(rec.pk, True, rr.get_status_display(), rr.pk))
+    return results
+
+
+def rereview_submit(
+    *, actor: Any, rereview: ReReview, commitment: bool, fiscal_year: int | None = None,
+    expected_version: int | None = None, today: dt.date | None = None,
+) -> ReReview:
+    """The firm confirms its latest figures: sign, freeze figures and the engine's review assessment, send
+    to the county (also after a return)."""
+    rr = rereview
+    require(can_view_recognition(actor, rr.recognition), not_found=True)
+    _rr_check_version(rr, expected_version)
+    if not can_edit_rereview(actor, rr):
+        if rr.status in (ReReviewStatus.REQUESTED, ReReviewStatus.RETURNED):
+            raise TiduError(ErrorCode.PERMISSION_DENIED)
+        raise JourneyError(JourneyCode.NOT_EDITABLE, status=rr.get_status_display())
+    if not commitment:
+        raise JourneyError(JourneyCode.COMMITMENT_REQUIRED, field="commitment")
+    year = fiscal_year or rr.fiscal_year
+    ent = rr.recognition.enterprise
+    if not EnterpriseYear.objects.filter(enterprise=ent, fiscal_year=year).exists():
+        raise JourneyError(JourneyCode.NO_FIGURES, year=year)
+    day = _today(today)
+    record, marks = evaluation_record_with_marks(ent, year + 1)
+    figures = _jsonable(record)
+    figures[FROZEN_MARKS_KEY] = _jsonable(marks)  # each figure's provenance travels with the re-review
+    result = _jsonable(assessment.assess(record, tier=rr.tier, as_of=day, is_review=True))
+    result["prescreen_flags"] = prescreen(figures)
+    now = timezone.now()
+    before = rr.status
+    with transaction.atomic():
+        _rr_move(rr, to=ReReviewStatus.COUNTY, expected_version=expected_version, fiscal_year=year,
+                 frozen_figures=figures, frozen_assessment=result, pack_edition=str(result.get("pack_edition") or ""),
+                 commitment_text=COMMITMENT_TEXT, commitment_signed_by=actor, commitment_signed_at=now,
+                 submitted_at=now)
+        audit_record(actor=actor, action="journey.rereview.submit", target=rr,
+                     data={"status": [before, rr.status], "pack_edition": rr.pack_edition, "fiscal_year": year})
+        _rr_notify_level(rr)
+    return rr
+
+
+def rereview_review(
+    *, actor: Any, rereview: ReReview, action: str, comment: str = "", expected_version: int | None = None,
+) -> ReReview:
+    """At the actor's own level: approve (forward; at the last level, pass and extend the validity), return
+    to the firm, or reject (the title is not extended and lapses at its expiry, with the reason)."""
+    rr = rereview
+    require(can_view_recognition(actor, rr.recognition), not_found=True)
+    _rr_check_version(rr, expected_version)
+    if not can_review_rereview(actor, rr):
+        if gov_level_of(actor) is None:
+            raise TiduError(ErrorCode.PERMISSION_DENIED)
+        raise JourneyError(JourneyCode.NOT_AT_YOUR_STEP, status=rr.get_status_display())
+    if action not in ReviewAction.values:
+        raise TiduError(ErrorCode.VALIDATION, field="action", detail="审核结果")
+    comment = comment.strip()
+    if action in (ReviewAction.RETURN, ReviewAction.REJECT) and not comment:
+        raise JourneyError(JourneyCode.REASON_REQUIRED, field="comment", what="退回或不予通过的理由")
+    rec = rr.recognition
+    level = rr.status
+    extra: dict[str, Any] = {}
+    if action == ReviewAction.APPROVE:
+        to = str(NEXT_LEVEL[AppStatus(level)])
+        if level == ReReviewStatus.PROVINCE and rr.tier == Tier.LITTLE_GIANT:
+            to = ReReviewStatus.NATIONAL
+        if to == AppStatus.APPROVED:
+            to = ReReviewStatus.PASSED
+    else:
+        to = ReReviewStatus.RETURNED if action == ReviewAction.RETURN else ReReviewStatus.FAILED
+    now = timezone.now()
+    if to == ReReviewStatus.PASSED:
+        extra = {"new_valid_until": add_years(rec.valid_until, VALIDITY_YEARS[rec.tier])}
+    if to in (ReReviewStatus.PASSED, ReReviewStatus.FAILED):
+        extra |= {"decided_by": actor, "decided_at": now, "decision_reason": comment}
+    org = organisation_of(actor)
+    org_label = org.name if org is not None else ""
+    with transaction.atomic():
+        _rr_move(rr, to=to, expected_version=expected_version, **extra)
+        step = ReReviewStep.objects.create(rereview=rr, level=level, official=actor, official_label=org_label,
+                                           action=action, comment=comment)
+        audit_record(actor=actor, action=f"journey.rereview.{action}", target=rr,
+                     data={"status": [level, to], "comment": comment, "step": step.pk})
+        if to == ReReviewStatus.PASSED:
+            assert rr.new_valid_until is not None
+            old = rec.valid_until
+            Recognition.objects.filter(pk=rec.pk).update(valid_until=rr.new_valid_until, updated_at=now)
+            rec.refresh_from_db()
+            audit_record(actor=actor, action="journey.recognition.extend", target=rec,
+                         data={"valid_until": [old, rec.valid_until], "rereview": rr.pk})
+            _rr_notify(rr, subject="认定复核通过", body=f"有效期延长至 {rec.valid_until}。")
+        elif to == ReReviewStatus.FAILED:
+            audit_record(actor=actor, action="journey.recognition.not_extended", target=rec,
+                         data={"valid_until": rec.valid_until, "reason": comment, "rereview": rr.pk})
+            _rr_notify(rr, subject="认定复核未通过",
+                       body=f"{org_label or '主管部门'}的意见：{comment}。认定不再延续，有效期至 {rec.valid_until} 届满。")
+        elif to == ReReviewStatus.RETURNED:
+            _rr_notify(rr, subject="认定复核已退回修改", body=f"{org_label or '主管部门'}的意见：{comment}")
+        else:
+            _rr_notify_level(rr)
+    return rr
+

@@ -21,19 +21,23 @@ from django.views.decorators.http import require_POST
 from tidu.core.errors import ErrorCode, TiduError
 from tidu.core.http import render_error, tidu_view
 from tidu.core.permissions import enterprises_visible_to, is_official, organisation_of, require, role_of
-from tidu.enterprises.registry import field_specs
 from tidu.enterprises.selectors import own_enterprise
-from tidu.journey import services, storage
+from tidu.journey import frozen, services, storage
 from tidu.journey.access import (
     ROUND_MANAGER_LEVELS,
     can_edit_application,
+    can_edit_rereview,
     can_review,
+    can_review_rereview,
     gov_level_of,
     rounds_managed_by,
 )
+from tidu.journey.application_form import application_form_pdf
+from tidu.journey.certificate import certificate_pdf
 from tidu.journey.errors import JourneyCode, JourneyError
 from tidu.journey.models import (
     EDITABLE_STATUSES,
+    REREVIEW_DONE_STATUSES,
     AppStatus,
     Objection,
     Recognition,
@@ -47,8 +51,13 @@ from tidu.journey.selectors import (
     audit_events_visible_to,
     publicities_open,
     publicity_get,
+    recognition_get,
+    recognitions_nearing_expiry,
     recognitions_of,
     recognitions_public,
+    rereview_audit_events,
+    rereview_get,
+    rereviews_visible_to,
     rounds_open_for,
 )
 
@@ -88,19 +97,8 @@ PRESCREEN_CHOICES = [("true", "自评满足"), ("false", "自评不满足"), ("u
 
 
 def _figure_rows(figures: dict[str, Any], evaluation_year: int) -> list[dict[str, Any]]:
-    """The frozen record as (label, value, type) rows, known fields only, unknown values skipped.
-    Yearly values carry their fiscal year (_y1 = the year before the evaluation year)."""
-    specs = field_specs()
-    rows = []
-    for key, value in figures.items():
-        spec = specs.get(key)
-        if spec is None or value is None or value == "":
-            continue
-        label = spec.label
-        if key[-3:] in ("_y1", "_y2", "_y3"):
-            label = f"{label}（{evaluation_year - int(key[-1])}年）"
-        rows.append({"name": key, "label": label, "value": value, "type": spec.type})
-    return rows
+    """The frozen record as rows with each yearly figure's provenance badge (see journey.frozen)."""
+    return frozen.figure_rows(figures, evaluation_year)
 
 
 # ---- firm -------------------------------------------------------------------------------------
@@ -124,6 +122,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "enterprise": ent, "applications": apps, "recognitions": recognitions,
         "rounds": [r for r in rounds_open_for(enterprise=ent, today=today) if r.pk not in applied],
         "default_year": today.year - 1,
+        "rereviews": rereviews_visible_to(user=request.user).select_related("recognition"),
     })
 
 
@@ -155,6 +154,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "steps": app.steps.all(),
         "attachments": app.attachments.all(),
         "figures": _figure_rows(app.frozen_figures, app.evaluation_year),
+        "fingerprint": frozen.fingerprint(app) if app.frozen_figures else "",
         "assessment": assessment,
         "verdict_label": VERDICT_LABELS.get(str(assessment.get("verdict")), "") or assessment.get("note", ""),
         "editable": can_edit_application(request.user, app) and app.status in EDITABLE_STATUSES,
@@ -167,6 +167,16 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "back_url": reverse("journey:home" if role_of(request.user) == "enterprise" else "journey:queue"),
         "last_return": app.steps.filter(action=ReviewAction.RETURN).last() if app.status == AppStatus.RETURNED else None,
     })
+
+
+@tidu_view
+def application_form(request: HttpRequest, pk: int) -> HttpResponse:
+    """The 申报书 PDF to print and stamp, generated from the application's frozen data only."""
+    app = application_get(user=request.user, pk=pk)
+    response = HttpResponse(application_form_pdf(app), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="tidu-application-{app.pk}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_POST
@@ -441,7 +451,8 @@ def recognitions_manage(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     return render(request, "journey/recognitions_manage.html", {
-        "page": page, "today": today, "review_before": services.add_years(today, 1)})
+        "page": page, "today": today,
+        "nearing": {row["rec"].pk for row in recognitions_nearing_expiry(user=request.user, today=today)}})
 
 
 @require_POST
@@ -459,3 +470,106 @@ def recognition_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("认定 {n} 已撤销。").format(n=rec.number))
     return redirect("journey:recognitions_manage")
 
+
+
+# ---- re-review (复核) and certificates ----------------------------------------------------------------
+
+
+@tidu_view
+def rereviews(request: HttpRequest) -> HttpResponse:
+    """Officials: titles of the jurisdiction nearing expiry (open their re-reviews, one or many) and the
+    re-reviews under way, those waiting at the official's own level first."""
+    require(is_official(request.user) or role_of(request.user) == "platform")
+    today = timezone.localdate()
+    level = gov_level_of(request.user)
+    under_way = rereviews_visible_to(user=request.user).exclude(status__in=REREVIEW_DONE_STATUSES)
+    return render(request, "journey/rereviews.html", {
+        "expiring": recognitions_nearing_expiry(user=request.user, today=today),
+        "can_open": role_of(request.user) == "platform" or level in ROUND_MANAGER_LEVELS,
+        "to_act": [rr for rr in under_way if rr.status == level],
+        "under_way": [rr for rr in under_way if rr.status != level],
+        "done": rereviews_visible_to(user=request.user).filter(status__in=REREVIEW_DONE_STATUSES)[:50],
+        "level": level,
+    })
+
+
+@require_POST
+@tidu_view
+def rereview_open(request: HttpRequest) -> HttpResponse:
+    """Open re-reviews for the ticked titles (each opens or fails on its own)."""
+    ids = [pk for pk in (_int(raw) for raw in request.POST.getlist("ids")) if pk is not None]
+    recs = [recognition_get(user=request.user, pk=pk) for pk in ids]
+    results = services.rereview_open_batch(actor=request.user, recognitions=recs)
+    done = sum(r.ok for r in results)
+    if done:
+        messages.success(request, _("已发起 {n} 件复核，已通知企业提交材料。").format(n=done))
+    for r in results:
+        if not r.ok:
+            messages.error(request, r.message)
+    if not results:
+        messages.error(request, _("请选择要复核的认定。"))
+    return redirect("journey:rereviews")
+
+
+@tidu_view
+def rereview_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One re-review: the title, where the review is, what each reviewer said, the frozen figures; the
+    firm submits here, officials decide here."""
+    rr = rereview_get(user=request.user, pk=pk)
+    assessment = rr.frozen_assessment or {}
+    return render(request, "journey/rereview_detail.html", {
+        "rr": rr, "rec": rr.recognition, "steps": rr.steps.all(),
+        "figures": _figure_rows(rr.frozen_figures, rr.evaluation_year),
+        "assessment": assessment,
+        "verdict_label": VERDICT_LABELS.get(str(assessment.get("verdict")), "") or assessment.get("note", ""),
+        "editable": can_edit_rereview(request.user, rr),
+        "reviewable": can_review_rereview(request.user, rr),
+        "review_actions": ReviewAction.choices,
+        "commitment_text": services.COMMITMENT_TEXT,
+        "back_url": reverse("journey:home" if role_of(request.user) == "enterprise" else "journey:rereviews"),
+        "last_return": rr.steps.filter(action=ReviewAction.RETURN).last() if rr.status == "returned" else None,
+        "audit": (rereview_audit_events(user=request.user, rereview=rr)[:50]
+                  if role_of(request.user) in {"government", "platform"} else []),
+    })
+
+
+@require_POST
+@tidu_view
+def rereview_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    rr = rereview_get(user=request.user, pk=pk)
+    try:
+        services.rereview_submit(actor=request.user, rereview=rr, commitment=request.POST.get("commitment") == "on",
+                                 fiscal_year=_int(request.POST.get("fiscal_year")),
+                                 expected_version=_int(request.POST.get("version")))
+    except JourneyError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("复核材料已提交，进入县级审核。"))
+    return redirect("journey:rereview", pk=pk)
+
+
+@require_POST
+@tidu_view
+def rereview_review(request: HttpRequest, pk: int) -> HttpResponse:
+    rr = rereview_get(user=request.user, pk=pk)
+    try:
+        services.rereview_review(actor=request.user, rereview=rr, action=request.POST.get("action", ""),
+                                 comment=request.POST.get("comment", ""),
+                                 expected_version=_int(request.POST.get("version")))
+    except JourneyError as error:
+        if error.journey_code != JourneyCode.REASON_REQUIRED and error.status in (403, 404):
+            raise
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("已记录复核意见：{status}。").format(status=rr.get_status_display()))
+    return redirect("journey:rereview", pk=pk)
+
+
+@tidu_view
+def certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    """The certificate PDF: the firm itself and officials whose jurisdiction holds it (others: 404)."""
+    rec = recognition_get(user=request.user, pk=pk)
+    response = HttpResponse(certificate_pdf(rec, today=timezone.localdate()), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="tidu-certificate-{rec.number}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response

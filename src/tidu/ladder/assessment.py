@@ -13,9 +13,11 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.utils import timezone
+
 from tidu.core.errors import ErrorCode, TiduError
 from tidu.enterprises.models import Enterprise, EnterpriseYear
-from tidu.enterprises.selectors import enterprise_get, evaluation_record, own_enterprise
+from tidu.enterprises.selectors import enterprise_get, evaluation_record_with_marks, own_enterprise
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Standards a firm climbs (size_class is a fact, not a rung; digital_level has its own questionnaire page).
@@ -35,7 +37,8 @@ def packs() -> Any:
 
 
 def today_shanghai() -> dt.date:
-    return dt.datetime.now(SHANGHAI).date()
+    """Today in Beijing, from Django's clock (`timezone.now`) like every date of the journey."""
+    return timezone.localdate(timezone=SHANGHAI)
 
 
 @dataclass
@@ -48,6 +51,7 @@ class Assessment:
     highest_tier: str | None = None
     next_tier: str | None = None
     as_of: dt.date | None = None
+    marks: dict[str, dict[str, Any]] = field(default_factory=dict)  # record field → provenance of the saved figure
 
     @property
     def highest_tier_label(self) -> str:
@@ -71,13 +75,15 @@ def firm_for(user: Any, credit_code: str | None = None) -> Enterprise:
     return ent
 
 
-def base_record(enterprise: Enterprise) -> tuple[int | None, dict[str, Any]]:
-    """(latest fiscal year, engine record for the following evaluation year) of a firm."""
+def base_record(enterprise: Enterprise) -> tuple[int | None, dict[str, Any], dict[str, Any]]:
+    """(latest fiscal year, engine record for the following evaluation year, provenance mark of each
+    yearly figure of that record: 自报 / 已核实 / 来源：…) of a firm."""
     latest = (EnterpriseYear.objects.filter(enterprise=enterprise).order_by("-fiscal_year")
               .values_list("fiscal_year", flat=True).first())
     if latest is None:
-        return None, {}
-    return latest, evaluation_record(enterprise, latest + 1)
+        return None, {}, {}
+    record, marks = evaluation_record_with_marks(enterprise, latest + 1)
+    return latest, record, marks
 
 
 def _num(v: Any) -> str | None:
@@ -137,7 +143,7 @@ def _plain(v: Any) -> Any:
 def assess(enterprise: Enterprise, *, overrides: dict[str, Any] | None = None,
            today: dt.date | None = None) -> Assessment:
     """Run every standard on the firm's latest year (plus typed `overrides` for a what-if); no writes."""
-    fiscal_year, record = base_record(enterprise)
+    fiscal_year, record, marks = base_record(enterprise)
     if fiscal_year is None:
         return Assessment(enterprise=enterprise, fiscal_year=None, year=None, record={})
     record = {**record, **(overrides or {})}
@@ -146,7 +152,7 @@ def assess(enterprise: Enterprise, *, overrides: dict[str, Any] | None = None,
     standards = [_standard(r) for r in sorted(result, key=lambda r: order.get(r.standard, 99))]
     return Assessment(enterprise=enterprise, fiscal_year=fiscal_year, year=fiscal_year + 1, record=record,
                       standards=standards, highest_tier=result.highest_tier, next_tier=result.next_tier,
-                      as_of=result.as_of)
+                      as_of=result.as_of, marks=marks)
 
 
 def as_json(a: Assessment) -> dict[str, Any]:
@@ -167,7 +173,7 @@ def recognitions_of(enterprise: Enterprise, today: dt.date | None = None) -> lis
     day = today or today_shanghai()
     rows = []
     for rec in Recognition.objects.filter(enterprise=enterprise, revoked_at__isnull=True).order_by("-valid_until"):
-        rows.append({"tier": rec.tier, "tier_label": TIER_LABELS.get(rec.tier, rec.get_tier_display()),
+        rows.append({"id": rec.pk, "tier": rec.tier, "tier_label": TIER_LABELS.get(rec.tier, rec.get_tier_display()),
                      "number": rec.number, "valid_from": rec.valid_from, "valid_until": rec.valid_until,
                      "days_left": (rec.valid_until - day).days, "expired": rec.valid_until < day})
     return rows

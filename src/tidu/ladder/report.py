@@ -9,6 +9,9 @@ from html import escape
 from typing import Any
 
 from tidu.core.pdf import cjk_font
+from tidu.core.templatetags.tidu import wan
+from tidu.enterprises import provenance
+from tidu.enterprises.registry import field_specs
 from tidu.ladder.assessment import Assessment, today_shanghai
 
 CONDITION_MARK = {"true": "✓ 满足", "false": "✗ 不满足", "unknown": "？ 无法判断"}
@@ -111,6 +114,11 @@ def diagnosis_pdf(a: Assessment) -> bytes:
             if s["gaps"]:
                 story.append(p("改进建议", h3))
                 story += [p(f"{n}. {g['effect']}", small) for n, g in enumerate(s["gaps"], 1)]
+        if a.marks:
+            story.append(p("评估所用数据及来源", h2))
+            story.append(p("“来源”标明每项数据是企业自报、经主管部门核实，还是来自导入的官方数据（税务、统计等）。"
+                           "金额单位：万元。", small))
+            story.append(table([["项目", "数值", "来源"], *_figure_rows(a)], [84, 46, 44]))
         story.append(p("所用标准版本", h2))
         story += [p(f"· {s['title']}：{s['edition']}版" + (f"，修订 {'、'.join(s['amendments'])}" if s["amendments"] else "")
                     + (f"，地方细则 {s['overlay']}" if s["overlay"] else "") + ("（暂按）" if s["provisional"] else ""),
@@ -122,6 +130,34 @@ def diagnosis_pdf(a: Assessment) -> bytes:
                             bottomMargin=16 * mm, title=f"梯度培育诊断报告 {ent.name}", author="梯度 Tidu")
     doc.build(story)
     return buffer.getvalue()
+
+
+def _figure_rows(a: Assessment) -> list[list[str]]:
+    """(label with its fiscal year, value, provenance badge) of every yearly figure the assessment used."""
+    specs = field_specs()
+    rows = []
+    for key, mark in a.marks.items():
+        spec = specs.get(key)
+        value = a.record.get(key)
+        if spec is None or not provenance.has_value(value):
+            continue
+        label = spec.label
+        if key[-3:] in ("_y1", "_y2", "_y3") and a.year is not None:
+            label = f"{label}（{a.year - int(key[-1])}年）"
+        if spec.type == "money":
+            shown = wan(value)
+        elif spec.type == "bool" or isinstance(value, bool):
+            shown = "是" if value else "否"
+        else:
+            shown = _plain_text(value)
+        rows.append([label, shown, provenance.mark_label(mark)])
+    return rows
+
+
+def _plain_text(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
 
 
 def _pts(i: dict[str, Any]) -> str:

@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tidu.core.http import tidu_view
+from tidu.enterprises import provenance
 from tidu.ladder import whatif
 from tidu.ladder.assessment import Assessment, assess, firm_for, recognitions_of, today_shanghai
 from tidu.ladder.charts import radar_svg
@@ -27,7 +28,10 @@ def _context(request: HttpRequest, a: Assessment, credit_code: str | None, *, va
             "what_if_url": reverse("ladder:firm_what_if" if credit_code else "ladder:what_if", kwargs=kw),
             "report_url": reverse("ladder:firm_report" if credit_code else "ladder:report", kwargs=kw),
             "fields": [{"name": f.name, "label": f.label, "money": f.money, "value": values.get(f.name, ""),
-                        "error": errors.get(f.name, "")} for f in whatif.FIELDS],
+                        "error": errors.get(f.name, ""),
+                        "badge": provenance.badge(a.marks[f.name]) if f.name in a.marks else None}
+                       for f in whatif.FIELDS],
+            "marks_tally": provenance.tally(a.marks),
             "errors": errors, **extra}
 
 

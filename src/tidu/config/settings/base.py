@@ -6,6 +6,7 @@ TIDU_DEBUG          "1" to turn debug on (off unless asked)
 TIDU_ALLOWED_HOSTS  comma-separated
 TIDU_DEMO           "1" shows demo users on the login page
 TIDU_VAR_DIR        where the SQLite file, uploads and job files live (default: <repo>/var)
+TIDU_REMINDER_LEAD_DAYS  days before each calendar date that reminders go out (default: 30,7)
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "tidu.digital",
     "tidu.scenarios",
     "tidu.ladder",
+    "tidu.notifications",
 ]
 
 MIDDLEWARE = [
@@ -134,6 +136,8 @@ LOGOUT_REDIRECT_URL = "home"
 
 EMAIL_BACKEND = os.environ.get("TIDU_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("TIDU_FROM_EMAIL", "noreply@tidu.example")
+# Reminders before each date of a firm's calendar: days ahead, e.g. "30,7" (manage.py send_reminders).
+REMINDER_LEAD_DAYS = [int(d) for d in os.environ.get("TIDU_REMINDER_LEAD_DAYS", "30,7").split(",") if d.strip()]
 
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

@@ -1,0 +1,57 @@
+"""Reading what an application froze at submission: its figures as labelled rows, each yearly figure
+with the provenance mark it had then, and a fingerprint of the whole frozen record.
+
+The detail page, the API and the printable application form (申报书) all read through here, so the
+screen and the paper show the same frozen values and marks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from tidu.enterprises import provenance
+from tidu.enterprises.registry import field_specs
+from tidu.enterprises.selectors import YEARLY_RECORD_KEYS
+from tidu.journey.models import Application
+
+
+def figure_rows(figures: dict[str, Any], evaluation_year: int) -> list[dict[str, Any]]:
+    """The frozen record as rows (name, label, value, type, badge), known fields with a value only.
+
+    Yearly values carry their fiscal year (_y1 = the year before the evaluation year). `badge` is None
+    for the firm's registration facts (name, founding date …), which are not yearly figures.
+    Applications frozen before marks existed show their yearly figures as self-declared.
+    """
+    specs = field_specs()
+    marks = figures.get(provenance.FROZEN_MARKS_KEY)
+    rows = []
+    for key, value in figures.items():
+        spec = specs.get(key)
+        if spec is None or value is None or value == "":
+            continue
+        label = spec.label
+        if key[-3:] in ("_y1", "_y2", "_y3"):
+            label = f"{label}（{evaluation_year - int(key[-1])}年）"
+        if isinstance(marks, dict):
+            mark = marks.get(key)
+        else:
+            mark = provenance.SELF_DECLARED if key in YEARLY_RECORD_KEYS else None
+        rows.append({"name": key, "label": label, "value": value, "type": spec.type,
+                     "badge": provenance.badge(mark) if mark is not None else None})
+    return rows
+
+
+def fingerprint(app: Application) -> str:
+    """SHA-256 over the frozen figures, assessment and commitment: printed on the paper form and shown
+    online, so a stamped copy can be matched against the record (first 16 hex digits shown)."""
+    payload = {
+        "application": app.pk,
+        "figures": app.frozen_figures,
+        "assessment": app.frozen_assessment,
+        "commitment": app.commitment_text,
+        "signed_at": app.commitment_signed_at.isoformat() if app.commitment_signed_at else None,
+    }
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
