@@ -132,10 +132,12 @@ class _Cmp:
     lin: dict[str, tuple[E.Fn, ...]] = field(default_factory=dict)
 
     def sides(self, name: str) -> tuple[E.Fn, ...]:
+        """a and b at the field = 0, 1 (and 2, unless the tree shows a − b is linear in it)."""
         hit = self.lin.get(name)
         if hit is None:
             fns: list[E.Fn] = []
-            for x in (0, 1, 2):
+            points = (0, 1) if _degree(self.node.a, name) <= 1 and _degree(self.node.b, name) <= 1 else (0, 1, 2)
+            for x in points:
                 sub = {name: E.Lit(x)}
                 fns += [
                     E.to_python(E.substitute(self.node.a, sub)),
@@ -184,6 +186,21 @@ def _plan(v: Variant) -> _Plan:
         add(lv, [lv.item.node])
     _PLANS[id(v)] = (v, plan)
     return plan
+
+
+def _degree(n: E.Node, name: str) -> int:
+    """Polynomial degree of `n` in the field `name`; 2 stands for "2 or more, or not a polynomial"
+    (a CASE, a macro or a function reading it)."""
+    if isinstance(n, E.Col):
+        return 1 if n.name == name else 0
+    if isinstance(n, E.Lit | E.BoolNull):
+        return 0
+    if isinstance(n, E.Neg | E.Big):
+        return _degree(n.a, name)
+    if isinstance(n, E.Arith) and n.op in ("+", "-", "*"):
+        a, b = _degree(n.a, name), _degree(n.b, name)
+        return min(2, a + b) if n.op == "*" else max(a, b)
+    return 2 if name in E.columns(n) else 0
 
 
 def _cmps(n: E.Node) -> list[E.Cmp]:
@@ -384,17 +401,17 @@ def _candidates(name: str, r: Mapping[str, Any], cmps: list[_Cmp]) -> tuple[list
             continue
         fns = c.sides(name)
         ds = []
-        for i in (0, 2, 4):
+        for i in range(0, len(fns), 2):
             a, b = fns[i](scratch), fns[i + 1](scratch)
             if a is None or b is None or isinstance(a, bool | str) or isinstance(b, bool | str):
                 break
             ds.append(a - b)
-        if len(ds) < 3:
+        if len(ds) < len(fns) // 2:
             continue
         slope = ds[1] - ds[0]
         if slope == 0:
             continue
-        if ds[2] - ds[1] != slope:
+        if len(ds) == 3 and ds[2] - ds[1] != slope:
             nonlinear = True  # not a straight line in this field: bisect instead
             continue
         # D(x) = a − b = ds[0] + slope·x; the comparison holds where op(D(x), 0)
