@@ -1,6 +1,13 @@
-"""Read back what a reportlab PDF really shows, with the standard library alone (no PDF
-library is pinned): the text, through each embedded font's ToUnicode map, and whether each
-character's glyph in the embedded subset has an outline (a missing or empty glyph is what shows as tofu)."""
+"""Read back what a reportlab PDF really shows, two ways.
+
+`read_pdf`, with the standard library alone: the text, through each embedded font's ToUnicode map, and
+whether each character's glyph in the embedded subset has an outline (a missing or empty glyph is what
+shows as tofu).
+
+`rasterise`, with PDFium (pypdfium2, test-only, decision 0073): the pages as pixels, drawn with no
+system font to fall back on, and the text PDFium itself reads; every CJK character must be read back as
+itself and leave ink in its box (a font that cannot encode it, a font the machine lacks, invisible text
+all fail)."""
 
 from __future__ import annotations
 
@@ -8,7 +15,11 @@ import base64
 import re
 import struct
 import zlib
+from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
+
+import pypdfium2 as pdfium
 
 OBJ = re.compile(rb"(\d+) 0 obj\s*(.*?)endobj", re.S)
 
@@ -111,3 +122,84 @@ def read_pdf(data: bytes) -> PdfFonts:
                 parts.append("".join(current.get(b, "") for b in _literal(string)))
     result.text = "\n".join(parts)
     return result
+
+
+# --- what PDFium actually paints --------------------------------------------------------------
+
+SCALE = 2.0  # 144 dpi: a 9 pt character is ≈18 px square
+INK = 64  # a pixel is ink when it is this much darker (of 255) than the lightest pixel around its character
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+CJK = re.compile("[\u3001-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60\uffe0-\uffe6]")
+
+
+class _NoSystemFonts(pdfium.PdfSysfontBase):
+    """PDFium finds no font on this machine: only what the PDF embeds (and PDFium's own Latin
+    standard fonts) can paint, as on a phone or PC without Chinese fonts."""
+
+    def EnumFonts(self, _info: object, _mapper: object) -> None:
+        return None
+
+    def MapFont(self, _info: object, *_args: object) -> None:
+        return None
+
+    def GetFont(self, _info: object, _face: object) -> None:
+        return None
+
+
+@dataclass
+class Raster:
+    text: str  # what PDFium reads off the pages (its own text page), pages joined by "\n"
+    inkless: list[str]  # the CJK characters PDFium places on a page but paints nothing in their box
+
+    def problems(self, expected: str) -> list[str]:
+        """Why a reader would not see `expected`'s Chinese: characters PDFium does not read back (a font
+        that cannot encode them, or has no glyph for them, draws something else or nothing) or reads
+        where none were meant, and characters it places but does not paint."""
+        want, got = Counter(CJK.findall(expected)), Counter(CJK.findall(self.text))
+        missing = "".join((want - got).elements())
+        extra = "".join((got - want).elements())
+        out = [f"PDFium does not read {missing!r} off the page" if missing else "",
+               f"PDFium reads {extra!r}, which was not meant to be there" if extra else "",
+               *(f"nothing painted: {where}" for where in self.inkless)]
+        return [p for p in out if p]
+
+
+def rasterise(data: bytes, artifact: str | None = None) -> Raster:
+    """Render every page at SCALE with PDFium (Chrome's PDF engine), system fonts hidden, and look at
+    each CJK character PDFium's text page places: its tight box on the bitmap must hold ink.
+    `artifact`: also save page 1 as test-artifacts/pdf-<artifact>.png for a human to look at."""
+    if not isinstance(pdfium.PdfSysfontBase.SINGLETON, _NoSystemFonts):
+        _NoSystemFonts().setup()
+    doc = pdfium.PdfDocument(data)
+    texts: list[str] = []
+    inkless: list[str] = []
+    try:
+        for number, page in enumerate(doc, start=1):
+            bitmap = page.render(scale=SCALE)
+            pixels = bitmap.to_numpy()
+            gray = pixels[..., :3].mean(axis=2)  # BGR → grey, 0 (black) … 255 (white)
+            to_bitmap = bitmap.get_posconv(page).to_bitmap
+            if artifact and number == 1:
+                ARTIFACTS.mkdir(exist_ok=True)
+                bitmap.to_pil().save(ARTIFACTS / f"pdf-{artifact}.png")
+            textpage = page.get_textpage()
+            chars = []
+            for i in range(textpage.count_chars()):
+                char = textpage.get_text_range(i, 1)
+                chars.append(char)
+                if not CJK.fullmatch(char):
+                    continue
+                left, bottom, right, top = textpage.get_charbox(i)  # tight: the glyph's own outline
+                (xa, ya), (xb, yb) = to_bitmap(left, top), to_bitmap(right, bottom)
+                x0, x1, y0, y1 = min(xa, xb), max(xa, xb), min(ya, yb), max(ya, yb)
+                box = gray[max(y0, 0):max(y1, 0), max(x0, 0):max(x1, 0)]  # empty for a glyph with no outline
+                around = gray[max(y0 - 2, 0):max(y1 + 2, 0), max(x0 - 2, 0):max(x1 + 2, 0)]
+                dark = int((box < around.max() - INK).sum()) if box.size else 0
+                if dark < max(3, box.size // 20):  # the real reports: ≥5 px and ≥16 % of the box
+                    inkless.append(f"page {number} {char!r} at ({left:.0f}, {bottom:.0f}) pt")
+            texts.append("".join(chars))
+            textpage.close()
+            page.close()
+    finally:
+        doc.close()
+    return Raster(text="\n".join(texts), inkless=inkless)

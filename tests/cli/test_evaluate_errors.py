@@ -86,3 +86,15 @@ def test_large_input_shows_progress_on_stderr(tidu: Any, tmp_path: Path, monkeyp
     assert "评价: 100%" in large.stderr and "300/300 [" in large.stderr  # tqdm's bar, on stderr only
     assert large.stdout == ""
     assert (tmp_path / "a.csv").read_text() == (tmp_path / "b.csv").read_text()
+
+
+def test_memory_limit_is_checked_and_does_not_change_the_result(tidu: Any, tmp_path: Path) -> None:
+    """A small DuckDB memory limit (it spills instead) gives the same rows; a malformed one is refused."""
+    src = write_parquet(tmp_path / "in.parquet", generate(400, seed=6, years=2).to_pylist())
+    base = tidu("evaluate", str(src), "-o", str(tmp_path / "a.csv"), "--today", TODAY.isoformat())
+    small = tidu("evaluate", str(src), "-o", str(tmp_path / "b.csv"), "--memory-limit", "64MB",
+                 "--today", TODAY.isoformat())
+    assert base.status == 0 and small.status == 0
+    assert (tmp_path / "a.csv").read_text() == (tmp_path / "b.csv").read_text()
+    bad = tidu("evaluate", str(src), "-o", str(tmp_path / "c.csv"), "--memory-limit", "lots")
+    assert bad.status == 2 and "--memory-limit" in bad.stderr and not (tmp_path / "c.csv").exists()

@@ -15,7 +15,7 @@ from digital_answers import highest, lowest, with_top
 from django.test import Client
 from django.urls import reverse
 
-from pdf_check import read_pdf
+from pdf_check import rasterise, read_pdf
 from tidu.core.errors import TiduError
 from tidu.core.models import AuditEvent
 from tidu.core.testing import make_enterprise, make_user
@@ -207,6 +207,8 @@ def test_the_diagnosis_downloads_as_a_chinese_pdf(firm: Any, staff: Any) -> None
     assert "数字化水平评测诊断报告" in text and firm.name in text
     chinese = {c for c in pdf.text if "\u4e00" <= c <= "\u9fff"}
     assert chinese and chinese <= pdf.outlined, "every Chinese character has a real glyph outline (no tofu)"
+    shown = rasterise(response.content, artifact="digital-report")  # painted with no Chinese font installed
+    assert shown.problems(pdf.text) == []
 
 
 def test_officials_see_the_level_distribution_of_their_jurisdiction_as_chart_and_excel(firm: Any) -> None:

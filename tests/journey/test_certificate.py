@@ -10,7 +10,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from pdf_check import read_pdf
+from pdf_check import rasterise, read_pdf
 from tidu.journey import services
 from tidu.journey.models import Recognition, Tier
 from tidu.journey.testing import World
@@ -70,6 +70,9 @@ def test_the_certificate_shows_its_facts_in_chinese_with_real_glyphs(world: Worl
     chinese = {c for c in pdf.text if "\u4e00" <= c <= "\u9fff"}
     assert len(chinese) > 30
     assert chinese <= pdf.outlined, "every Chinese character has a real glyph outline (no tofu)"
+    shown = rasterise(content, artifact="certificate")  # painted with no Chinese font installed
+    assert shown.problems(pdf.text) == []
+    assert "认定证书" in re.sub(r"\s", "", shown.text) and "特发此证" in shown.text
 
 
 def test_a_revoked_title_prints_revoked_with_its_reason_and_no_longer_claims_validity(world: World) -> None:

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from pdf_check import read_pdf
+from pdf_check import rasterise, read_pdf
 from tidu.enterprises.models import EnterpriseYear
 from tidu.enterprises.provenance import FROZEN_MARKS_KEY
 from tidu.enterprises.services import enterprise_year_save, enterprise_year_verify
@@ -87,6 +87,9 @@ def test_the_application_form_pdf_shows_the_frozen_values_and_marks_in_real_chin
         chinese = {c for c in pdf.text if "\u4e00" <= c <= "\u9fff"}
         assert len(chinese) > 100
         assert chinese <= pdf.outlined, "every Chinese character has a real glyph outline (no tofu)"
+        shown = rasterise(response.content, artifact="application-form")  # painted with no Chinese font installed
+        assert shown.problems(pdf.text) == []
+        assert "专精特新中小企业申报书" in shown.text and "本企业郑重承诺" in shown.text
 
 
 def test_the_form_is_the_same_document_before_and_after_the_firm_edits_its_figures(world: World) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from pdf_check import read_pdf
+from pdf_check import rasterise, read_pdf
 from tidu.core.testing import make_enterprise, make_user
 from tidu.enterprises.models import EnterpriseYear
 from tidu.enterprises.selectors import evaluation_record
@@ -180,6 +180,9 @@ def test_the_diagnosis_pdf_carries_real_chinese_text_in_an_embedded_font(staff: 
     chinese = {c for c in pdf.text if "\u4e00" <= c <= "\u9fff"}
     assert len(chinese) > 100
     assert chinese <= pdf.outlined, "every Chinese character has a real glyph outline (no tofu)"
+    shown = rasterise(response.content, artifact="diagnosis-report")  # painted with no Chinese font installed
+    assert shown.problems(pdf.text) == []
+    assert "梯度培育诊断报告" in shown.text and firm.name in re.sub(r"\s", "", shown.text)
 
 
 def test_the_page_names_the_rung_reached_and_the_next_one(staff: Client) -> None:

@@ -45,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--spark-master", default="local[*]", metavar="URL", help="Spark master（缺省 local[*]）")
     ev.add_argument("--database-url", metavar="URL", help="PostgreSQL 连接串（缺省：TIDU_DATABASE_URL）")
     ev.add_argument("--threads", type=int, metavar="N", help="DuckDB 线程数（缺省：全部核）")
+    ev.add_argument("--memory-limit", default="2GB", metavar="SIZE",
+                    help="DuckDB 内存上限，超出部分写入临时文件（缺省 2GB；如 4GB、500MB）")
 
     sy = sub.add_parser(
         "synth",
@@ -77,6 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 spark_master=args.spark_master,
                 database_url=args.database_url,
                 threads=args.threads,
+                memory_limit=args.memory_limit,
             )
         except UsageError as exc:
             print(f"tidu evaluate: 错误：{exc}", file=sys.stderr)

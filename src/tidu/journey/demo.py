@@ -1,6 +1,8 @@
 """Demo journey for `seed_demo`: open rounds with applications at every stage (specialised and little giant),
-a running publicity with an objection, and an earlier round already recognised (the demo firm holds
-an innovative-SME title). Everything goes through the services, acting as the demo officials.
+a running publicity with an objection, and a round of three years ago already recognised: the demo firm
+and two others hold innovative-SME titles nearing expiry, the demo firm's re-review (复核) waits for the
+firm, another is at the county, the third is for the province to open. Everything goes through the
+services, acting as the demo officials.
 
 Idempotent: does nothing when the demo rounds exist.
 """
@@ -18,7 +20,7 @@ from tidu.enterprises.demo import DEMO_FIRM_CODE_REGION
 from tidu.enterprises.models import Enterprise
 from tidu.enterprises.services import enterprise_year_verify
 from tidu.journey import services
-from tidu.journey.models import Application, ApplicationRound, Tier
+from tidu.journey.models import Application, ApplicationRound, Recognition, Tier
 
 DEMO_ROUND_PREFIX = "（演示）"
 PROVINCE = "440000"
@@ -41,8 +43,15 @@ def _latest_year(ent: Enterprise) -> int:
     return year
 
 
-def _submit(rnd: ApplicationRound, ent: Enterprise, day: dt.date) -> Application:
-    app = services.application_create(actor=None, enterprise=ent, rnd=rnd, fiscal_year=_latest_year(ent), today=day)
+def _year_before(ent: Enterprise, day: dt.date) -> int:
+    """The firm's latest fiscal year closed before `day` (its earliest year if it has none that old)."""
+    years = sorted(ent.years.values_list("fiscal_year", flat=True))
+    return max((y for y in years if y < day.year), default=years[0])
+
+
+def _submit(rnd: ApplicationRound, ent: Enterprise, day: dt.date, fiscal_year: int | None = None) -> Application:
+    app = services.application_create(actor=None, enterprise=ent, rnd=rnd, fiscal_year=fiscal_year or _latest_year(ent),
+                                      today=day)
     return services.application_submit(actor=None, application=app, commitment=True, today=day)
 
 
@@ -53,6 +62,7 @@ def _review(users: dict[str, Any], app: Application, *steps: tuple[str, str, str
 
 
 OK = "材料齐全，同意推荐。"
+EXPIRES_IN_DAYS = 75  # the three-year-old titles expire this many days after seeding (inside the 180-day window)
 
 
 def _verify_main_figures(official: Any, firms: list[Enterprise]) -> None:
@@ -63,6 +73,19 @@ def _verify_main_figures(official: Any, firms: list[Enterprise]) -> None:
         fields = [f for f in ("revenue", "main_rev", "rd") if row is not None and getattr(row, f) is not None]
         if row is not None and fields:
             enterprise_year_verify(actor=official, row=row, fields=fields)
+
+
+def _seed_rereviews(users: dict[str, Any], recognitions: list[Recognition], *, awaiting_firm: Enterprise,
+                    at_county: Enterprise, day: dt.date) -> None:
+    """Re-reviews of the expiring titles: `awaiting_firm`'s waits for the firm (confirm figures, sign,
+    submit), `at_county`'s is with the demo county official; any other is left for the province to open."""
+    by_firm = {r.enterprise_id: r for r in recognitions}
+    p = users["demo-province"]
+    services.rereview_open(actor=p, recognition=by_firm[awaiting_firm.pk], today=day)
+    rec = by_firm[at_county.pk]
+    rr = services.rereview_open(actor=p, recognition=rec, today=day)
+    services.rereview_submit(actor=None, rereview=rr, commitment=True, fiscal_year=_latest_year(rec.enterprise),
+                             today=day)
 
 
 def seed_journey(*, demo_firm: Enterprise, today: dt.date | None = None) -> dict[str, int]:
@@ -78,15 +101,21 @@ def seed_journey(*, demo_firm: Enterprise, today: dt.date | None = None) -> dict
     p = users["demo-province"]
     _verify_main_figures(users["demo-county"], [demo_firm, *firms[:3]])
 
-    # An earlier innovative-SME round, recognised after publicity: the demo firm holds the title.
-    early = services.round_open(actor=p, name=f"{DEMO_ROUND_PREFIX}广东省{day.year}年创新型中小企业评价（第一批）",
+    # An innovative-SME round of three years ago, recognised after publicity: the demo firm and two others
+    # hold titles that now expire within the re-review window (复核).
+    decided_on = services.add_years(day, -3) + dt.timedelta(days=EXPIRES_IN_DAYS)
+    opens_on = decided_on - dt.timedelta(days=90)
+    early = services.round_open(actor=p, name=f"{DEMO_ROUND_PREFIX}广东省{opens_on.year}年创新型中小企业评价（第一批）",
                                 tier=Tier.INNOVATIVE_SME, region_code=PROVINCE,
-                                opens_on=day - dt.timedelta(days=150), deadline=day - dt.timedelta(days=120))
+                                opens_on=opens_on, deadline=opens_on + dt.timedelta(days=30))
     for ent in (demo_firm, firms[0], firms[1]):
-        _review(users, _submit(early, ent, early.opens_on + dt.timedelta(days=3)), county, city, province)
+        submitted_on = early.opens_on + dt.timedelta(days=3)
+        _review(users, _submit(early, ent, submitted_on, _year_before(ent, submitted_on)), county, city, province)
     services.round_close(actor=p, rnd=early)
     pub = services.publicity_publish(actor=p, rnd=early, starts_on=early.deadline + dt.timedelta(days=14))
-    recognitions = services.publicity_decide(actor=p, publicity=pub, today=pub.ends_on + dt.timedelta(days=3))
+    recognitions = services.publicity_decide(actor=p, publicity=pub, today=max(pub.ends_on + dt.timedelta(days=1),
+                                                                               decided_on))
+    _seed_rereviews(users, recognitions, awaiting_firm=demo_firm, at_county=firms[0], day=day)
 
     # The open specialised round: every stage.
     rnd = services.round_open(actor=p, name=f"{DEMO_ROUND_PREFIX}广东省{day.year}年专精特新中小企业认定（第二批）",

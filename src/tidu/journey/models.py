@@ -12,6 +12,8 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from tidu.core.models import TimeStampedModel
@@ -131,10 +133,9 @@ class ReviewAction(models.TextChoices):
     REJECT = "reject", _("不予通过")
 
 
-class ReviewStep(models.Model):
-    """One official's decision at one level (append-only history of an application)."""
+class DecisionStep(models.Model):
+    """One official's decision at one level; applications and re-reviews each keep an append-only list."""
 
-    application = models.ForeignKey(Application, verbose_name=_("申报"), on_delete=models.CASCADE, related_name="steps")
     level = models.CharField(_("审核层级"), max_length=12)
     official = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True,
                                  on_delete=models.SET_NULL, related_name="+")
@@ -144,12 +145,21 @@ class ReviewStep(models.Model):
     at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("审核记录")
-        verbose_name_plural = _("审核记录")
+        abstract = True
         ordering = ("at", "id")
 
     def __str__(self) -> str:
         return f"{self.level} {self.get_action_display()}"
+
+
+class ReviewStep(DecisionStep):
+    """One official's decision on an application at one level."""
+
+    application = models.ForeignKey(Application, verbose_name=_("申报"), on_delete=models.CASCADE, related_name="steps")
+
+    class Meta(DecisionStep.Meta):
+        verbose_name = _("审核记录")
+        verbose_name_plural = _("审核记录")
 
 
 class Attachment(models.Model):
@@ -371,25 +381,14 @@ class ReReview(TimeStampedModel):
         return self.fiscal_year + 1
 
 
-class ReReviewStep(models.Model):
-    """One official's decision on a re-review at one level (append-only history)."""
+class ReReviewStep(DecisionStep):
+    """One official's decision on a re-review at one level."""
 
     rereview = models.ForeignKey(ReReview, verbose_name=_("复核"), on_delete=models.CASCADE, related_name="steps")
-    level = models.CharField(_("审核层级"), max_length=12)
-    official = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True,
-                                 on_delete=models.SET_NULL, related_name="+")
-    official_label = models.CharField(_("审核单位"), max_length=200, blank=True)
-    action = models.CharField(_("审核结果"), max_length=10, choices=ReviewAction.choices)
-    comment = models.TextField(_("审核意见"), blank=True)
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
 
-    class Meta:
+    class Meta(DecisionStep.Meta):
         verbose_name = _("复核审核记录")
         verbose_name_plural = _("复核审核记录")
-        ordering = ("at", "id")
-
-    def __str__(self) -> str:
-        return f"{self.level} {self.get_action_display()}"
 
 
 class ReReviewSetting(models.Model):
@@ -402,6 +401,12 @@ class ReReviewSetting(models.Model):
     class Meta:
         verbose_name = _("复核期设置")
         verbose_name_plural = _("复核期设置")
+        constraints = (
+            # One row per region (the one-to-one) and one national default: NULLs never collide in a plain
+            # unique index, so the default is indexed as '' (no region code is empty).
+            models.UniqueConstraint(Coalesce("region", Value("")), name="journey_one_rereview_window_per_region",
+                                    violation_error_message=_("全国默认的复核期只能设置一条，请修改已有的设置。")),
+        )
 
     def __str__(self) -> str:
         return f"{self.region or '全国'} 到期前{self.window_days}天"

@@ -1,4 +1,5 @@
-"""Telling people that an application moved: the firm's staff, and the officials whose queue it reaches.
+"""Telling people that an application or a re-review moved: the firm's staff, and the officials whose
+queue it reaches.
 
 Each message is an in-platform notification (written inside the caller's transaction, so a rolled-back
 change leaves none) and an e-mail (console backend in development) sent only after the transaction
@@ -13,7 +14,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 
-from tidu.journey.models import Application
+from tidu.enterprises.models import Enterprise
+from tidu.journey.models import Application, ReReview
 from tidu.notifications.models import NotificationKind
 from tidu.notifications.services import firm_recipients, notify_users
 
@@ -24,17 +26,37 @@ def firm_addresses(app: Application) -> list[str]:
     return sorted({u.email for u in users if u.email} | set(emails))
 
 
-def notify_firm(app: Application, *, subject: str, body: str, link: str = "") -> None:
-    """Tell the firm's staff about `app` in the platform (now) and by e-mail (on commit).
+def notify_enterprise(
+    enterprise: Enterprise, *, subject: str, body: str, link: str, details: str = "",
+    kind: str = NotificationKind.APPLICATION,
+) -> None:
+    """Tell a firm's staff in the platform (now) and by e-mail (on commit), its contact address too.
 
-    `link` defaults to the application's page.
+    The firm-level entry point: it needs no application, so a title imported without one is reached as
+    well. `details` (state lines such as the round or the title's number) follow the body.
     """
-    users, emails = firm_recipients([app.enterprise_id])[app.enterprise_id]
-    state = f"申报批次：{app.round.name}\n当前状态：{app.get_status_display()}"
-    notify_users(
-        users=users, kind=NotificationKind.APPLICATION, title=subject, body=f"{body}\n{state}",
-        link=link or reverse("journey:detail", kwargs={"pk": app.pk}), extra_emails=emails,
-        mail_text=f"{app.enterprise.name}：\n\n{body}\n\n{state}",
+    users, emails = firm_recipients([enterprise.pk])[enterprise.pk]
+    text = f"{body}\n{details}" if details else body
+    mail = f"{enterprise.name}：\n\n{body}" + (f"\n\n{details}" if details else "")
+    notify_users(users=users, kind=kind, title=subject, body=text, link=link, extra_emails=emails, mail_text=mail)
+
+
+def notify_firm(app: Application, *, subject: str, body: str, link: str = "") -> None:
+    """Tell the firm's staff about `app` (its round and status follow the body); `link` defaults to its page."""
+    notify_enterprise(
+        app.enterprise, subject=subject, body=body, link=link or reverse("journey:detail", kwargs={"pk": app.pk}),
+        details=f"申报批次：{app.round.name}\n当前状态：{app.get_status_display()}",
+    )
+
+
+def notify_firm_of_rereview(rr: ReReview, *, subject: str, body: str) -> None:
+    """Tell the firm about the re-review of its title, whether or not the title came from an application
+    on the platform; the title and the re-review's own state follow the body, the link is the re-review."""
+    rec = rr.recognition
+    notify_enterprise(
+        rec.enterprise, subject=subject, body=body, kind=NotificationKind.REREVIEW,
+        link=reverse("journey:rereview", kwargs={"pk": rr.pk}),
+        details=f"认定：{rec.get_tier_display()}（编号 {rec.number}）\n复核状态：{rr.get_status_display()}",
     )
 
 

@@ -40,6 +40,7 @@ from tidu.journey.access import (
 from tidu.journey.errors import JourneyCode, JourneyError
 from tidu.journey.models import (
     EDITABLE_STATUSES,
+    REREVIEW_FIRM_STATUSES,
     Application,
     ApplicationRound,
     AppStatus,
@@ -58,7 +59,7 @@ from tidu.journey.models import (
     RoundStatus,
     Tier,
 )
-from tidu.journey.notify import notify_firm, notify_officials, notify_review_queue
+from tidu.journey.notify import notify_firm, notify_firm_of_rereview, notify_officials, notify_review_queue
 from tidu.journey.prescreen import prescreen
 from tidu.journey.selectors import rereview_windows, window_for
 from tidu.journey.workdays import calendar_overrides, working_period
@@ -95,17 +96,24 @@ def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _move(app: Application, *, to: str, expected_version: int | None, **extra: Any) -> None:
-    """Change status if nobody changed the application since the actor saw `expected_version`."""
-    version = app.version if expected_version is None else expected_version
+def _move_versioned(obj: Application | ReReview, conflict: JourneyCode, *, to: str,
+                    expected_version: int | None, **extra: Any) -> None:
+    """Change status if nobody changed `obj` since the actor saw `expected_version` (one
+    conditional UPDATE: of two simultaneous actors exactly one gets through, the other `conflict`)."""
+    version = obj.version if expected_version is None else expected_version
     now = timezone.now()
-    updated = Application.objects.filter(pk=app.pk, version=version).update(
+    model = type(obj)
+    updated = model.objects.filter(pk=obj.pk, version=version).update(
         status=to, version=F("version") + 1, status_changed_at=now, updated_at=now, **extra
     )
     if updated == 0:
-        current = Application.objects.get(pk=app.pk)
-        raise JourneyError(JourneyCode.CONFLICT, status=current.get_status_display())
-    app.refresh_from_db()
+        current = model.objects.get(pk=obj.pk)
+        raise JourneyError(conflict, status=current.get_status_display())
+    obj.refresh_from_db()
+
+
+def _move(app: Application, *, to: str, expected_version: int | None, **extra: Any) -> None:
+    _move_versioned(app, JourneyCode.CONFLICT, to=to, expected_version=expected_version, **extra)
 
 
 def _check_version(app: Application, expected_version: int | None) -> None:
@@ -475,30 +483,12 @@ def recognition_revoke(*, actor: Any, recognition: Recognition, reason: str) -> 
 
 
 def _rr_move(rr: ReReview, *, to: str, expected_version: int | None, **extra: Any) -> None:
-    """Change a re-review's status if nobody changed it since the actor saw `expected_version`."""
-    version = rr.version if expected_version is None else expected_version
-    now = timezone.now()
-    updated = ReReview.objects.filter(pk=rr.pk, version=version).update(
-        status=to, version=F("version") + 1, status_changed_at=now, updated_at=now, **extra
-    )
-    if updated == 0:
-        current = ReReview.objects.get(pk=rr.pk)
-        raise JourneyError(JourneyCode.REREVIEW_CONFLICT, status=current.get_status_display())
-    rr.refresh_from_db()
+    _move_versioned(rr, JourneyCode.REREVIEW_CONFLICT, to=to, expected_version=expected_version, **extra)
 
 
 def _rr_check_version(rr: ReReview, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != rr.version:
         raise JourneyError(JourneyCode.REREVIEW_CONFLICT, status=rr.get_status_display())
-
-
-def _rr_notify(rr: ReReview, *, subject: str, body: str) -> None:
-    """The firm hears of its re-review through the application its title came from (notify_firm's unit);
-    a title imported without an application is seen on the firm's journey page only."""
-    app = rr.recognition.application
-    if app is not None:
-        notify_firm(app, subject=subject, body=f"认定编号 {rr.recognition.number}：{body}",
-                    link=reverse("journey:rereview", kwargs={"pk": rr.pk}))
 
 
 def _rr_notify_level(rr: ReReview) -> None:
@@ -538,9 +528,12 @@ def rereview_open(*, actor: Any, recognition: Recognition, today: dt.date | None
             audit_record(actor=actor, action="journey.rereview.open", target=rr,
                          data={"recognition": rec.pk, "number": rec.number, "valid_until": rec.valid_until,
                                "status": [None, rr.status]})
-            _rr_notify(rr, subject="请提交认定复核材料",
-                       body=f"认定将于 {rec.valid_until} 到期，主管部门已发起复核。请在平台确认或更新最新年度数据，"
-                            "签署真实性承诺后提交复核。")
+            org = organisation_of(actor)
+            notify_firm_of_rereview(
+                rr, subject="认定复核：请确认数据并提交",
+                body=f"贵企业的{rec.get_tier_display()}认定将于 {rec.valid_until} 到期，"
+                     f"{org.name if org is not None else '主管部门'}已发起到期复核。请在平台确认或更新"
+                     f"{rr.fiscal_year}年度数据，签署真实性承诺后提交复核材料；复核通过后认定编号不变、有效期延长。")
     except IntegrityError as exc:  # another official opened it at the same moment
         raise JourneyError(JourneyCode.REREVIEW_OPEN, number=rec.number, status="待企业提交") from exc
     return rr
@@ -573,15 +566,20 @@ def rereview_submit(
     *, actor: Any, rereview: ReReview, commitment: bool, fiscal_year: int | None = None,
     expected_version: int | None = None, today: dt.date | None = None,
 ) -> ReReview:
-    """The firm confirms its latest figures: sign, freeze figures and the engine's review assessment, send
-    to the county (also after a return)."""
+    """The firm confirms its latest figures: sign, freeze figures (each with its provenance mark) and the
+    engine's review assessment, send to the county (also after a return).
+
+    `actor=None` is the system acting for the firm (seed_demo), as in `application_submit`.
+    """
     rr = rereview
-    require(can_view_recognition(actor, rr.recognition), not_found=True)
+    if actor is not None:
+        require(can_view_recognition(actor, rr.recognition), not_found=True)
     _rr_check_version(rr, expected_version)
-    if not can_edit_rereview(actor, rr):
-        if rr.status in (ReReviewStatus.REQUESTED, ReReviewStatus.RETURNED):
+    if actor is None or not can_edit_rereview(actor, rr):
+        if rr.status not in REREVIEW_FIRM_STATUSES:
+            raise JourneyError(JourneyCode.NOT_EDITABLE, status=rr.get_status_display())
+        if actor is not None:
             raise TiduError(ErrorCode.PERMISSION_DENIED)
-        raise JourneyError(JourneyCode.NOT_EDITABLE, status=rr.get_status_display())
     if not commitment:
         raise JourneyError(JourneyCode.COMMITMENT_REQUIRED, field="commitment")
     year = fiscal_year or rr.fiscal_year
@@ -655,14 +653,22 @@ def rereview_review(
             rec.refresh_from_db()
             audit_record(actor=actor, action="journey.recognition.extend", target=rec,
                          data={"valid_until": [old, rec.valid_until], "rereview": rr.pk})
-            _rr_notify(rr, subject="认定复核通过", body=f"有效期延长至 {rec.valid_until}。")
+            notify_firm_of_rereview(
+                rr, subject="认定复核通过",
+                body=f"贵企业的{rec.get_tier_display()}认定复核通过，认定编号不变，"
+                     f"有效期由 {rr.old_valid_until} 延长至 {rec.valid_until}。")
         elif to == ReReviewStatus.FAILED:
             audit_record(actor=actor, action="journey.recognition.not_extended", target=rec,
                          data={"valid_until": rec.valid_until, "reason": comment, "rereview": rr.pk})
-            _rr_notify(rr, subject="认定复核未通过",
-                       body=f"{org_label or '主管部门'}的意见：{comment}。认定不再延续，有效期至 {rec.valid_until} 届满。")
+            notify_firm_of_rereview(
+                rr, subject="认定复核未通过",
+                body=f"{org_label or '主管部门'}的复核意见：{comment}\n"
+                     f"贵企业的{rec.get_tier_display()}认定不再延续，有效期至 {rec.valid_until} 届满后失效。")
         elif to == ReReviewStatus.RETURNED:
-            _rr_notify(rr, subject="认定复核已退回修改", body=f"{org_label or '主管部门'}的意见：{comment}")
+            notify_firm_of_rereview(
+                rr, subject="认定复核已退回修改",
+                body=f"{org_label or '主管部门'}退回了复核材料，意见：{comment}\n"
+                     "请按意见更新数据或材料后重新提交复核。")
         else:
             _rr_notify_level(rr)
     return rr

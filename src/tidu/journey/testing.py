@@ -15,7 +15,7 @@ from tidu.accounts.services import api_token_create
 from tidu.core.testing import PASSWORD, make_enterprise, make_user, make_year
 from tidu.enterprises.models import Enterprise
 from tidu.journey import services
-from tidu.journey.models import Application, ApplicationRound, Tier
+from tidu.journey.models import Application, ApplicationRound, Recognition, Tier
 
 FIRMS = {"A": "440305", "B": "440305", "C": "440304", "D": "440106", "E": "330106"}
 SECRET_REVENUE = 77_777_777_00  # a figure that must never leak to the public
@@ -52,6 +52,15 @@ class World:
 
     def approved(self, firm: str = "A", tier: str = Tier.SPECIALIZED_SME) -> Application:
         return self.approve(self.submitted(firm, tier), "county" if firm in "AB" else "county_c", "city", "province")
+
+    def imported_title(self, firm: str = "A", tier: str = Tier.SPECIALIZED_SME, days_left: int = 90) -> Recognition:
+        """A title granted before the platform (imported, no application) expiring `days_left` days from today."""
+        until = timezone.localdate() + dt.timedelta(days=days_left)
+        number = f"44-IMP-{Recognition.objects.count() + 1:05d}"
+        return Recognition.objects.create(
+            enterprise=self.firms[firm], tier=tier, number=number, issuing_region_id="440000",
+            valid_from=services.add_years(until, -3) + dt.timedelta(days=1), valid_until=until,
+        )
 
 
 def build_world() -> World:

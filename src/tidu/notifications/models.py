@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 class NotificationKind(models.TextChoices):
     APPLICATION = "application", _("申报进展")
     REVIEW = "review", _("待审核")
+    REREVIEW = "rereview", _("认定复核")
     REMINDER = "reminder", _("日程提醒")
     ANNUAL_UPDATE = "annual_update", _("年度数据更新")
     SYSTEM = "system", _("系统通知")

@@ -30,7 +30,8 @@ def nav_items(context: template.Context) -> list[dict[str, Any]]:
                    (_("AI场景"), "scenarios:list"), (_("企业信息"), "enterprises:profile")]
     if role in {"government", "platform"}:
         wanted += [(_("企业名录"), "enterprises:register"), (_("审核队列"), "journey:queue"),
-                   (_("申报批次"), "journey:rounds"), (_("数字化水平"), "digital:distribution"),
+                   (_("申报批次"), "journey:rounds"), (_("认定复核"), "journey:rereviews"),
+                   (_("催报年度数据"), "notifications:annual_update"), (_("数字化水平"), "digital:distribution"),
                    (_("场景库"), "scenarios:list"), (_("导入导出"), "io:import")]
     if role == "platform":
         wanted += [(_("管理后台"), "admin:index")]
