@@ -112,6 +112,7 @@ class Progress:
         from tqdm import tqdm
 
         show = mode == "always" or (mode == "auto" and (total or 0) >= PROGRESS_MIN_ROWS)
+        self.shown = show
         self.bar = tqdm(total=total, file=sys.stderr, disable=not show, unit="行", unit_scale=True,
                         desc=desc, mininterval=0.5, dynamic_ncols=True)
 
@@ -228,6 +229,7 @@ def _duckdb(threads: int | None, memory_limit: str | None = None) -> Any:
     import duckdb
 
     con = duckdb.connect(config={"preserve_insertion_order": True})
+    con.execute("SET enable_progress_bar = false")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     if memory_limit:
@@ -356,6 +358,8 @@ def _evaluate_parquet_sql(opts: Options, packs: Any, today: dt.date, columns: Se
             if writer.format == "parquet" and opts.output:
                 # Straight from DuckDB to the file: no round trip through Python.
                 writer.close()
+                if bar.shown:  # DuckDB's own bar follows the COPY; ours can only jump to 100 % after it
+                    con.execute("SET enable_progress_bar = true")
                 con.execute(f"COPY ({sql}) TO {_sql_str(opts.output)} (FORMAT parquet)")
                 bar.update(out.rows_ok)
                 return True
