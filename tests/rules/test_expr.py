@@ -313,3 +313,33 @@ def test_simplify_folds_constants() -> None:
 def test_postgres_dialect_renders_date_parts_with_extract() -> None:
     sql = E.to_sql(compile_("YEAR(founded_on) >= 2019"), dialect="postgres")
     assert "EXTRACT(YEAR FROM" in sql
+
+
+def test_long_prefix_case_in_sql_keeps_the_first_listed_match() -> None:
+    """A long CASE of industry prefixes runs on DuckDB split by first letter; every code still gets
+    the group of the first prefix it starts with, in the listed order, as in Python."""
+    ic = E.Col("industry_code")
+    case = E.Case(
+        (
+            (E.IsNull(ic), E.Lit("none")),
+            (E.Prefix(ic, "G591"), E.Lit("transport")),
+            (E.Prefix(ic, "G59"), E.Lit("warehousing")),
+            (E.Prefix(ic, "K70"), E.Lit("real_estate")),
+            (E.Prefix(ic, "G5"), E.Lit("g5")),
+            (E.Prefix(ic, "C"), E.Lit("industry")),
+            (E.Prefix(ic, "C13"), E.Lit("unreachable")),  # after "C": never chosen
+            (E.Prefix(ic, "A"), E.Lit("agri")),
+            (E.Prefix(ic, "F51"), E.Lit("wholesale")),
+            (E.Prefix(ic, "F52"), E.Lit("retail")),
+        ),
+        E.Lit("other"),
+    )
+    sql = E.to_sql(case)
+    assert "SUBSTRING(\"industry_code\", 1, 1) = 'G'" in sql
+    fn = E.to_python(case)
+    con = duckdb.connect()
+    codes = ["G5910", "G5920", "G54", "G6", "K701", "K80", "C1310", "C", "A011", "F5123", "F5212", "F53", "M73"]
+    for code in [*codes, "", "G", None]:
+        query = f"SELECT {sql} FROM (SELECT CAST(? AS VARCHAR) AS industry_code)"
+        got = con.execute(query, [code]).fetchone()
+        assert got == (fn({"industry_code": code}),), code

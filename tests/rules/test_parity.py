@@ -267,6 +267,50 @@ def test_duckdb_matches_python_on_the_hand_worked_cases() -> None:
     _compare(_python(PACKS, rows), run_duckdb(PACKS, "firm_years", con=con, today=TODAY), "DuckDB")
 
 
+def _variant_rows() -> list[dict[str, Any]]:
+    """The hand-worked records spread over the editions, amendments and the Sichuan overlay."""
+    settings_ = [
+        {"year": 2023, "as_of": dt.date(2023, 6, 30), "region_code": "110108"},
+        {"year": 2025, "as_of": dt.date(2025, 6, 30), "region_code": "510104", "digital_edition": "2024",
+         "sc_industry_system": True, "sc_heritage_gi_first": False, "sc_local_feature": True},
+        {"year": 2026, "as_of": dt.date(2025, 12, 31), "region_code": "440305"},
+        {"year": 2026, "as_of": dt.date(2026, 6, 30), "region_code": "510104", "digital_edition": "2022"},
+        {"year": 2027, "as_of": None, "region_code": None},
+    ]  # fmt: skip
+    rows = _rows([{**r, **s} for r in CASE_RECORDS[:60] for s in settings_])
+    reached = {
+        (s.standard, s.edition, tuple(s.amendments), s.overlay)
+        for r in rows
+        for s in PACKS.explain(r, today=TODAY).standards.values()
+    }
+    for want in (
+        ("innovative_sme", "2022", ("2026",), None),
+        ("specialized_sme", "2022", (), "510000"),
+        ("specialized_sme", "2026", (), None),
+        ("little_giant", "2022", ("2025",), None),
+        ("little_giant", "2022", ("2026",), None),
+        ("little_giant", "2026", ("2026",), None),
+        ("digital_level", "2024", (), None),
+    ):
+        assert want in reached
+    return rows
+
+
+def test_duckdb_matches_python_in_every_variant_it_reaches() -> None:
+    """The compiled SQL picks each row's variant of each standard (computing only that variant's
+    outputs) and gives exactly the Python result there."""
+    import duckdb
+
+    rows = _variant_rows()
+    con = duckdb.connect()
+    con.execute("CREATE TABLE firm_years (" + ", ".join(f'"{c}" {_ddl_type(c)}' for c in COLUMNS) + ")")
+    con.executemany(
+        f"INSERT INTO firm_years VALUES ({', '.join('?' for _ in COLUMNS)})",
+        [[r.get(c) for c in COLUMNS] for r in rows],
+    )
+    _compare(_python(PACKS, rows), run_duckdb(PACKS, "firm_years", con=con, today=TODAY), "DuckDB")
+
+
 def test_duckdb_forced_editions_and_a_subset_of_standards() -> None:
     import duckdb
 
@@ -372,6 +416,24 @@ def test_postgres_matches_python(pg: Any, recs: list[dict[str, Any]]) -> None:
     _compare(_python(PACKS, rows), got, "PostgreSQL")
 
 
+@needs_postgres
+def test_postgres_matches_python_in_every_variant_it_reaches(pg: Any) -> None:
+    rows = _variant_rows()
+    with pg.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS pg_temp.tidu_parity_variants")
+        cur.execute(
+            "CREATE TEMP TABLE tidu_parity_variants ("
+            + ", ".join(f'"{c}" {_ddl_type(c)}' for c in COLUMNS)
+            + ")"
+        )
+        cur.executemany(
+            f"INSERT INTO tidu_parity_variants VALUES ({', '.join('%s' for _ in COLUMNS)})",
+            [[r.get(c) for c in COLUMNS] for r in rows],
+        )
+        got = run_postgres(PACKS, cur, "tidu_parity_variants", today=TODAY)
+    _compare(_python(PACKS, rows), got, "PostgreSQL")
+
+
 # ---------------------------------------------------------------------------------------------
 # Spark (local mode, one session for the test session)
 
@@ -430,6 +492,18 @@ def _spark_schema() -> Any:
 @given(recs=st.lists(records(), min_size=10, max_size=25))
 def test_spark_matches_python(spark: Any, recs: list[dict[str, Any]]) -> None:
     rows = _rows(recs + CASE_RECORDS)
+    df = spark.createDataFrame([tuple(r.get(c) for c in COLUMNS) for r in rows], _spark_schema())
+    got = [
+        {k: "" if v is None else str(v) for k, v in row.asDict().items()}
+        for row in run_spark(PACKS, spark, df, today=TODAY).collect()
+    ]
+    _compare(_python(PACKS, rows), got, "Spark")
+
+
+@pytest.mark.spark
+@pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning")
+def test_spark_matches_python_in_every_variant_it_reaches(spark: Any) -> None:
+    rows = _variant_rows()
     df = spark.createDataFrame([tuple(r.get(c) for c in COLUMNS) for r in rows], _spark_schema())
     got = [
         {k: "" if v is None else str(v) for k, v in row.asDict().items()}

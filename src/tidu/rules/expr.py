@@ -975,6 +975,40 @@ def to_sql(
     may give a column already holding `Big(Col(name))` (cast once per row, not once per use).
     """
 
+    def prefix_dispatch(n: Case) -> str | None:
+        """A long CASE of `Prefix` tests of one operand (industry groups) split on the first
+        character: a row then runs the tests of its own letter only. Same result as the WHENs in
+        order, because a value can only start with prefixes that share its first character."""
+        whens = list(n.whens)
+        lead: list[tuple[Node, Node]] = []
+        while whens and not isinstance(whens[0][0], Prefix):
+            lead.append(whens.pop(0))
+        if len(whens) < 8:
+            return None
+        operand = whens[0][0].a  # type: ignore[union-attr]
+        if not all(isinstance(c, Prefix) and c.a == operand and c.prefix for c, _v in whens):
+            return None
+        groups: dict[str, list[tuple[Prefix, Node]]] = {}
+        for c, v in whens:
+            assert isinstance(c, Prefix)
+            groups.setdefault(c.prefix[0], []).append((c, v))
+        a, default = go(operand), go(n.default)
+        branches: list[str] = []
+        for first, items in groups.items():
+            tests: list[str] = []
+            rest = default
+            for c, v in items:
+                if len(c.prefix) == 1:  # matches every value of this letter: the later tests are dead
+                    rest = go(v)
+                    break
+                tests.append(f"WHEN {go(c)} THEN {go(v)}")
+            inner = f"CASE {' '.join(tests)} ELSE {rest} END" if tests else rest
+            branches.append(f"WHEN (SUBSTRING({a}, 1, 1) = {sql_literal(first)}) THEN {inner}")
+        out = f"CASE {' '.join(branches)} ELSE {default} END"
+        if lead:
+            out = "CASE " + " ".join(f"WHEN {go(c)} THEN {go(v)}" for c, v in lead) + f" ELSE {out} END"
+        return out
+
     def go(n: Node) -> str:
         if isinstance(n, Lit):
             return sql_literal(n.value)
@@ -998,6 +1032,9 @@ def to_sql(
             inner = go(n.a) if n.scale == 0 else f"({go(n.a)} * {10**n.scale})"
             return f"CAST({inner} AS DECIMAL(38,0))"
         if isinstance(n, Cmp):
+            if isinstance(n.a, Big) and _is_zero(n.b):
+                # the sign of a * 10^scale is the sign of a: compare the narrow value, not its 128-bit copy
+                return f"({go(n.a.a)} {n.op} 0)"
             return f"({go(n.a)} {n.op} {go(n.b)})"
         if isinstance(n, And):
             return "(" + " AND ".join(go(x) for x in n.items) + ")"
@@ -1012,7 +1049,15 @@ def to_sql(
         if isinstance(n, Case):
             if not n.whens:
                 return go(n.default)
-            parts = " ".join(f"WHEN {go(c)} THEN {go(v)}" for c, v in n.whens)
+            dispatched = prefix_dispatch(n)
+            if dispatched is not None:
+                return dispatched
+            whens = list(n.whens)
+            if len(whens) >= 2 and _exclusive_guards(whens[-2][0], whens[-1][0]):
+                # "denominator ≤ 0 → FALSE, > 0 → compare": the two tests exclude each other, so the
+                # usual case (a positive denominator) goes first and is decided by one test
+                whens[-2], whens[-1] = whens[-1], whens[-2]
+            parts = " ".join(f"WHEN {go(c)} THEN {go(v)}" for c, v in whens)
             return f"CASE {parts} ELSE {go(n.default)} END"
         if isinstance(n, Coalesce):
             return f"COALESCE({', '.join(go(x) for x in n.items)})"
@@ -1025,6 +1070,25 @@ def to_sql(
         raise ExprError(f"内部错误：无法生成 SQL {type(n).__name__}")
 
     return go(n)
+
+
+def _is_zero(n: Node) -> bool:
+    v = n.value if isinstance(n, Lit) else None
+    return isinstance(v, int | Fraction) and not isinstance(v, bool) and v == 0
+
+
+def _exclusive_guards(bad: Node, pos: Node) -> bool:
+    """`bad` is OR(g ≤ 0 …) and `pos` is AND(g > 0 …) over the same g: at most one of them is TRUE."""
+    bads = bad.items if isinstance(bad, Or) else (bad,)
+    poss = pos.items if isinstance(pos, And) else (pos,)
+    if len(bads) != len(poss):
+        return False
+    for b, p in zip(bads, poss, strict=True):
+        if not (isinstance(b, Cmp) and isinstance(p, Cmp) and b.op == "<=" and p.op == ">"):
+            return False
+        if b.a != p.a or not _is_zero(b.b) or not _is_zero(p.b):
+            return False
+    return True
 
 
 def simplify(n: Node) -> Node:

@@ -7,9 +7,16 @@ that no engine divides), in layers:
     __mN   division-free derived quantities (size class, niche years …), once per row, by depth
     __d    exact 128-bit copies of the money and count columns the atoms cross-multiply
     __a    every distinct boolean/numeric expression of the packs ("atoms"), once
-    __b    indicator point ranges (lo/hi) and the edition chosen per row and standard
-    __c    per variant (edition × amendments × overlay): qualified, score, level, path; the variant key
-    final  credit_code, year and the contract columns, picking each standard's variant per row
+    __b    indicator points of the first TRUE band (lo) and the edition chosen per row and standard
+    __h    indicator points of the first band not FALSE (hi), and the variant (edition × amendments ×
+           overlay) chosen per row and standard, numbered 1, 2, … within the standard (PostgreSQL:
+           hi in __b, the variant in __t, as every layer is materialized there)
+    __t    point totals (lo/hi) per variant and group
+    __c    per standard: qualified (the chosen variant's expression only), numeric scores
+    final  credit_code, year and the contract columns as text
+
+A CASE evaluates a branch only for the rows that reach it, so per-variant outputs are written as
+`CASE WHEN variant = k THEN …` branches: each row computes its own variant's expressions only.
 
 Every contract column is a non-NULL string ('' = blank), exactly like `LadderResult.to_row()`.
 """
@@ -154,6 +161,10 @@ def compile_plan(
     b = _Layer("__b")
     t = _Layer("__t")
     c = _Layer("__c")
+    # PostgreSQL writes out every layer (MATERIALIZED, see Plan.sql): there hi stays in __b and the
+    # variant keys go with the totals, one layer fewer
+    h = b if d.name == "postgres" else _Layer("__h")
+    key_layer = t if d.name == "postgres" else h
     col = d.q
     # division-free macros (size classes, niche years …) are computed once per row, in layers by depth
     macros: dict[str, tuple[str, str, int]] = {}  # key -> (alias, sql, depth)
@@ -185,73 +196,81 @@ def compile_plan(
     def atom(node: E.Node) -> str:
         return col(atoms.add(d.expr(node, macro, big)))
 
-    def true(node: E.Node) -> str:
-        return f"COALESCE({atom(node)}, FALSE)"
+    def when(node: E.Node) -> str:
+        # a CASE WHEN condition: NULL already counts as not met, no COALESCE(…, FALSE) needed
+        return atom(node)
+
+    def false_or_null(node: E.Node) -> str:
+        return f"(NOT COALESCE({atom(node)}, FALSE))"
 
     final: list[str] = [col("credit_code"), col("year")]
-    for si, std in enumerate(stds):
+    for std in stds:
         cands = _candidates(packs, std, forced.get(std))
-        # edition per row (same order as evaluate.select_edition)
-        if len(cands) == 1 and std in forced:
-            ed_sql = _lit(cands[0].edition)
-        else:
+        # edition per row (same order as evaluate.select_edition), as its index in cands; with one
+        # candidate every branch gives it, so no column is needed
+        ed_col: str | None = None
+        if len(cands) > 1:
             whens: list[str] = []
-            for e in reversed(cands):
+            latest_first = list(reversed(list(enumerate(cands))))
+            for i, e in latest_first:
                 if e.select_when is not None:
-                    whens.append(f"WHEN {true(e.select_when.node)} THEN {_lit(e.edition)}")
-            for e in reversed(cands):
+                    whens.append(f"WHEN {when(e.select_when.node)} THEN {i}")
+            for i, e in latest_first:
                 asof = E.Col("as_of")
                 parts: list[E.Node] = [E.Cmp(">=", asof, E.Lit(e.effective_from))]
                 if e.effective_to is not None:
                     parts.append(E.Cmp("<", asof, E.Lit(e.effective_to)))
-                whens.append(f"WHEN {true(E.And(tuple(parts)))} THEN {_lit(e.edition)}")
-            for e in reversed(cands):
-                whens.append(
-                    f"WHEN {true(E.Cmp('>=', E.Col('as_of'), E.Lit(e.effective_from)))} THEN {_lit(e.edition)}"
-                )
-            ed_sql = f"CASE {' '.join(whens)} ELSE {_lit(cands[0].edition)} END"
-        ed_col = col(b.add(ed_sql))
+                whens.append(f"WHEN {when(E.And(tuple(parts)))} THEN {i}")
+            for i, e in latest_first:
+                whens.append(f"WHEN {when(E.Cmp('>=', E.Col('as_of'), E.Lit(e.effective_from)))} THEN {i}")
+            ed_col = col(b.add(f"CASE {' '.join(whens)} ELSE 0 END"))
 
-        # variant per row (same as evaluate.select_variant)
-        key_whens: list[str] = []
-        outputs: list[tuple[str, Variant, dict[str, str]]] = []
-        for e in cands:
-            applies = {a.id: true(a.applies.node) for a in e.amendments}
-            ov_tests: dict[str, str] = {}
+        # variant per row (same as evaluate.select_variant), numbered 1, 2, … in this standard
+        key_whens: list[tuple[str, int]] = []
+        outputs: list[_Out] = []
+        for ei, e in enumerate(cands):
+            applies = {a.id: a.applies.node for a in e.amendments}
+            ov_tests: dict[str, E.Node] = {}
             for o in e.overlays:
                 test: E.Node = E.Prefix(E.Col("region_code"), o.province[:2])
                 if o.applies is not None:
                     test = E.And((test, o.applies.node))
-                ov_tests[o.province] = true(test)
+                ov_tests[o.province] = test
             for v in e.variants.values():
-                conds = [f"({ed_col} = {_lit(e.edition)})"]
+                conds = [] if ed_col is None else [f"({ed_col} = {ei})"]
                 conds += [
-                    applies[a.id] if a.id in v.amendments else f"(NOT {applies[a.id]})" for a in e.amendments
+                    when(applies[a.id]) if a.id in v.amendments else false_or_null(applies[a.id])
+                    for a in e.amendments
                 ]
-                earlier: list[str] = []
+                earlier: list[E.Node] = []
                 for o in e.overlays:
                     if v.overlay == o.province:
-                        conds += [f"(NOT {x})" for x in earlier] + [ov_tests[o.province]]
+                        conds += [false_or_null(x) for x in earlier] + [when(ov_tests[o.province])]
                         break
                     earlier.append(ov_tests[o.province])
                 if v.overlay is None:
-                    conds += [f"(NOT {x})" for x in earlier]
-                key = f"{si}_{len(outputs) + 1}"
-                key_whens.append(f"WHEN {_and(conds)} THEN {_lit(key)}")
-                outputs.append((key, v, _variant_sql(v, d, atom, b, t, c)))
-        key_col = col(c.add(f"CASE {' '.join(key_whens)} ELSE NULL END"))
-
-        def pick(
-            kind: str, outputs: list[tuple[str, Variant, dict[str, str]]] = outputs, key_col: str = key_col
-        ) -> str:
-            whens = " ".join(f"WHEN {key_col} = {_lit(k)} THEN {o[kind]}" for k, _v, o in outputs)
-            return f"CASE {whens} ELSE '' END"
-
-        final.append(f"{pick('qualified')} AS {col(std + '__qualified')}")
-        final.append(f"{pick('score')} AS {col(std + '__score')}")
-        final.append(f"{pick('level')} AS {col(std + '__level')}")
-        final.append(f"{pick('path')} AS {col(std + '__path')}")
-        final.append(f"{pick('edition')} AS {col(std + '__edition')}")
+                    conds += [false_or_null(x) for x in earlier]
+                key = len(outputs) + 1
+                key_whens.append((_and(conds), key))
+                outputs.append(_variant_sql(v, key, d, atom, b, h, t, c))
+        key_col: str | None = None  # None: every row takes variant 1
+        if not (len(key_whens) == 1 and key_whens[0][0] == "TRUE"):
+            key_whens_sql = " ".join(f"WHEN {w} THEN {k}" for w, k in key_whens)
+            key_col = col(key_layer.add(f"CASE {key_whens_sql} ELSE NULL END"))
+        # each output computed only for the rows of the variant that gives it (CASE branches are lazy)
+        q = col(c.add(_pick(key_col, [(o.key, o.qualified) for o in outputs], None)))
+        blank = key_col is not None and not (key_whens and key_whens[-1][0] == "TRUE")
+        qualified = f"CASE WHEN (NOT {q}) THEN 'false' WHEN {q} THEN 'true' "
+        qualified += f"WHEN {key_col} IS NULL THEN '' ELSE 'unknown' END" if blank else "ELSE 'unknown' END"
+        final.append(f"{qualified} AS {col(std + '__qualified')}")
+        score = _pick(key_col, [(o.key, o.score) for o in outputs], "''")
+        final.append(f"{score} AS {col(std + '__score')}")
+        level = _pick(key_col, [(o.key, o.level) for o in outputs], "''")
+        final.append(f"{level} AS {col(std + '__level')}")
+        path = _pick(key_col, [(o.key, o.path) for o in outputs], None, keyed=True)
+        final.append(f"CASE WHEN {q} THEN {path} ELSE '' END AS {col(std + '__path')}")
+        edition = _pick(key_col, [(o.key, _lit(o.edition)) for o in outputs], "''")
+        final.append(f"{edition} AS {col(std + '__edition')}")
 
     keep = [col("credit_code"), col("year")]
     layers: list[tuple[str, list[str]]] = [("__in", ins)]
@@ -267,6 +286,7 @@ def compile_plan(
     layers += [
         ("__a", keep + atoms.select(d)),
         ("__b", ["*", *b.select(d)]),
+        *([("__h", ["*", *h.select(d)])] if h is not b else []),
         ("__t", ["*", *t.select(d)]),
         ("__c", ["*", *c.select(d)]),
         ("", final),
@@ -323,25 +343,77 @@ def compile_sql(
     ).sql()
 
 
-def _variant_sql(v: Variant, d: Dialect, atom: Any, b: _Layer, t: _Layer, c: _Layer) -> dict[str, str]:
-    """Per-variant output expressions (strings, '' = blank) over the __c layer."""
+@dataclass(frozen=True)
+class _Out:
+    """One variant's outputs: `qualified` a BOOLEAN expression, the others strings ('' = blank)."""
+
+    key: int
+    qualified: str
+    path: str
+    level: str
+    score: str
+    edition: str
+
+
+def _pick(
+    key_col: str | None, items: Sequence[tuple[int, str]], default: str | None, *, keyed: bool = False
+) -> str:
+    """The expression of the row's variant (`default` for rows without one; None: NULL).
+    `keyed`: only evaluated for rows that have a variant.
+
+    Variants giving the same expression share a branch; a CASE evaluates a branch only for the rows
+    that reach it, so each row computes its own variant's expression and no other."""
+    exprs = list(dict.fromkeys(e for _k, e in items))
+    if key_col is None:
+        return items[0][1]
+    if len(exprs) == 1 and (keyed or exprs[0] == default):
+        return exprs[0]
+    whens = []
+    for e in exprs:
+        if e == default:
+            continue  # the ELSE gives it
+        keys = [str(k) for k, x in items if x == e]
+        test = f"{key_col} = {keys[0]}" if len(keys) == 1 else f"{key_col} IN ({', '.join(keys)})"
+        whens.append(f"WHEN {test} THEN {e}")
+    return f"CASE {' '.join(whens)} ELSE {default if default is not None else 'NULL'} END"
+
+
+def _variant_sql(
+    v: Variant, key: int, d: Dialect, atom: Any, b: _Layer, h_layer: _Layer, t: _Layer, c: _Layer
+) -> _Out:
+    """One variant's output expressions (its lo/hi points and totals go to the b, h and t layers)."""
     col = d.q
     null_bool = "CAST(NULL AS BOOLEAN)"
     # indicators: lo = points of the first TRUE band, hi = of the first band not FALSE
     lo: dict[str, str] = {}
     hi: dict[str, str] = {}
+    int_points = True  # every indicator scores whole points: the totals are INTEGER
     for ind in v.indicators:
         if ind.points_node is not None:
+            int_points = False
             x = atom(ind.points_node)
             mx = _num(ind.max)
             clamp = f"CASE WHEN {x} < 0 THEN 0 WHEN {x} > {mx} THEN {mx} ELSE {x} END"
             lo[ind.id] = col(b.add(f"CASE WHEN {x} IS NULL THEN 0 ELSE {clamp} END"))
             hi[ind.id] = col(b.add(f"CASE WHEN {x} IS NULL THEN {mx} ELSE {clamp} END"))
+        elif not ind.bands:
+            lo[ind.id] = hi[ind.id] = "0"
         else:
-            lw = " ".join(f"WHEN COALESCE({atom(bd.node)}, FALSE) THEN {_num(bd.points)}" for bd in ind.bands)
-            hw = " ".join(f"WHEN COALESCE({atom(bd.node)}, TRUE) THEN {_num(bd.points)}" for bd in ind.bands)
+            int_points = int_points and all(type(bd.points) is int for bd in ind.bands)
+            lw = " ".join(f"WHEN {atom(bd.node)} THEN {_num(bd.points)}" for bd in ind.bands)
             lo[ind.id] = col(b.add(f"CASE {lw} ELSE 0 END"))
-            hi[ind.id] = col(b.add(f"CASE {hw} ELSE 0 END"))
+            # first band not FALSE: a band that is TRUE or unknown stops the descent; with every
+            # band known that is the first TRUE band, lo (most rows: no descent at all), when lo is
+            # a column of an earlier layer (h_layer is not b)
+            bands = [atom(bd.node) for bd in ind.bands]
+            chain = "0"
+            for a, bd in zip(reversed(bands), reversed(ind.bands), strict=True):
+                chain = f"CASE WHEN (NOT {a}) THEN {chain} ELSE {_num(bd.points)} END"
+            if h_layer is b:
+                hi[ind.id] = col(b.add(chain))
+            else:
+                unknown = _or([f"({a} IS NULL)" for a in dict.fromkeys(bands)])
+                hi[ind.id] = col(h_layer.add(f"CASE WHEN {unknown} THEN {chain} ELSE {lo[ind.id]} END"))
 
     def total(side: dict[str, str], ids: Iterable[str]) -> str:
         items = [side[i] for i in ids]
@@ -376,7 +448,6 @@ def _variant_sql(v: Variant, d: Dialect, atom: Any, b: _Layer, t: _Layer, c: _La
         if routes:
             parts.append(_or([r for _p, r in routes]))
         q_sql = _and(parts)
-    q = col(c.add(q_sql))
 
     if routes:
         path_sql = (
@@ -386,40 +457,38 @@ def _variant_sql(v: Variant, d: Dialect, atom: Any, b: _Layer, t: _Layer, c: _La
         )
     else:
         path_sql = _lit(v.qualified_path)
-    path = col(c.add(path_sql))
 
     if v.levels:
         lw = " ".join(
-            f"WHEN {atom(lv.item.node)} IS NULL THEN NULL WHEN {atom(lv.item.node)} THEN {_lit(lv.level)}"
+            f"WHEN {atom(lv.item.node)} THEN {_lit(lv.level)} WHEN {atom(lv.item.node)} IS NULL THEN ''"
             for lv in v.levels
         )
-        default = _lit(v.default_level) if v.default_level is not None else "NULL"
-        level = f"COALESCE({col(c.add(f'CASE {lw} ELSE {default} END'))}, '')"
+        default = _lit(v.default_level) if v.default_level is not None else "''"
+        level = f"CASE {lw} ELSE {default} END"
     else:
         level = "''"
 
     score = "''"
+    text = d.type("VARCHAR")
     if v.score_output:
-        if v.score_node is not None:
-            s_sql = atom(v.score_node)
-        elif v.indicators:
+        if v.score_node is None and v.indicators and int_points:
+            # INTEGER points: the text of the integer (what FLOOR/BIGINT would give)
             tl, th = total(lo, all_ids), total(hi, all_ids)
-            s_sql = f"CASE WHEN {tl} = {th} THEN {tl} ELSE NULL END"
-        else:  # pragma: no cover - the loader refuses score_output without a score
-            s_sql = "NULL"
-        s = col(c.add(s_sql))
-        text = d.type("VARCHAR")
-        score = (
-            f"CASE WHEN {s} IS NULL THEN '' WHEN {s} = FLOOR({s}) THEN CAST(CAST(FLOOR({s}) AS BIGINT) AS {text}) "
-            f"ELSE TRIM(TRAILING '0' FROM CAST(CAST({s} AS DECIMAL(18,4)) AS {text})) END"
-        )
-    return {
-        "qualified": f"CASE WHEN {q} IS NULL THEN 'unknown' WHEN {q} THEN 'true' ELSE 'false' END",
-        "score": score,
-        "level": level,
-        "path": f"CASE WHEN COALESCE({q}, FALSE) THEN {path} ELSE '' END",
-        "edition": _lit(v.edition),
-    }
+            score = f"CASE WHEN {tl} = {th} THEN CAST({tl} AS {text}) ELSE '' END"
+        else:
+            if v.score_node is not None:
+                s = atom(v.score_node)
+            elif v.indicators:
+                tl, th = total(lo, all_ids), total(hi, all_ids)
+                s = col(c.add(f"CASE WHEN {tl} = {th} THEN {tl} ELSE NULL END"))
+            else:  # pragma: no cover - the loader refuses score_output without a score
+                s = "NULL"
+            score = (
+                f"CASE WHEN {s} IS NULL THEN '' "
+                f"WHEN {s} = FLOOR({s}) THEN CAST(CAST(FLOOR({s}) AS BIGINT) AS {text}) "
+                f"ELSE TRIM(TRAILING '0' FROM CAST(CAST({s} AS DECIMAL(18,4)) AS {text})) END"
+            )
+    return _Out(key=key, qualified=q_sql, path=path_sql, level=level, score=score, edition=v.edition)
 
 
 # ---------------------------------------------------------------------------------------------
