@@ -199,6 +199,21 @@ def _string_select(inner: str, columns: Sequence[str], dialect: str = "duckdb") 
     return f"SELECT {cols} FROM ({inner}) AS evaluated"
 
 
+def _enum_select(inner: str, columns: Sequence[str], values: dict[str, list[str]]) -> str:
+    """Like `_string_select` for DuckDB, with the closed columns typed ENUM of their possible texts:
+    Parquet stores them as the same text, written about four times faster (`output_values`). A text
+    outside the list would stop the query with a conversion error, never write something else."""
+
+    def typed(c: str) -> str:
+        text = f"COALESCE(CAST(\"{c}\" AS VARCHAR), '')"
+        if c not in values:
+            return f"{text} AS \"{c}\""
+        labels = ", ".join(_sql_str(v) for v in values[c])
+        return f"CAST({text} AS ENUM({labels})) AS \"{c}\""
+
+    return f"SELECT {', '.join(typed(c) for c in columns)} FROM ({inner}) AS evaluated"
+
+
 def _python_rows(packs: Any, records: Sequence[dict[str, Any]], opts: Options, today: dt.date,
                  columns: Sequence[str]) -> list[list[str | None]]:
     rows = []
@@ -324,6 +339,7 @@ def _evaluate_parquet_sql(opts: Options, packs: Any, today: dt.date, columns: Se
     """The fast path: validate and evaluate typed Parquet inside DuckDB. False when the file's
     column types need Python parsing (then the caller validates row by row)."""
     from tidu.cli.sqlcheck import checked_sql, plan_checks, values_sql
+    from tidu.rules.sql import output_values
 
     path = Path(opts.input)
     cols, _schema = parquet_columns(path)
@@ -354,10 +370,12 @@ def _evaluate_parquet_sql(opts: Options, packs: Any, today: dt.date, columns: Se
     bar = Progress(total, opts.progress, "评价")
     try:
         if opts.engine == "duckdb":
-            sql = _string_select(_compile(packs, "duckdb", "firm_years", opts, today), columns)
+            compiled = _compile(packs, "duckdb", "firm_years", opts, today)
+            sql = _string_select(compiled, columns)
             if writer.format == "parquet" and opts.output:
                 # Straight from DuckDB to the file: no round trip through Python.
                 writer.close()
+                sql = _enum_select(compiled, columns, output_values(packs, opts.standards))
                 if bar.shown:  # DuckDB's own bar follows the COPY; ours can only jump to 100 % after it
                     con.execute("SET enable_progress_bar = true")
                 con.execute(f"COPY ({sql}) TO {_sql_str(opts.output)} (FORMAT parquet)")
