@@ -13,7 +13,7 @@ from typing import Any
 
 from tidu.enterprises import provenance
 from tidu.enterprises.registry import field_specs
-from tidu.enterprises.selectors import YEARLY_RECORD_KEYS
+from tidu.enterprises.selectors import YEARLY_RECORD_KEYS, evaluation_record_with_marks
 from tidu.journey.models import Application
 
 
@@ -41,6 +41,13 @@ def figure_rows(figures: dict[str, Any], evaluation_year: int) -> list[dict[str,
         rows.append({"name": key, "label": label, "value": value, "type": spec.type,
                      "badge": provenance.badge(mark) if mark is not None else None})
     return rows
+
+
+def rows_to_freeze(app: Application) -> list[dict[str, Any]]:
+    """What submitting `app` now would freeze: the firm's current figures and marks, as `figure_rows`
+    (the draft shows them so the firm checks them before it signs the commitment)."""
+    record, marks = evaluation_record_with_marks(app.enterprise, app.evaluation_year)
+    return figure_rows({**record, provenance.FROZEN_MARKS_KEY: marks}, app.evaluation_year)
 
 
 def fingerprint(app: Application) -> str:

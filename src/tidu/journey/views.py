@@ -149,6 +149,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One application: where it is, what each reviewer said, frozen figures, attachments, actions."""
     app = application_get(user=request.user, pk=pk)
     assessment = app.frozen_assessment or {}
+    editable = can_edit_application(request.user, app) and app.status in EDITABLE_STATUSES
     return render(request, "journey/detail.html", {
         "app": app,
         "steps": app.steps.all(),
@@ -157,7 +158,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "fingerprint": frozen.fingerprint(app) if app.frozen_figures else "",
         "assessment": assessment,
         "verdict_label": VERDICT_LABELS.get(str(assessment.get("verdict")), "") or assessment.get("note", ""),
-        "editable": can_edit_application(request.user, app) and app.status in EDITABLE_STATUSES,
+        "editable": editable,
+        "to_freeze": frozen.rows_to_freeze(app) if editable else [],
         "reviewable": can_review(request.user, app),
         "review_actions": ReviewAction.choices,
         "commitment_text": services.COMMITMENT_TEXT,

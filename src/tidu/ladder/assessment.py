@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from tidu.core.errors import ErrorCode, TiduError
 from tidu.enterprises.models import Enterprise, EnterpriseYear
@@ -22,10 +23,11 @@ from tidu.enterprises.selectors import enterprise_get, evaluation_record_with_ma
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Standards a firm climbs (size_class is a fact, not a rung; digital_level has its own questionnaire page).
 SHOWN = ("tech_sme", "innovative_sme", "specialized_sme", "little_giant", "size_class", "digital_level")
-VERDICTS = {"true": "符合", "false": "不符合", "unknown": "无法判断"}
-PATHS = {"score": "评分达标", "direct": "直通条件", "general": "一般条件"}
-TIER_LABELS = {"tech_sme": "科技型中小企业", "innovative_sme": "创新型中小企业",
-               "specialized_sme": "专精特新中小企业", "little_giant": "专精特新“小巨人”企业"}
+# Chinese in the data, the PDF and the API; the page translates them ({% trans %}) in English.
+VERDICTS = {"true": gettext_noop("符合"), "false": gettext_noop("不符合"), "unknown": gettext_noop("无法判断")}
+PATHS = {"score": gettext_noop("评分达标"), "direct": gettext_noop("直通条件"), "general": gettext_noop("一般条件")}
+TIER_LABELS = {"tech_sme": gettext_noop("科技型中小企业"), "innovative_sme": gettext_noop("创新型中小企业"),
+               "specialized_sme": gettext_noop("专精特新中小企业"), "little_giant": gettext_noop("专精特新“小巨人”企业")}
 
 
 @functools.cache

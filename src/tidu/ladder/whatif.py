@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from tidu.core.errors import ErrorCode, TiduError, TiduValidationError
 from tidu.enterprises.money import wan_to_yuan, yuan_to_wan_text
 
@@ -18,15 +20,15 @@ class WhatIfField:
 
 
 FIELDS: tuple[WhatIfField, ...] = (
-    WhatIfField("rd_y1", "上年研发费用总额", True),
-    WhatIfField("rd_y2", "前年研发费用总额", True),
-    WhatIfField("revenue_y1", "上年营业收入", True),
-    WhatIfField("revenue_y2", "前年营业收入", True),
-    WhatIfField("main_rev_y1", "上年主营业务收入", True),
-    WhatIfField("net_profit_y1", "上年净利润", True),
-    WhatIfField("ip_c1_count", "有效Ⅰ类知识产权数（件）", False),
-    WhatIfField("staff_total_y1", "职工总数（人）", False),
-    WhatIfField("rd_staff_y1", "研发人员数（人）", False),
+    WhatIfField("rd_y1", gettext_noop("上年研发费用总额"), True),
+    WhatIfField("rd_y2", gettext_noop("前年研发费用总额"), True),
+    WhatIfField("revenue_y1", gettext_noop("上年营业收入"), True),
+    WhatIfField("revenue_y2", gettext_noop("前年营业收入"), True),
+    WhatIfField("main_rev_y1", gettext_noop("上年主营业务收入"), True),
+    WhatIfField("net_profit_y1", gettext_noop("上年净利润"), True),
+    WhatIfField("ip_c1_count", gettext_noop("有效Ⅰ类知识产权数（件）"), False),
+    WhatIfField("staff_total_y1", gettext_noop("职工总数（人）"), False),
+    WhatIfField("rd_staff_y1", gettext_noop("研发人员数（人）"), False),
 )
 BY_NAME = {f.name: f for f in FIELDS}
 
