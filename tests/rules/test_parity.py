@@ -241,29 +241,28 @@ def _ddl_type(name: str) -> str:
 )
 @given(st.lists(records(), min_size=1, max_size=40))
 def test_duckdb_matches_python(recs: list[dict[str, Any]]) -> None:
-    import duckdb
-
     rows = _rows(recs)
-    con = duckdb.connect()
-    con.execute("CREATE TABLE firm_years (" + ", ".join(f'"{c}" {_ddl_type(c)}' for c in COLUMNS) + ")")
-    con.executemany(
-        f"INSERT INTO firm_years VALUES ({', '.join('?' for _ in COLUMNS)})",
-        [[r.get(c) for c in COLUMNS] for r in rows],
-    )
+    con = _duckdb_table(rows)
     got = run_duckdb(PACKS, "firm_years", con=con, today=TODAY)
     _compare(_python(PACKS, rows), got, "DuckDB")
 
 
-def test_duckdb_matches_python_on_the_hand_worked_cases() -> None:
+def _duckdb_table(rows: list[dict[str, Any]]) -> Any:
+    """An in-memory DuckDB connection holding `rows` as the typed table firm_years."""
     import duckdb
 
-    rows = _rows(CASE_RECORDS)
     con = duckdb.connect()
     con.execute("CREATE TABLE firm_years (" + ", ".join(f'"{c}" {_ddl_type(c)}' for c in COLUMNS) + ")")
     con.executemany(
         f"INSERT INTO firm_years VALUES ({', '.join('?' for _ in COLUMNS)})",
         [[r.get(c) for c in COLUMNS] for r in rows],
     )
+    return con
+
+
+def test_duckdb_matches_python_on_the_hand_worked_cases() -> None:
+    rows = _rows(CASE_RECORDS)
+    con = _duckdb_table(rows)
     _compare(_python(PACKS, rows), run_duckdb(PACKS, "firm_years", con=con, today=TODAY), "DuckDB")
 
 
@@ -299,28 +298,14 @@ def _variant_rows() -> list[dict[str, Any]]:
 def test_duckdb_matches_python_in_every_variant_it_reaches() -> None:
     """The compiled SQL picks each row's variant of each standard (computing only that variant's
     outputs) and gives exactly the Python result there."""
-    import duckdb
-
     rows = _variant_rows()
-    con = duckdb.connect()
-    con.execute("CREATE TABLE firm_years (" + ", ".join(f'"{c}" {_ddl_type(c)}' for c in COLUMNS) + ")")
-    con.executemany(
-        f"INSERT INTO firm_years VALUES ({', '.join('?' for _ in COLUMNS)})",
-        [[r.get(c) for c in COLUMNS] for r in rows],
-    )
+    con = _duckdb_table(rows)
     _compare(_python(PACKS, rows), run_duckdb(PACKS, "firm_years", con=con, today=TODAY), "DuckDB")
 
 
 def test_duckdb_forced_editions_and_a_subset_of_standards() -> None:
-    import duckdb
-
     rows = _rows(CASE_RECORDS[:80])
-    con = duckdb.connect()
-    con.execute("CREATE TABLE firm_years (" + ", ".join(f'"{c}" {_ddl_type(c)}' for c in COLUMNS) + ")")
-    con.executemany(
-        f"INSERT INTO firm_years VALUES ({', '.join('?' for _ in COLUMNS)})",
-        [[r.get(c) for c in COLUMNS] for r in rows],
-    )
+    con = _duckdb_table(rows)
     standards = ["specialized_sme", "little_giant"]
     editions = {"specialized_sme": "2022", "little_giant": "2022"}
     got = run_duckdb(PACKS, "firm_years", con=con, today=TODAY, standards=standards, editions=editions)
@@ -334,15 +319,8 @@ def test_duckdb_forced_editions_and_a_subset_of_standards() -> None:
 
 
 def test_duckdb_reads_typed_parquet(tmp_path: Any) -> None:
-    import duckdb
-
     rows = _rows(CASE_RECORDS[:60])
-    con = duckdb.connect()
-    con.execute("CREATE TABLE firm_years (" + ", ".join(f'"{c}" {_ddl_type(c)}' for c in COLUMNS) + ")")
-    con.executemany(
-        f"INSERT INTO firm_years VALUES ({', '.join('?' for _ in COLUMNS)})",
-        [[r.get(c) for c in COLUMNS] for r in rows],
-    )
+    con = _duckdb_table(rows)
     path = tmp_path / "firms.parquet"
     con.execute(f"COPY firm_years TO '{path}' (FORMAT parquet)")
     _compare(_python(PACKS, rows), run_duckdb(PACKS, path, today=TODAY), "DuckDB Parquet")
