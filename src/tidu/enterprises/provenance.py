@@ -1,5 +1,5 @@
 """Where each yearly figure comes from: self-declared (the default), verified by an official, or taken
-from an imported official data source (税务, 统计 …). See docs/decisions/0070-figure-provenance.md.
+from an imported official data source (税务, 统计 …). See docs/decisions/0072-figure-provenance.md.
 
 A firm-year keeps its marks in `EnterpriseYear.figure_marks`: {model field: mark}; a field without a
 mark is self-declared. A mark is a small JSON dict::
