@@ -224,3 +224,24 @@ def test_the_calendar_gives_guangdongs_30_april_update_and_each_recognitions_exp
     assert [(e["date"], e["days"], e["soon"]) for e in entries] == [
         (dt.date(2027, 1, 10), 40, True), (dt.date(2027, 4, 30), 150, False)]
     assert "认定到期" in entries[0]["title"]
+
+
+def test_each_jurisdiction_sets_its_own_annual_update_deadline(settings: Any) -> None:
+    """domain/tiers.md: the deadline varies by province; the longest matching region prefix wins."""
+    import datetime as dt
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    from tidu.ladder.dates import annual_update_due
+
+    settings.ANNUAL_UPDATE_DUE = {"": "05-31", "44": "04-30", "4403": "03-31"}
+    day = dt.date(2026, 12, 1)
+    assert annual_update_due("440305", day) == dt.date(2027, 3, 31)  # Shenzhen's own date
+    assert annual_update_due("440106", day) == dt.date(2027, 4, 30)  # the rest of Guangdong
+    assert annual_update_due("320102", day) == dt.date(2027, 5, 31)  # national default
+    settings.ANNUAL_UPDATE_DUE = {"44": "04-30"}
+    with pytest.raises(ImproperlyConfigured, match="全国缺省值"):
+        annual_update_due("320102", day)
+    settings.ANNUAL_UPDATE_DUE = {"": "5/31"}
+    with pytest.raises(ImproperlyConfigured, match="MM-DD"):
+        annual_update_due("320102", day)

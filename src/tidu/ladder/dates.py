@@ -1,8 +1,9 @@
 """A firm's own calendar: recognition expiry and review, the yearly data update, the change-report rule.
 
-Dates follow domain/tiers.md: the yearly update is due 30 April in Guangdong (its own rungs) and 31 May
-nationally; a recognition expires after three years and the holder applies for review (复核) when it
-expires; criteria-relevant changes (name, merger, restructuring, moving province) are reported within
+Dates follow domain/tiers.md: the yearly update is due on a date each jurisdiction sets
+(settings.ANNUAL_UPDATE_DUE: 30 April in Guangdong for its own rungs, 31 May nationally); a
+recognition expires after three years and the holder applies for review (复核) when it expires;
+criteria-relevant changes (name, merger, restructuring, moving province) are reported within
 three months of the change.
 """
 
@@ -11,12 +12,30 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
 REMIND_DAYS = 60  # an entry this close is flagged on the page
+
+
+def annual_update_month_day(region_code: str) -> tuple[int, int]:
+    """(month, day) of the yearly update deadline set for the firm's jurisdiction
+    (settings.ANNUAL_UPDATE_DUE: region-code prefix -> "MM-DD", the longest matching prefix wins)."""
+    table: dict[str, str] = settings.ANNUAL_UPDATE_DUE
+    code = str(region_code or "")
+    prefix = max((p for p in table if code.startswith(p)), key=len, default=None)
+    if prefix is None:
+        raise ImproperlyConfigured("ANNUAL_UPDATE_DUE 需要全国缺省值（键 \"\"）")
+    try:
+        when = dt.datetime.strptime(table[prefix], "%m-%d")
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"ANNUAL_UPDATE_DUE[{prefix!r}] 应为 MM-DD：{table[prefix]!r}") from exc
+    return when.month, when.day
 
 
 def annual_update_due(region_code: str, today: dt.date) -> dt.date:
     """The next yearly data-update deadline for a firm registered in `region_code`."""
-    month, day = (4, 30) if str(region_code).startswith("44") else (5, 31)
+    month, day = annual_update_month_day(region_code)
     due = dt.date(today.year, month, day)
     return due if due >= today else dt.date(today.year + 1, month, day)
 

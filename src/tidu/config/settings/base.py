@@ -138,6 +138,10 @@ EMAIL_BACKEND = os.environ.get("TIDU_EMAIL_BACKEND", "django.core.mail.backends.
 DEFAULT_FROM_EMAIL = os.environ.get("TIDU_FROM_EMAIL", "noreply@tidu.example")
 # Reminders before each date of a firm's calendar: days ahead, e.g. "30,7" (manage.py send_reminders).
 REMINDER_LEAD_DAYS = [int(d) for d in os.environ.get("TIDU_REMINDER_LEAD_DAYS", "30,7").split(",") if d.strip()]
+# The yearly data update is due on a date each jurisdiction sets (domain/tiers.md §9: nationally
+# 31 May; Guangdong 30 April for its own rungs). Region-code prefix -> "MM-DD"; the longest prefix
+# matching a firm's region code wins, "" is the national default.
+ANNUAL_UPDATE_DUE = {"": "05-31", "44": "04-30"}
 
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
