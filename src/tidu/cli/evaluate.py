@@ -190,25 +190,22 @@ def _compile(packs: Any, dialect: str, table: str, opts: Options, today: dt.date
     return sql
 
 
-def _string_select(inner: str, columns: Sequence[str], dialect: str = "duckdb") -> str:
-    """Project the compiled SELECT onto the contract columns as text (NULL = blank)."""
+def _string_select(inner: str, columns: Sequence[str], dialect: str = "duckdb",
+                   closed: dict[str, list[str]] | None = None) -> str:
+    """Project the compiled SELECT onto the contract columns as text (NULL = blank).
+
+    `closed` (DuckDB only): columns typed ENUM of their possible texts (`output_values`). Parquet
+    stores them as the same text, written about four times faster; a text outside the list would
+    stop the query with a conversion error, never write something else."""
     if dialect == "spark":
         cols = ", ".join(f"COALESCE(CAST(`{c}` AS STRING), '') AS `{c}`" for c in columns)
-    else:
-        cols = ", ".join(f"COALESCE(CAST(\"{c}\" AS VARCHAR), '') AS \"{c}\"" for c in columns)
-    return f"SELECT {cols} FROM ({inner}) AS evaluated"
-
-
-def _enum_select(inner: str, columns: Sequence[str], values: dict[str, list[str]]) -> str:
-    """Like `_string_select` for DuckDB, with the closed columns typed ENUM of their possible texts:
-    Parquet stores them as the same text, written about four times faster (`output_values`). A text
-    outside the list would stop the query with a conversion error, never write something else."""
+        return f"SELECT {cols} FROM ({inner}) AS evaluated"
 
     def typed(c: str) -> str:
         text = f"COALESCE(CAST(\"{c}\" AS VARCHAR), '')"
-        if c not in values:
+        if closed is None or c not in closed:
             return f"{text} AS \"{c}\""
-        labels = ", ".join(_sql_str(v) for v in values[c])
+        labels = ", ".join(_sql_str(v) for v in closed[c])
         return f"CAST({text} AS ENUM({labels})) AS \"{c}\""
 
     return f"SELECT {', '.join(typed(c) for c in columns)} FROM ({inner}) AS evaluated"
@@ -371,17 +368,16 @@ def _evaluate_parquet_sql(opts: Options, packs: Any, today: dt.date, columns: Se
     try:
         if opts.engine == "duckdb":
             compiled = _compile(packs, "duckdb", "firm_years", opts, today)
-            sql = _string_select(compiled, columns)
             if writer.format == "parquet" and opts.output:
                 # Straight from DuckDB to the file: no round trip through Python.
                 writer.close()
-                sql = _enum_select(compiled, columns, output_values(packs, opts.standards))
+                sql = _string_select(compiled, columns, closed=output_values(packs, opts.standards))
                 if bar.shown:  # DuckDB's own bar follows the COPY; ours can only jump to 100 % after it
                     con.execute("SET enable_progress_bar = true")
                 con.execute(f"COPY ({sql}) TO {_sql_str(opts.output)} (FORMAT parquet)")
                 bar.update(out.rows_ok)
                 return True
-            for batch in con.sql(sql).to_arrow_reader(BATCH):
+            for batch in con.sql(_string_select(compiled, columns)).to_arrow_reader(BATCH):
                 writer.write_arrow(batch)
                 bar.update(batch.num_rows)
         else:
