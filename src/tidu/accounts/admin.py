@@ -1,7 +1,8 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from tidu.accounts.forms import ThrottledAuthenticationForm
-from tidu.accounts.models import ApiToken, LoginFailure, Membership, Organisation
+from tidu.accounts.models import AccountRequest, ApiToken, Invitation, LoginFailure, Membership, Organisation
 
 # The admin login is throttled like ours.
 admin.site.login_form = ThrottledAuthenticationForm
@@ -35,3 +36,23 @@ class ApiTokenAdmin(admin.ModelAdmin):
 class LoginFailureAdmin(admin.ModelAdmin):
     list_display = ("username", "ip", "at")
     search_fields = ("username", "ip")
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ("enterprise", "email", "created_by", "created_at", "expires_at", "used_at", "revoked_at")
+    readonly_fields = ("enterprise", "email", "digest", "created_by", "created_at", "expires_at", "used_at", "used_by",
+                       "revoked_at")
+    search_fields = ("enterprise__name", "enterprise__credit_code", "email")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # invitations are sent from the firm's page, which mails the link
+
+
+@admin.register(AccountRequest)
+class AccountRequestAdmin(admin.ModelAdmin):
+    list_display = ("credit_code", "name", "kind", "status", "user", "review_region", "created_at", "decided_at")
+    list_filter = ("kind", "status")
+    search_fields = ("credit_code", "name", "user__username")
+    raw_id_fields = ("user", "enterprise", "review_region", "region", "decided_by")
+    readonly_fields = ("kind", "status", "flags", "decided_by", "decided_at")

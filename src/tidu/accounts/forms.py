@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from tidu.accounts.services import login_blocked_minutes, login_failed, login_succeeded
 from tidu.core.credit_code import credit_code_problem, normalize_credit_code
 from tidu.core.errors import ErrorCode, error_message
+from tidu.core.validators import ContactEmailField, PhoneField
 from tidu.enterprises.forms import FirmCodesCleaning
 
 
@@ -69,7 +70,30 @@ class CreditCodeField(forms.CharField):
         return code
 
 
-class FirmRegistrationForm(FirmCodesCleaning, forms.Form):
+class NewLoginCleaning:
+    """User name free (case-insensitive) and the two passwords equal and accepted by Django's validators."""
+
+    cleaned_data: dict[str, Any]
+    add_error: Any
+
+    def clean_username(self) -> str:
+        username: str = self.cleaned_data["username"].strip()
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            raise ValidationError(_("该用户名已被使用。"))
+        return username
+
+    def check_passwords(self, cleaned: dict[str, Any], email: str = "") -> None:
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("两次输入的密码不一致。"))
+        elif p1:
+            try:
+                validate_password(p1, get_user_model()(username=cleaned.get("username", ""), email=email))
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+
+
+class FirmRegistrationForm(NewLoginCleaning, FirmCodesCleaning, forms.Form):
     credit_code = CreditCodeField()
     name = forms.CharField(label=_("企业名称"), max_length=200, help_text=_("与营业执照一致"))
     region_code = forms.CharField(
@@ -81,29 +105,45 @@ class FirmRegistrationForm(FirmCodesCleaning, forms.Form):
         help_text=_("GB/T 4754-2017 主营业务所属行业：门类字母加小类4位数字，如 C3911"),
     )
     contact_name = forms.CharField(label=_("联系人"), max_length=50)
-    contact_phone = forms.CharField(label=_("联系电话"), max_length=30)
-    email = forms.EmailField(label=_("联系邮箱"), help_text=_("用于找回密码"))
+    contact_phone = PhoneField(label=_("联系电话"), max_length=30,
+                               help_text=_("手机号，或带区号的固定电话，如 0755-12345678"))
+    email = ContactEmailField(label=_("联系邮箱"), max_length=254, help_text=_("用于找回密码"))
     username = forms.CharField(label=_("登录用户名"), max_length=150)
     password1 = forms.CharField(label=_("密码"), widget=forms.PasswordInput, strip=False)
     password2 = forms.CharField(label=_("确认密码"), widget=forms.PasswordInput, strip=False)
 
-    def clean_username(self) -> str:
-        username: str = self.cleaned_data["username"].strip()
-        if get_user_model().objects.filter(username__iexact=username).exists():
-            raise ValidationError(_("该用户名已被使用。"))
-        return username
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        self.check_passwords(cleaned, cleaned.get("email", ""))
+        return cleaned
+
+
+class ActivationForm(NewLoginCleaning, forms.Form):
+    """The invited firm chooses its login."""
+
+    username = forms.CharField(label=_("登录用户名"), max_length=150)
+    password1 = forms.CharField(label=_("密码"), widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(label=_("确认密码"), widget=forms.PasswordInput, strip=False)
+
+    def __init__(self, *args: Any, email: str = "", **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.email = email
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
-        if p1 and p2 and p1 != p2:
-            self.add_error("password2", _("两次输入的密码不一致。"))
-        elif p1:
-            try:
-                validate_password(p1, get_user_model()(username=cleaned.get("username", "")))
-            except ValidationError as exc:
-                self.add_error("password1", exc)
+        self.check_passwords(cleaned, self.email)
         return cleaned
+
+
+class InvitationForm(forms.Form):
+    """An official sends the activation link to the firm's contact e-mail (correctable here)."""
+
+    email = ContactEmailField(label=_("联系邮箱"), max_length=254, required=False,
+                              help_text=_("邀请链接发送到企业名录登记的联系邮箱；在此修改会同时更新名录"))
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("驳回理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
 
 
 class ApiTokenForm(forms.Form):

@@ -10,6 +10,13 @@ account_patterns = [
     path("profile/", views.profile, name="profile"),
     path("tokens/", views.token_create, name="token_create"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+    path("request/", views.request_status, name="request_status"),
+    path("requests/", views.requests_queue, name="requests"),
+    path("requests/<int:pk>/confirm/", views.request_confirm, name="request_confirm"),
+    path("requests/<int:pk>/reject/", views.request_reject, name="request_reject"),
+    path("without-account/", views.without_account, name="without_account"),
+    path("invitations/<int:enterprise_id>/", views.invite, name="invite"),
+    path("activate/<str:token>/", views.activate, name="activate"),
 ]
 
 urlpatterns = [

@@ -31,6 +31,15 @@ class ErrorCode(StrEnum):
     FISCAL_YEAR_INVALID = "fiscal_year_invalid"
     DATE_IN_FUTURE = "date_in_future"
     ENTERPRISE_ALREADY_REGISTERED = "enterprise_already_registered"
+    PHONE_INVALID = "phone_invalid"
+    EMAIL_INVALID = "email_invalid"
+    INVITATION_NO_EMAIL = "invitation_no_email"
+    INVITATION_INVALID = "invitation_invalid"
+    INVITATION_USED = "invitation_used"
+    INVITATION_EXPIRED = "invitation_expired"
+    INVITATION_REVOKED = "invitation_revoked"
+    ACCOUNT_REQUEST_DECIDED = "account_request_decided"
+    REASON_REQUIRED = "reason_required"
     LOGIN_THROTTLED = "login_throttled"
     TOKEN_INVALID = "token_invalid"
     AUDIT_APPEND_ONLY = "audit_append_only"
@@ -57,6 +66,15 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.FISCAL_YEAR_INVALID: "会计年度“{value}”无效：应在 {low}～{high} 之间。",
     ErrorCode.DATE_IN_FUTURE: "{label}不能晚于今天。",
     ErrorCode.ENTERPRISE_ALREADY_REGISTERED: "该统一社会信用代码对应的企业已有账号，请联系本企业管理员或平台管理员。",
+    ErrorCode.PHONE_INVALID: "{label}“{value}”格式不正确：请填写11位手机号（如 13800000000）或带区号的固定电话（如 0755-12345678）。",
+    ErrorCode.EMAIL_INVALID: "{label}“{value}”不是有效的电子邮箱地址（应如 name@example.com）。",
+    ErrorCode.INVITATION_NO_EMAIL: "{name}在企业名录中没有有效的联系邮箱{value}，无法发送开通邀请。请先填写该企业的联系邮箱。",
+    ErrorCode.INVITATION_INVALID: "邀请链接无效。请检查链接是否完整，或联系所在地主管部门重新发送邀请。",
+    ErrorCode.INVITATION_USED: "该邀请链接已于{when}使用过，不能再次使用。如已设置账号，请直接登录。",
+    ErrorCode.INVITATION_EXPIRED: "该邀请链接已于{when}过期。请联系所在地主管部门重新发送邀请。",
+    ErrorCode.INVITATION_REVOKED: "该邀请链接已作废（主管部门已重新发送邀请），请使用最新一封邀请邮件中的链接。",
+    ErrorCode.ACCOUNT_REQUEST_DECIDED: "该申请已处理（{status}），不能重复处理。",
+    ErrorCode.REASON_REQUIRED: "请填写{what}。",
     ErrorCode.LOGIN_THROTTLED: "登录失败次数过多，请{minutes}分钟后再试，或通过“忘记密码”重设密码。",
     ErrorCode.TOKEN_INVALID: "API 令牌无效或已撤销。",
     ErrorCode.AUDIT_APPEND_ONLY: "审计记录只能新增，不能修改或删除。",
@@ -69,6 +87,11 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.TOKEN_INVALID: 401,
     ErrorCode.LOGIN_THROTTLED: 429,
     ErrorCode.ENTERPRISE_ALREADY_REGISTERED: 409,
+    ErrorCode.INVITATION_INVALID: 404,
+    ErrorCode.INVITATION_USED: 410,
+    ErrorCode.INVITATION_EXPIRED: 410,
+    ErrorCode.INVITATION_REVOKED: 410,
+    ErrorCode.ACCOUNT_REQUEST_DECIDED: 409,
     ErrorCode.AUDIT_APPEND_ONLY: 500,
 }
 

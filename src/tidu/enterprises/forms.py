@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from tidu.core.errors import TiduError
+from tidu.core.validators import form_clean_email, form_clean_phone
 from tidu.enterprises.models import MONEY_FIELDS, REGISTRY_NAME, YEAR_VALUE_FIELDS, Enterprise, EnterpriseYear
 from tidu.enterprises.money import wan_to_yuan, yuan_to_wan_text
 from tidu.enterprises.registry import TYPE_WORDS, spec
@@ -86,6 +87,12 @@ class FirmCodesCleaning:
             return industry_code_validate(self.cleaned_data["industry_code"])
         except TiduError as exc:
             raise ValidationError(exc.message) from exc
+
+    def clean_contact_phone(self) -> str:
+        return form_clean_phone(self.cleaned_data.get("contact_phone"), _("联系电话"))
+
+    def clean_contact_email(self) -> str:
+        return form_clean_email(self.cleaned_data.get("contact_email"), _("联系邮箱"))
 
 
 class EnterpriseYearForm(forms.ModelForm):

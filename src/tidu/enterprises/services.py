@@ -12,6 +12,7 @@ from django.utils import timezone
 from tidu.core.audit import audit_record, changed_fields
 from tidu.core.credit_code import validate_credit_code
 from tidu.core.errors import ErrorCode, TiduError, TiduValidationError
+from tidu.core.validators import validate_email, validate_phone
 from tidu.core.permissions import (
     can_edit_enterprise,
     can_view_enterprise,
@@ -31,6 +32,9 @@ PROFILE_FIELDS = (
     "contact_email",
 )
 FIRST_FISCAL_YEAR = 2000
+# Contact details entering the register are checked by the one shared validator (tidu.core.validators).
+CONTACT_CHECKS = {"contact_phone": validate_phone, "contact_email": validate_email}
+CONTACT_LABELS = {"contact_phone": "联系电话", "contact_email": "联系邮箱"}
 
 
 def industry_code_validate(raw: str) -> str:
@@ -78,6 +82,9 @@ def enterprise_create(
     unknown = set(profile) - set(PROFILE_FIELDS)
     if unknown:
         raise TypeError(f"unknown profile fields: {sorted(unknown)}")
+    for key, check in CONTACT_CHECKS.items():
+        if profile.get(key):
+            profile[key] = check(profile[key], label=CONTACT_LABELS[key], field=key)
     ent = Enterprise.objects.create(
         credit_code=code, name=name.strip(), region=region, industry_code=industry_code_validate(industry_code),
         source=source, **profile,
@@ -101,6 +108,8 @@ def enterprise_update(*, actor: Any, enterprise: Enterprise, data: dict[str, Any
                 enterprise.region = region
         elif key == "industry_code":
             enterprise.industry_code = industry_code_validate(value)
+        elif key in CONTACT_CHECKS and value and value != before[key]:
+            setattr(enterprise, key, CONTACT_CHECKS[key](value, label=CONTACT_LABELS[key], field=key))
         elif key in PROFILE_FIELDS:
             setattr(enterprise, key, value.strip() if isinstance(value, str) else value)
         else:

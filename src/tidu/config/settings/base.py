@@ -142,6 +142,8 @@ REMINDER_LEAD_DAYS = [int(d) for d in os.environ.get("TIDU_REMINDER_LEAD_DAYS", 
 # 31 May; Guangdong 30 April for its own rungs). Region-code prefix -> "MM-DD"; the longest prefix
 # matching a firm's region code wins, "" is the national default.
 ANNUAL_UPDATE_DUE = {"": "05-31", "44": "04-30"}
+# Days an account invitation link (an official invites a firm of the register) stays valid.
+INVITATION_VALID_DAYS = int(os.environ.get("TIDU_INVITATION_DAYS", "14"))
 
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

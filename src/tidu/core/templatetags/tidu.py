@@ -32,7 +32,9 @@ def nav_items(context: template.Context) -> list[dict[str, Any]]:
         wanted += [(_("企业名录"), "enterprises:register"), (_("审核队列"), "journey:queue"),
                    (_("申报批次"), "journey:rounds"), (_("认定复核"), "journey:rereviews"),
                    (_("催报年度数据"), "notifications:annual_update"), (_("数字化水平"), "digital:distribution"),
-                   (_("场景库"), "scenarios:list"), (_("导入导出"), "io:import")]
+                   (_("场景库"), "scenarios:list"), (_("导入导出"), "io:import"), (_("企业认领"), "accounts:requests")]
+    if role == "none":  # a claimant or a held registration, waiting for the county
+        wanted += [(_("认领状态"), "accounts:request_status")]
     if role == "platform":
         wanted += [(_("管理后台"), "admin:index")]
     wanted += [(_("认定名单"), "journey:recognitions")]
