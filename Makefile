@@ -45,12 +45,15 @@ migrate: venv
 demo: migrate
 	$(BIN)/python manage.py seed_demo
 
+# Server and background worker under one supervisor (src/tidu/core/supervise.py): Ctrl-C or SIGTERM stops
+# both, SIGKILL after TIDU_STOP_GRACE seconds for a worker still finishing a task. Debug pages are off
+# (settings/local.py); `TIDU_DEBUG=1 make run` turns them on. The server builds the scenario index and the
+# criteria packs in the background as it starts (tidu.core.warmup), not on the first visitor's request.
 run: venv fonts demo
-	$(BIN)/python manage.py collectstatic --noinput -v 0
-	@echo "梯度平台：http://$(HOST):$(PORT)/  （演示账号见登录页）"
-	@trap 'kill 0' EXIT INT TERM; \
-	  $(BIN)/python manage.py qcluster & \
-	  $(BIN)/python manage.py runserver $(HOST):$(PORT) --noreload
+	@echo "梯度平台：http://$(HOST):$(PORT)/  （演示账号见登录页；Ctrl-C 停止）"
+	@exec $(BIN)/python -m tidu.core.supervise -- \
+	  $(BIN)/python manage.py runserver $(HOST):$(PORT) --noreload ::: \
+	  $(BIN)/python manage.py qcluster
 
 test: venv browser
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=tidu.config.settings.test

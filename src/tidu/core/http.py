@@ -8,7 +8,8 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from tidu.core.errors import ErrorCode, TiduError
 
@@ -30,6 +31,20 @@ def tidu_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             return render_error(request, error)
 
     return wrapper
+
+
+def is_safe_next(request: HttpRequest, url: str | None) -> bool:
+    """True for a path (or URL) on this site only: never another host, never a scheme-relative `//x`."""
+    return bool(url) and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+
+
+def redirect_next(request: HttpRequest, fallback: str, *, url: str | None = None) -> HttpResponse:
+    """Redirect to `url` (default: the request's `next`, POST then GET) if it stays on this site,
+    else to `fallback` (a URL name or path). Every view that redirects to a URL taken from the
+    request goes through here, so `next=https://elsewhere` is never followed (open redirect)."""
+    target = url if url is not None else (request.POST.get("next") or request.GET.get("next") or "")
+    return redirect(target if is_safe_next(request, target) else fallback)
 
 
 def forbid() -> TiduError:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tidu.core.errors import ErrorCode, TiduError
-from tidu.core.http import render_error, tidu_view
+from tidu.core.http import redirect_next, render_error, tidu_view
 from tidu.core.permissions import enterprises_visible_to, is_official, organisation_of, require, role_of
 from tidu.enterprises.selectors import own_enterprise
 from tidu.journey import frozen, services, storage
@@ -301,7 +301,7 @@ def queue_batch(request: HttpRequest) -> HttpResponse:
     for r in results:
         if not r.ok:
             messages.error(request, _("申报 {id}：{msg}").format(id=r.application_id, msg=r.message))
-    return redirect(request.POST.get("next") or "journey:queue")
+    return redirect_next(request, "journey:queue")
 
 
 @tidu_view

@@ -10,23 +10,15 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tidu.core.http import tidu_view
+from tidu.core.http import redirect_next, tidu_view
 from tidu.core.permissions import jurisdiction_prefix_of, organisation_of, require
 from tidu.notifications import services
 from tidu.notifications.selectors import notifications_of, unread_count
 
 PAGE_SIZE = 30
-
-
-def _safe(request: HttpRequest, url: str, fallback: str = "notifications:inbox") -> HttpResponse:
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
-                                               require_https=request.is_secure()):
-        return redirect(url)
-    return redirect(fallback)
 
 
 @tidu_view
@@ -47,8 +39,8 @@ def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark one read; with `open=1` go on to the page the notification points at."""
     note = services.notification_mark_read(actor=request.user, notification_id=pk)
     if request.POST.get("open") == "1":
-        return _safe(request, note.link)
-    return _safe(request, request.POST.get("next", ""))
+        return redirect_next(request, "notifications:inbox", url=note.link)
+    return redirect_next(request, "notifications:inbox")
 
 
 @require_POST

@@ -7,6 +7,7 @@ TIDU_ALLOWED_HOSTS  comma-separated
 TIDU_DEMO           "1" shows demo users on the login page
 TIDU_VAR_DIR        where the SQLite file, uploads and job files live (default: <repo>/var)
 TIDU_REMINDER_LEAD_DAYS  days before each calendar date that reminders go out (default: 30,7)
+TIDU_WARM_ON_START  "0" stops the server from building its caches at start-up (tidu.core.warmup)
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ ALLOWED_HOSTS = [h for h in os.environ.get("TIDU_ALLOWED_HOSTS", "127.0.0.1,loca
 DEMO_MODE = env_flag("TIDU_DEMO", False)
 
 INSTALLED_APPS = [
+    # Before the admin: our registration/*.html (password reset, in Chinese, on base.html) must win over
+    # the admin's templates of the same names, which would show "Django 管理" pages and English mail.
+    "tidu.accounts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -46,10 +50,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_q",
+    "ninja",  # serves the API reference's Swagger UI from its own static files, not a CDN
     "tidu.core",
     "tidu.regions",
     "tidu.enterprises",
-    "tidu.accounts",
     "tidu.jobs",
     "tidu.journey",
     "tidu.digital",
@@ -159,6 +163,15 @@ Q_CLUSTER = {
     "catch_up": False,
     "label": "后台任务",
 }
+
+# Built in a background thread when the server starts (tidu.core.warmup, via tidu.config.wsgi), so the
+# first visit to /scenarios/ or /ladder/ does not pay for them; `manage.py warm_caches` times them.
+TIDU_WARMERS = [
+    "tidu.core.warmup.url_routes",  # every view module and the API schemas
+    "tidu.scenarios.selectors.scenario_search_index",  # jieba + pypinyin tables + the BM25 index
+    "tidu.ladder.assessment.packs",  # the criteria packs (YAML, schema-checked) behind 我的梯度
+    "tidu.journey.assessment._packs",  # the same packs for applications and re-reviews
+]
 
 LOGGING = {
     "version": 1,
