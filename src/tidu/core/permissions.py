@@ -131,6 +131,43 @@ def can_import_enterprises(user: Any) -> bool:
     return can_view_register(user)
 
 
+# ---- pages: who may open what (each view checks its own helper; the menu shows only links that pass) ----
+
+ROUND_MANAGER_LEVELS = frozenset({"province", "national"})
+
+
+def gov_level_of(user: Any) -> str | None:
+    """county / city / province / national for an official, else None."""
+    org = organisation_of(user)
+    return org.gov_level if org is not None and org.kind == "government" else None
+
+
+def has_own_enterprise(user: Any) -> bool:
+    """Firm staff whose organisation is tied to a firm of the register (我的企业, 我的梯度, 申报…)."""
+    org = organisation_of(user)
+    return role_of(user) == "enterprise" and org is not None and org.enterprise_id is not None
+
+
+def can_open_review_pages(user: Any) -> bool:
+    """Review queue, re-reviews, the journey's audit trail: officials and platform admins."""
+    return role_of(user) in {"platform", "government"}
+
+
+def can_manage_rounds(user: Any) -> bool:
+    """申报批次 and publicity are run by provincial or national offices (and platform admins)."""
+    return is_platform_admin(user) or gov_level_of(user) in ROUND_MANAGER_LEVELS
+
+
+def can_request_annual_update(user: Any) -> bool:
+    """Officials (for their jurisdiction) and platform admins (for everyone)."""
+    return is_platform_admin(user) or (is_official(user) and jurisdiction_prefix_of(user) is not None)
+
+
+def can_open_admin_site(user: Any) -> bool:
+    """Django's admin lets in active staff users only."""
+    return bool(getattr(user, "is_active", False) and getattr(user, "is_staff", False))
+
+
 def require(allowed: bool, *, not_found: bool = False) -> None:
     """Raise the right TiduError when `allowed` is false: 404 hides that the object exists."""
     if not allowed:

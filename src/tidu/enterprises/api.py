@@ -25,6 +25,7 @@ from tidu.enterprises.industries import industry_name
 from tidu.enterprises.models import YEAR_VALUE_FIELDS, Enterprise, EnterpriseYear
 from tidu.enterprises.selectors import enterprise_get, enterprise_list, enterprise_years, evaluation_record
 from tidu.enterprises.services import enterprise_year_save, enterprise_year_verify
+from tidu.enterprises.suspicion import year_suspicions
 
 router = Router(auth=API_AUTH, tags=["企业名录"])
 MAX_LIMIT = 500
@@ -134,7 +135,10 @@ def list_years(request: HttpRequest, credit_code: str) -> Any:
 
 @router.put("/{credit_code}/years/{fiscal_year}",
             response={200: dict[str, Any], 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
-            summary="新增或更新一个会计年度的数据（只改传入的字段；金额单位：元）")
+            summary="新增或更新一个会计年度的数据（只改传入的字段；金额单位：元）",
+            description="保存后返回该年度数据。疑似单位有误的金额（是上年同一字段的1000倍以上，或达到本行业"
+                        "大型企业的营业收入/资产总额标准）照常保存，并在 `warnings` 中逐项说明"
+                        "（code 为 money_unit_suspect）。")
 @api_errors
 def put_year(
     request: HttpRequest, credit_code: str, fiscal_year: int, payload: dict[str, Any] = Body(...)  # noqa: B008
@@ -145,8 +149,10 @@ def put_year(
     if unknown:
         raise TiduError(ErrorCode.VALIDATION, field=unknown[0], detail=f"未知字段：{', '.join(unknown)}")
     values = _parse_year_payload(payload)
-    row, _created = enterprise_year_save(actor=request.user, enterprise=ent, fiscal_year=fiscal_year, values=values)
-    return _year_dict(row)
+    suspicions = year_suspicions(enterprise=ent, fiscal_year=fiscal_year, values=values, in_yuan=True)
+    row, _created = enterprise_year_save(actor=request.user, enterprise=ent, fiscal_year=fiscal_year, values=values,
+                                         confirmed_amounts=[s.field for s in suspicions])
+    return _year_dict(row) | {"warnings": [s.as_dict() for s in suspicions]}
 
 
 class VerifyIn(Schema):

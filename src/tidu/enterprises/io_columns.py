@@ -18,6 +18,7 @@ from typing import Any, Literal
 from django.db import models
 
 from tidu.core.errors import ErrorCode, TiduError
+from tidu.core.vocabulary import used_by_text
 from tidu.enterprises.models import REGISTRY_NAME, YEAR_VALUE_FIELDS, Enterprise, EnterpriseYear
 from tidu.enterprises.money import wan_to_yuan, yuan_to_wan
 from tidu.enterprises.registry import FieldSpec, spec
@@ -71,27 +72,9 @@ def _unit_suffix(s: FieldSpec) -> str:
     return f"（{word}）" if word else ""
 
 
-STANDARD_NAMES = {
-    "SC": "企业规模划型",
-    "TS": "科技型中小企业评价",
-    "IN": "创新型中小企业评价",
-    "SP22": "专精特新中小企业认定（2022版）",
-    "SP26": "专精特新中小企业认定（2026版）",
-    "LG22": "专精特新“小巨人”认定（2022版）",
-    "LG26": "专精特新“小巨人”认定（2026版）",
-    "DL": "中小企业数字化水平评测",
-    "G": "梯度培育通用条件",
-}
-_STANDARD_RE = re.compile(r"\b(SC|TS|IN|SP22|SP26|LG22|LG26|DL|G)\b")
-
-
 def used_by_zh(used_by: str) -> str:
     """The registry's "used by" abbreviations as Chinese standard names (unknown text dropped)."""
-    names = []
-    for code in _STANDARD_RE.findall(used_by.replace("/", " ")):
-        if STANDARD_NAMES[code] not in names:
-            names.append(STANDARD_NAMES[code])
-    return "、".join(names)
+    return used_by_text(used_by)
 
 
 def _help(s: FieldSpec, choices: tuple[tuple[str, str], ...]) -> str:

@@ -13,8 +13,10 @@ from typing import Any
 
 import yaml
 
+from tidu.core.vocabulary import used_by_text
+
 TYPE_WORDS = {
-    "money": "金额，按万元填写，系统按元精确保存",
+    "money": "单位：万元",
     "count": "非负整数",
     "rank": "名次，1 表示第一；没有则留空",
     "fraction": "比例，0～1 之间的小数（3% 填 0.03）",
@@ -40,11 +42,12 @@ class FieldSpec:
 
     @property
     def help_text(self) -> str:
-        """Chinese help when the registry has it (help_zh), else the English definition; plus who uses it."""
-        text = self.help_zh or self.help
+        """The Chinese help (help_zh) and the standards that read the field, by their Chinese names."""
+        text = self.help_zh  # the English `help` is for the engine's readers, never shown
         parts = [text] if text else []
-        if self.used_by:
-            parts.append(f"用于：{self.used_by}")
+        used = used_by_text(self.used_by)
+        if used:
+            parts.append(f"用于：{used}")
         if self.reviewer:
             parts.append("（由评审人员判断，企业可先自行申报）")
         return "；".join(parts)

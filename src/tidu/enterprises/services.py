@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from tidu.core.audit import audit_record, changed_fields
 from tidu.core.credit_code import validate_credit_code
 from tidu.core.errors import ErrorCode, TiduError, TiduValidationError
-from tidu.core.validators import validate_email, validate_phone
 from tidu.core.permissions import (
     can_edit_enterprise,
     can_view_enterprise,
@@ -20,6 +20,8 @@ from tidu.core.permissions import (
     region_in_jurisdiction,
     require,
 )
+from tidu.core.text import validate_no_formula_prefix
+from tidu.core.validators import validate_email, validate_phone
 from tidu.enterprises import provenance
 from tidu.enterprises.industries import check_industry_code
 from tidu.enterprises.models import YEAR_VALUE_FIELDS, Enterprise, EnterpriseSource, EnterpriseYear
@@ -31,10 +33,29 @@ PROFILE_FIELDS = (
     "resident_enterprise", "tax_audit_collection", "listed", "niche_start_on", "contact_name", "contact_phone",
     "contact_email",
 )
+# What the platform certifies about a firm's identity changes only through a reviewed 重大变化报告
+# (tidu.changes, docs/decisions/0074-identity-changes-through-reviewed-reports.md), never by a profile edit.
+IDENTITY_FIELDS = {"name": "企业名称", "region_code": "注册地行政区划", "industry_code": "国民经济行业代码"}
+EDITABLE_PROFILE_FIELDS = tuple(f for f in PROFILE_FIELDS if f not in IDENTITY_FIELDS)
+NAME_MAX_LENGTH = 200
 FIRST_FISCAL_YEAR = 2000
 # Contact details entering the register are checked by the one shared validator (tidu.core.validators).
 CONTACT_CHECKS = {"contact_phone": validate_phone, "contact_email": validate_email}
 CONTACT_LABELS = {"contact_phone": "联系电话", "contact_email": "联系邮箱"}
+
+
+def enterprise_name_validate(raw: str, *, field: str = "name") -> str:
+    """A firm name as stored: trimmed, not empty, at most 200 characters, never a spreadsheet formula."""
+    name = (raw or "").strip()
+    if not name:
+        raise TiduError(ErrorCode.VALIDATION, field=field, detail="企业名称不能为空")
+    if len(name) > NAME_MAX_LENGTH:
+        raise TiduError(ErrorCode.VALIDATION, field=field, detail=f"企业名称不能超过{NAME_MAX_LENGTH}个字")
+    try:
+        validate_no_formula_prefix(name)
+    except ValidationError as exc:
+        raise TiduError(ErrorCode.VALIDATION, field=field, detail=f"企业名称{exc.messages[0]}") from exc
+    return name
 
 
 def industry_code_validate(raw: str) -> str:
@@ -86,7 +107,7 @@ def enterprise_create(
         if profile.get(key):
             profile[key] = check(profile[key], label=CONTACT_LABELS[key], field=key)
     ent = Enterprise.objects.create(
-        credit_code=code, name=name.strip(), region=region, industry_code=industry_code_validate(industry_code),
+        credit_code=code, name=enterprise_name_validate(name), region=region, industry_code=industry_code_validate(industry_code),
         source=source, **profile,
     )
     audit_record(actor=actor, action="enterprise.create", target=ent,
@@ -96,18 +117,21 @@ def enterprise_create(
 
 @transaction.atomic
 def enterprise_update(*, actor: Any, enterprise: Enterprise, data: dict[str, Any]) -> Enterprise:
-    """Change a firm's profile (not its credit code). Region changes need jurisdiction over both ends."""
+    """Change a firm's profile: contact details and the self-declared facts, not its credit code.
+
+    The identity (name, region, industry) is refused here for everyone (IDENTITY_LOCKED): it changes only
+    when an official approves a 重大变化报告 (tidu.changes). An unchanged identity value passes, so a form
+    that posts the whole profile still saves.
+    """
     if not can_edit_enterprise(actor, enterprise):
         raise TiduError(ErrorCode.NOT_FOUND)
     before = {f: getattr(enterprise, f) for f in PROFILE_FIELDS} | {"region_code": enterprise.region_id}
     for key, value in data.items():
-        if key == "region_code":
-            region = registration_region_get(value)
-            if region.code != enterprise.region_id:
-                _system_or_allowed(actor if not _is_own_firm(actor, enterprise) else None, region.code)
-                enterprise.region = region
-        elif key == "industry_code":
-            enterprise.industry_code = industry_code_validate(value)
+        if key in IDENTITY_FIELDS:
+            current = before[key]
+            given = value.strip() if isinstance(value, str) else value
+            if given != current:
+                raise TiduError(ErrorCode.IDENTITY_LOCKED, field=key, label=IDENTITY_FIELDS[key])
         elif key in CONTACT_CHECKS and value and value != before[key]:
             setattr(enterprise, key, CONTACT_CHECKS[key](value, label=CONTACT_LABELS[key], field=key))
         elif key in PROFILE_FIELDS:
@@ -122,21 +146,17 @@ def enterprise_update(*, actor: Any, enterprise: Enterprise, data: dict[str, Any
     return enterprise
 
 
-def _is_own_firm(actor: Any, enterprise: Enterprise) -> bool:
-    from tidu.core.permissions import organisation_of
-
-    org = organisation_of(actor)
-    return org is not None and org.kind == "enterprise" and org.enterprise_id == enterprise.pk
-
-
 @transaction.atomic
 def enterprise_year_save(
-    *, actor: Any, enterprise: Enterprise, fiscal_year: int, values: dict[str, Any], check_permission: bool = True
+    *, actor: Any, enterprise: Enterprise, fiscal_year: int, values: dict[str, Any], check_permission: bool = True,
+    confirmed_amounts: list[str] | tuple[str, ...] = (),
 ) -> tuple[EnterpriseYear, bool]:
     """Create or update (upsert) the row of one fiscal year; returns (row, created).
 
     Values are model field names (money in yuan). Fields not in `values` keep their stored value.
     Range and cross-field checks run on the merged row; any error rejects the whole save.
+    `confirmed_amounts`: amounts that looked typed in 元 (tidu.enterprises.suspicion) and were saved
+    anyway; the audit event records them.
     """
     if check_permission and not can_edit_enterprise(actor, enterprise):
         raise TiduError(ErrorCode.NOT_FOUND)
@@ -164,6 +184,8 @@ def enterprise_year_save(
         data: dict[str, Any] = {"fiscal_year": fiscal_year, "changes": changes}
         if unmarked:
             data["marks_reset"] = unmarked
+        if confirmed_amounts:
+            data["confirmed_amounts"] = sorted(confirmed_amounts)
         audit_record(actor=actor, action="enterprise_year.create" if created else "enterprise_year.update",
                      target=row, data=data)
     return row, created

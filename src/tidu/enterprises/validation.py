@@ -12,7 +12,7 @@ from typing import Any
 
 from tidu.core.errors import ErrorCode, error_message
 from tidu.enterprises.models import MONEY_FIELDS, REGISTRY_NAME
-from tidu.enterprises.money import MAX_YUAN
+from tidu.enterprises.money import MAX_YUAN, yuan_to_wan_text
 from tidu.enterprises.registry import label
 
 
@@ -26,6 +26,11 @@ class Problem:
 
 def _label(f: str) -> str:
     return label(REGISTRY_NAME.get(f, f))
+
+
+def _shown(f: str, v: Any) -> str:
+    """A value as the user typed it: money in 万元 (stored in yuan), counts as they are."""
+    return f"{yuan_to_wan_text(v)}万元" if f in MONEY_FIELDS else str(v)
 
 
 SUBTOTALS = [  # (part, total): the part may not exceed the total
@@ -58,7 +63,8 @@ def year_problems(values: dict[str, Any]) -> list[Problem]:
         if v < 0 and f != "net_profit":
             problems.append(Problem(f, ErrorCode.MONEY_NEGATIVE, f"{_label(f)}：" + error_message(ErrorCode.MONEY_NEGATIVE)))
         if abs(v) > MAX_YUAN:
-            problems.append(Problem(f, ErrorCode.MONEY_TOO_LARGE, error_message(ErrorCode.MONEY_TOO_LARGE, value=v)))
+            problems.append(Problem(f, ErrorCode.MONEY_TOO_LARGE, f"{_label(f)}：" + error_message(
+                ErrorCode.MONEY_TOO_LARGE, value=_shown(f, v))))
     for f, (low, high) in RANGES.items():
         v = values.get(f)
         if v is not None and not (low <= Decimal(str(v)) <= high):
@@ -73,7 +79,8 @@ def year_problems(values: dict[str, Any]) -> list[Problem]:
         p, t = values.get(part), values.get(total)
         if p is not None and t is not None and p > t:
             problems.append(Problem(part, ErrorCode.SUBTOTAL_EXCEEDS_TOTAL, error_message(
-                ErrorCode.SUBTOTAL_EXCEEDS_TOTAL, part_label=_label(part), part=p, total_label=_label(total), total=t)))
+                ErrorCode.SUBTOTAL_EXCEEDS_TOTAL, part_label=_label(part), part=_shown(part, p), total_label=_label(total),
+                total=_shown(total, t))))
     if values.get("maker_china_top50_3y") is True and values.get("maker_china_top500_3y") is False:
         problems.append(Problem("maker_china_top500_3y", ErrorCode.IMPLICATION_BROKEN, error_message(
             ErrorCode.IMPLICATION_BROKEN, premise_label=_label("maker_china_top50_3y"),

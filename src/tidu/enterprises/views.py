@@ -35,6 +35,7 @@ from tidu.enterprises.selectors import (
     own_enterprise,
 )
 from tidu.enterprises.services import enterprise_update, enterprise_year_save, enterprise_year_verify
+from tidu.enterprises.suspicion import Suspicion, stored_year_suspicions, year_suspicions
 
 PAGE_SIZE = 50
 
@@ -81,7 +82,11 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("企业信息已保存。"))
             return redirect("enterprises:dashboard")
-    return render(request, "enterprises/profile_form.html", {"form": form, "enterprise": ent})
+    from tidu.changes.selectors import open_report_of  # the identity changes there, through a reviewed report
+
+    return render(request, "enterprises/profile_form.html", {
+        "form": form, "enterprise": ent, "open_report": open_report_of(enterprise=ent),
+        "industry_name": industry_name(ent.industry_code) or industry_name(ent.industry_code[:3])})
 
 
 @tidu_view
@@ -102,10 +107,18 @@ def year_edit(request: HttpRequest, year: int) -> HttpResponse:
         raise TiduError(ErrorCode.FISCAL_YEAR_INVALID, value=year, low=2000, high=dt.date.today().year)
     row = EnterpriseYear.objects.filter(enterprise=ent, fiscal_year=year).first()
     form = EnterpriseYearForm(request.POST or None, instance=row)
+    suspicions: list[Suspicion] = []
     if request.method == "POST" and form.is_valid():
         values = {f: form.cleaned_data.get(f) for f in YEAR_VALUE_FIELDS if f in form.cleaned_data}
+        suspicions = year_suspicions(enterprise=ent, fiscal_year=year, values=values)
+        confirmed = request.POST.get("confirm_units") == "1"
+        if suspicions and not confirmed:  # ask once: 元 typed into 万元 boxes?
+            return render(request, "enterprises/year_form.html", {
+                "form": form, "enterprise": ent, "year": year, "row": row, "marked": _marked(row),
+                "suspicions": suspicions}, status=200)
         try:
-            enterprise_year_save(actor=request.user, enterprise=ent, fiscal_year=year, values=values)
+            enterprise_year_save(actor=request.user, enterprise=ent, fiscal_year=year, values=values,
+                                 confirmed_amounts=[s.field for s in suspicions])
         except TiduValidationError as exc:
             for field, _code, message in exc.problems:
                 form.add_error(field if field in form.fields else None, message)
@@ -114,13 +127,17 @@ def year_edit(request: HttpRequest, year: int) -> HttpResponse:
                 messages.warning(request, warning)
             messages.success(request, _("%(year)s年度数据已保存。") % {"year": year})
             return redirect("enterprises:dashboard")
-    marked = [] if row is None else [
+    return render(request, "enterprises/year_form.html",
+                  {"form": form, "enterprise": ent, "year": year, "row": row, "marked": _marked(row)})
+
+
+def _marked(row: EnterpriseYear | None) -> list[dict[str, object]]:
+    """The figures of a stored row that an official or a data source vouched for (changing them resets that)."""
+    return [] if row is None else [
         {"label": spec(REGISTRY_NAME[f]).label, "badge": provenance.badge(m)}
         for f in YEAR_VALUE_FIELDS
         if (m := provenance.effective_mark(row.figure_marks, f, getattr(row, f)))["kind"] != provenance.MarkKind.SELF
     ]
-    return render(request, "enterprises/year_form.html",
-                  {"form": form, "enterprise": ent, "year": year, "row": row, "marked": marked})
 
 
 @tidu_view
@@ -175,6 +192,7 @@ def year_detail(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     return render(request, "enterprises/year_detail.html", {
         "enterprise": ent, "row": row, "sections": year_figure_rows(row), "legend": provenance.legend(),
         "can_verify": is_official(request.user) and region_in_jurisdiction(request.user, ent.region_id),
+        "suspicions": stored_year_suspicions(row),
     })
 
 

@@ -14,8 +14,10 @@ from typing import Any
 from django.db.models import QuerySet
 
 from tidu.core.permissions import (
+    ROUND_MANAGER_LEVELS,
     can_view_enterprise,
     enterprises_visible_to,
+    gov_level_of,
     is_platform_admin,
     jurisdiction_prefix_of,
     organisation_of,
@@ -30,13 +32,6 @@ from tidu.journey.models import (
     Recognition,
     ReReview,
 )
-
-ROUND_MANAGER_LEVELS = {"province", "national"}
-
-
-def gov_level_of(user: Any) -> str | None:
-    org = organisation_of(user)
-    return org.gov_level if org is not None and org.kind == "government" else None
 
 
 def applications_visible_to(user: Any) -> QuerySet[Application]:

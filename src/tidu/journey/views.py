@@ -16,13 +16,22 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tidu.core.errors import ErrorCode, TiduError
 from tidu.core.http import redirect_next, render_error, tidu_view
-from tidu.core.permissions import enterprises_visible_to, is_official, organisation_of, require, role_of
+from tidu.core.permissions import (
+    can_manage_rounds,
+    can_open_review_pages,
+    enterprises_visible_to,
+    is_official,
+    organisation_of,
+    require,
+    role_of,
+)
 from tidu.enterprises.selectors import own_enterprise
-from tidu.journey import frozen, services, storage
+from tidu.journey import checklist, frozen, services, storage
 from tidu.journey.access import (
     ROUND_MANAGER_LEVELS,
     can_edit_application,
@@ -39,6 +48,7 @@ from tidu.journey.models import (
     EDITABLE_STATUSES,
     REREVIEW_DONE_STATUSES,
     AppStatus,
+    AttachmentKind,
     Objection,
     Recognition,
     ReviewAction,
@@ -60,6 +70,7 @@ from tidu.journey.selectors import (
     rereviews_visible_to,
     rounds_open_for,
 )
+from tidu.journey.verify import verify_url
 
 PAGE_SIZE = 50
 
@@ -140,7 +151,7 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
     except TiduError as error:
         messages.error(request, error.message)
         return redirect("journey:home")
-    messages.success(request, _("已创建申报草稿，请上传附件并提交。"))
+    messages.success(request, _("已创建申报草稿：请上传材料、核对数据后锁定，下载申报书盖章上传，再提交。"))
     return redirect("journey:detail", pk=app.pk)
 
 
@@ -150,16 +161,26 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     app = application_get(user=request.user, pk=pk)
     assessment = app.frozen_assessment or {}
     editable = can_edit_application(request.user, app) and app.status in EDITABLE_STATUSES
+    attachments = list(app.attachments.all())
+    materials = checklist.status(app, attachments)
+    fingerprint = frozen.fingerprint(app) if app.locked else ""
     return render(request, "journey/detail.html", {
         "app": app,
         "steps": app.steps.all(),
-        "attachments": app.attachments.all(),
+        "attachments": attachments,
+        "materials": materials,
+        "stamped_current": {a.pk for a in attachments if checklist.stamped_is_current(app, a, fingerprint)},
+        "paper_step": _paper_step(app, materials) if editable else 0,
+        "paper_steps": PAPER_STEPS,
+        "upload_kinds": [(k, AttachmentKind(k).label) for k in checklist.kinds_for(app.tier)
+                         if (k == AttachmentKind.STAMPED_FORM) == app.locked],
         "figures": _figure_rows(app.frozen_figures, app.evaluation_year),
-        "fingerprint": frozen.fingerprint(app) if app.frozen_figures else "",
+        "titles": frozen.title_rows(app.frozen_figures),
+        "fingerprint": fingerprint,
         "assessment": assessment,
         "verdict_label": VERDICT_LABELS.get(str(assessment.get("verdict")), "") or assessment.get("note", ""),
         "editable": editable,
-        "to_freeze": frozen.rows_to_freeze(app) if editable else [],
+        "to_freeze": frozen.rows_to_freeze(app) if editable and not app.locked else [],
         "reviewable": can_review(request.user, app),
         "review_actions": ReviewAction.choices,
         "commitment_text": services.COMMITMENT_TEXT,
@@ -169,6 +190,19 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "back_url": reverse("journey:home" if role_of(request.user) == "enterprise" else "journey:queue"),
         "last_return": app.steps.filter(action=ReviewAction.RETURN).last() if app.status == AppStatus.RETURNED else None,
     })
+
+
+PAPER_STEPS = [(1, gettext_lazy("完善材料")), (2, gettext_lazy("锁定并下载申报书")), (3, gettext_lazy("盖章上传")),
+               (4, gettext_lazy("提交"))]
+
+
+def _paper_step(app: Any, materials: list[dict[str, Any]]) -> int:
+    """Where the firm is on the paper trail: 1 完善材料, 2 锁定并下载, 3 盖章上传, 4 提交."""
+    if not app.locked:
+        others_ready = all(m["ok"] for m in materials if m["required"] and m["kind"] != AttachmentKind.STAMPED_FORM)
+        return 2 if others_ready else 1
+    stamped = next(m for m in materials if m["kind"] == AttachmentKind.STAMPED_FORM)
+    return 4 if stamped["ok"] else 3
 
 
 @tidu_view
@@ -183,11 +217,39 @@ def application_form(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @tidu_view
+def lock(request: HttpRequest, pk: int) -> HttpResponse:
+    app = application_get(user=request.user, pk=pk)
+    try:
+        services.application_lock(actor=request.user, application=app,
+                                  commitment=request.POST.get("commitment") == "on",
+                                  expected_version=_int(request.POST.get("version")))
+    except JourneyError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("申报已锁定：请下载申报书，打印盖章后上传扫描件，再提交。"))
+    return redirect("journey:detail", pk=pk)
+
+
+@require_POST
+@tidu_view
+def unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    app = application_get(user=request.user, pk=pk)
+    try:
+        services.application_unlock(actor=request.user, application=app,
+                                    expected_version=_int(request.POST.get("version")))
+    except JourneyError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("已解除锁定：原申报书及其盖章扫描件已作废，修改后请重新锁定并盖章。"))
+    return redirect("journey:detail", pk=pk)
+
+
+@require_POST
+@tidu_view
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
     app = application_get(user=request.user, pk=pk)
     try:
         services.application_submit(actor=request.user, application=app,
-                                    commitment=request.POST.get("commitment") == "on",
                                     expected_version=_int(request.POST.get("version")))
     except JourneyError as error:
         messages.error(request, error.message)
@@ -209,7 +271,8 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
             raise JourneyError(JourneyCode.ATTACHMENT_TOO_LARGE, name=upload.name or "",
                                limit_mb=storage.max_bytes() // (1024 * 1024))
         services.attachment_add(actor=request.user, application=app, name=upload.name or "",
-                                data=upload.read(storage.max_bytes() + 1))
+                                data=upload.read(storage.max_bytes() + 1),
+                                kind=request.POST.get("kind") or AttachmentKind.OTHER)
     except JourneyError as error:
         messages.error(request, error.message)
         return redirect("journey:detail", pk=pk)
@@ -262,7 +325,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 @tidu_view
 def queue(request: HttpRequest) -> HttpResponse:
     """The official's work: applications of the jurisdiction, by default those waiting at their level."""
-    require(is_official(request.user) or role_of(request.user) == "platform")
+    require(can_open_review_pages(request.user))
     status = request.GET.get("status", "")
     mine = request.GET.get("all") != "1" and not status
     qs = application_list(
@@ -307,7 +370,7 @@ def queue_batch(request: HttpRequest) -> HttpResponse:
 @tidu_view
 def rounds(request: HttpRequest) -> HttpResponse:
     """Rounds the official runs: open one, close, publish publicity, see publicity lists."""
-    require(role_of(request.user) == "platform" or gov_level_of(request.user) in ROUND_MANAGER_LEVELS)
+    require(can_manage_rounds(request.user))
     if request.method == "POST":
         try:
             services.round_open(
@@ -329,9 +392,11 @@ def rounds(request: HttpRequest) -> HttpResponse:
     org = organisation_of(request.user)
     org_region = (org.region_id or "") if org is not None else ""
     return render(request, "journey/rounds.html", {
-        "rounds": [{"round": r, "counts": counts.get(r.pk, {}), "approved": counts.get(r.pk, {}).get("approved", 0)}
+        "rounds": [{"round": r, "counts": [(s.label, counts[r.pk][s]) for s in AppStatus if s in counts.get(r.pk, {})],
+                    "approved": counts.get(r.pk, {}).get("approved", 0)}
                    for r in managed],
         "tiers": Tier.choices, "today": timezone.localdate(), "default_region": org_region,
+        "publicity_start": services.publicity_default_start(),
     })
 
 
@@ -352,8 +417,12 @@ def publicity_publish(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = rounds_managed_by(request.user).filter(pk=pk).first()
     require(rnd is not None, not_found=True)
     assert rnd is not None
+    starts_on = request.POST.get("starts_on", "").strip()
     try:
-        pub = services.publicity_publish(actor=request.user, rnd=rnd)
+        pub = services.publicity_publish(
+            actor=request.user, rnd=rnd, title=request.POST.get("title", ""),
+            starts_on=_date(starts_on, "starts_on") if starts_on else None,
+        )
     except JourneyError as error:
         messages.error(request, error.message)
         return redirect("journey:rounds")
@@ -439,7 +508,7 @@ def recognitions(request: HttpRequest) -> HttpResponse:
 @tidu_view
 def audit(request: HttpRequest) -> HttpResponse:
     """Officials: who changed which application of their jurisdiction, when, from what to what."""
-    require(is_official(request.user) or role_of(request.user) == "platform")
+    require(can_open_review_pages(request.user))
     page = Paginator(audit_events_visible_to(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "journey/audit.html", {"page": page})
 
@@ -447,7 +516,7 @@ def audit(request: HttpRequest) -> HttpResponse:
 @tidu_view
 def recognitions_manage(request: HttpRequest) -> HttpResponse:
     """Officials: the titles in their jurisdiction, nearest expiry first, with revocation."""
-    require(is_official(request.user) or role_of(request.user) == "platform")
+    require(can_open_review_pages(request.user))
     qs = (Recognition.objects.select_related("enterprise__region")
           .filter(enterprise__in=enterprises_visible_to(request.user)).order_by("valid_until", "number"))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -481,7 +550,7 @@ def recognition_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 def rereviews(request: HttpRequest) -> HttpResponse:
     """Officials: titles of the jurisdiction nearing expiry (open their re-reviews, one or many) and the
     re-reviews under way, those waiting at the official's own level first."""
-    require(is_official(request.user) or role_of(request.user) == "platform")
+    require(can_open_review_pages(request.user))
     today = timezone.localdate()
     level = gov_level_of(request.user)
     under_way = rereviews_visible_to(user=request.user).exclude(status__in=REREVIEW_DONE_STATUSES)
@@ -522,6 +591,7 @@ def rereview_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "journey/rereview_detail.html", {
         "rr": rr, "rec": rr.recognition, "steps": rr.steps.all(),
         "figures": _figure_rows(rr.frozen_figures, rr.evaluation_year),
+        "titles": frozen.title_rows(rr.frozen_figures),
         "assessment": assessment,
         "verdict_label": VERDICT_LABELS.get(str(assessment.get("verdict")), "") or assessment.get("note", ""),
         "editable": can_edit_rereview(request.user, rr),
@@ -571,7 +641,8 @@ def rereview_review(request: HttpRequest, pk: int) -> HttpResponse:
 def certificate(request: HttpRequest, pk: int) -> HttpResponse:
     """The certificate PDF: the firm itself and officials whose jurisdiction holds it (others: 404)."""
     rec = recognition_get(user=request.user, pk=pk)
-    response = HttpResponse(certificate_pdf(rec, today=timezone.localdate()), content_type="application/pdf")
+    response = HttpResponse(certificate_pdf(rec, today=timezone.localdate(), verify_url=verify_url(request, rec)),
+                            content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="tidu-certificate-{rec.number}.pdf"'
     response["Cache-Control"] = "private, no-store"
     return response

@@ -26,6 +26,8 @@ class AssessmentOut(Schema):
     standards: list[dict[str, Any]]
     recognitions: list[dict[str, Any]] = Field(default_factory=list)
     calendar: list[dict[str, Any]] = Field(default_factory=list)
+    warnings: list[dict[str, Any]] = Field(
+        default_factory=list, description="假设分析中疑似按“元”填写的金额（仅提示，照常评估）")
 
 
 class WhatIfIn(Schema):
@@ -58,7 +60,8 @@ def me(request: HttpRequest) -> Any:
 def what_if(request: HttpRequest, payload: WhatIfIn) -> Any:
     ent = firm_for(request.user)
     overrides = whatif.parse_or_raise(payload.dict(exclude_none=True))
-    return as_json(assess(ent, overrides=overrides))
+    a = assess(ent, overrides=overrides)
+    return {**as_json(a), "warnings": [w.as_dict() for w in whatif.unit_warnings(overrides, ent)]}
 
 
 @router.get("/firms/{credit_code}", response={200: AssessmentOut, 404: ErrorOut}, summary="某企业的梯度自评（实时）")

@@ -56,6 +56,7 @@ def what_if(request: HttpRequest, credit_code: str | None = None) -> HttpRespons
     values = {f.name: request.POST.get(f.name, "") for f in whatif.FIELDS}
     recognitions = recognitions_of(ent)
     ctx = _context(request, a, credit_code, values=values, errors=errors, what_if=not errors,
+                   unit_warnings=[] if errors else whatif.unit_warnings(overrides, ent),
                    recognitions=recognitions, calendar=calendar_of(ent.region_id, recognitions, today_shanghai()),
                    change_rule=CHANGE_RULE)
     if getattr(request, "htmx", False):

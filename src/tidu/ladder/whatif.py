@@ -10,6 +10,7 @@ from django.utils.translation import gettext_noop
 
 from tidu.core.errors import ErrorCode, TiduError, TiduValidationError
 from tidu.enterprises.money import wan_to_yuan, yuan_to_wan_text
+from tidu.enterprises.suspicion import Suspicion, yuan_suspicions
 
 
 @dataclass(frozen=True)
@@ -82,3 +83,31 @@ def parse_or_raise(data: Any) -> dict[str, Any]:
     if errors:
         raise TiduValidationError([(None if k == "form" else k, ErrorCode.VALIDATION, m) for k, m in errors.items()])
     return overrides
+
+
+def _previous(name: str) -> str:
+    """The same figure one fiscal year earlier in the engine's record: rd_y1 → rd_y2."""
+    for n in (1, 2):
+        if name.endswith(f"_y{n}"):
+            return f"{name[:-1]}{n + 1}"
+    return ""
+
+
+def unit_warnings(overrides: dict[str, Any], enterprise: Any, *, in_yuan: bool = False) -> list[Suspicion]:
+    """What-if amounts that look typed in 元 (warn only: nothing is saved, the engine runs anyway),
+    against the firm's saved figures (an amount left as saved is not questioned)."""
+    money = {k: v for k, v in overrides.items() if k in BY_NAME and BY_NAME[k].money and v is not None}
+    if not money:
+        return []
+    from tidu.ladder.assessment import base_record  # assessment is the page's model; this module is its form
+
+    _year, record, _marks = base_record(enterprise)
+    record = record or {}
+    return yuan_suspicions(
+        values=money,
+        before={k: record.get(k) for k in money},
+        previous={k: record.get(_previous(k)) for k in money},
+        industry_code=str(record.get("industry_code") or ""),
+        labels={k: BY_NAME[k].label for k in money},
+        in_yuan=in_yuan,
+    )

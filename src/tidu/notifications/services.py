@@ -24,12 +24,11 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from tidu.core import permissions
 from tidu.core.audit import audit_record
 from tidu.core.errors import ErrorCode, TiduError
 from tidu.core.permissions import (
     enterprises_visible_to,
-    is_official,
-    is_platform_admin,
     jurisdiction_prefix_of,
     organisation_of,
 )
@@ -184,8 +183,8 @@ def notifications_mark_all_read(*, actor: Any) -> int:
 
 
 def can_request_annual_update(user: Any) -> bool:
-    """Officials (for their jurisdiction) and platform admins (for everyone)."""
-    return is_platform_admin(user) or (is_official(user) and jurisdiction_prefix_of(user) is not None)
+    """Officials (for their jurisdiction) and platform admins (for everyone); the menu asks the same."""
+    return permissions.can_request_annual_update(user)
 
 
 def annual_update_year(today: dt.date | None = None) -> int:

@@ -402,6 +402,10 @@ def _size_macros(
     macros["is_sme"] = E.Not(E.Col("size_large"))
     info = {
         "labels": {g[0]: g[1] for g in groups},
+        # the lower limits of "large" per group and the indicator letters' fields: what an SME stays below
+        "large": {g[0]: dict(g[3]["large"]) for g in groups},
+        "indicators": dict(inds),
+        "fallback_group": fallback,
         "provisional": {g[0] for g in groups if g[4]},
         "fallback_warning": ctx.text(
             table, "fallback_warning", "size_table", "行业未列入划型标准，参照“其他未列明行业”执行"

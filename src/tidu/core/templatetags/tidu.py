@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -10,38 +11,79 @@ from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-from tidu.core.permissions import organisation_of, role_of
+from tidu.core.permissions import (
+    ROLE_ANONYMOUS,
+    ROLE_NONE,
+    can_import_enterprises,
+    can_manage_rounds,
+    can_open_admin_site,
+    can_open_review_pages,
+    can_request_annual_update,
+    can_view_register,
+    has_own_enterprise,
+    organisation_of,
+    role_of,
+)
 
 register = template.Library()
 
 
+def _menu() -> list[tuple[str, str, Callable[[Any], bool]]]:
+    """(label, URL name, the check its view makes): a link shows only to users its page lets in."""
+    def anyone(user: Any) -> bool:
+        return True
+
+    def signed_in(user: Any) -> bool:
+        return role_of(user) != ROLE_ANONYMOUS
+
+    return [
+        (_("首页"), "home", anyone),
+        (_("我的企业"), "enterprises:dashboard", has_own_enterprise),
+        (_("我的梯度"), "ladder:me", has_own_enterprise),
+        (_("申报与认定"), "journey:home", has_own_enterprise),
+        (_("数字化评测"), "digital:home", has_own_enterprise),
+        (_("AI场景"), "scenarios:list", has_own_enterprise),
+        (_("企业信息"), "enterprises:profile", has_own_enterprise),
+        (_("企业名录"), "enterprises:register", can_view_register),
+        (_("审核队列"), "journey:queue", can_open_review_pages),
+        (_("申报批次"), "journey:rounds", can_manage_rounds),
+        (_("认定复核"), "journey:rereviews", can_open_review_pages),
+        (_("变化报告"), "changes:queue", can_open_review_pages),
+        (_("催报年度数据"), "notifications:annual_update", can_request_annual_update),
+        (_("数字化水平"), "digital:distribution", can_view_register),
+        (_("场景库"), "scenarios:list", lambda user: not has_own_enterprise(user) and can_view_register(user)),
+        (_("导入导出"), "io:import", can_import_enterprises),
+        (_("企业认领"), "accounts:requests", can_view_register),
+        (_("管理后台"), "admin:index", can_open_admin_site),
+        (_("认定名单"), "journey:recognitions", anyone),
+        (_("认领状态"), "accounts:request_status", lambda user: role_of(user) == ROLE_NONE),
+        (_("我的账号"), "accounts:profile", signed_in),
+    ]
+
+
+# Pages linked from inside other pages only, with the check their view makes.
+PAGES_OUTSIDE_MENU: dict[str, Callable[[Any], bool]] = {"scenarios:recommend": has_own_enterprise}
+
+
+@register.filter
+def may_open(user: Any, url_name: str) -> bool:
+    """`{% if request.user|may_open:"journey:rounds" %}`: the same check as the menu and the page."""
+    if url_name in PAGES_OUTSIDE_MENU:
+        return PAGES_OUTSIDE_MENU[url_name](user)
+    return any(allowed(user) for _label, name, allowed in _menu() if name == url_name)
+
+
 @register.simple_tag(takes_context=True)
 def nav_items(context: template.Context) -> list[dict[str, Any]]:
-    """The menu for the current user's role: (label, url, active)."""
+    """The menu for the current user: (label, url, active), each link allowed by its page's own check."""
     request = context.get("request")
     if request is None:
         return []
     user = request.user
-    role = role_of(user)
-    wanted: list[tuple[str, str]] = [(_("首页"), "home")]
-    if role == "enterprise":
-        wanted += [(_("我的企业"), "enterprises:dashboard"), (_("我的梯度"), "ladder:me"),
-                   (_("申报与认定"), "journey:home"), (_("数字化评测"), "digital:home"),
-                   (_("AI场景"), "scenarios:list"), (_("企业信息"), "enterprises:profile")]
-    if role in {"government", "platform"}:
-        wanted += [(_("企业名录"), "enterprises:register"), (_("审核队列"), "journey:queue"),
-                   (_("申报批次"), "journey:rounds"), (_("认定复核"), "journey:rereviews"),
-                   (_("催报年度数据"), "notifications:annual_update"), (_("数字化水平"), "digital:distribution"),
-                   (_("场景库"), "scenarios:list"), (_("导入导出"), "io:import"), (_("企业认领"), "accounts:requests")]
-    if role == "none":  # a claimant or a held registration, waiting for the county
-        wanted += [(_("认领状态"), "accounts:request_status")]
-    if role == "platform":
-        wanted += [(_("管理后台"), "admin:index")]
-    wanted += [(_("认定名单"), "journey:recognitions")]
-    if role != "anonymous":
-        wanted += [(_("我的账号"), "accounts:profile")]
     items: list[tuple[str, str]] = []
-    for label, name in wanted:
+    for label, name, allowed in _menu():
+        if not allowed(user):
+            continue
         with contextlib.suppress(NoReverseMatch):  # an app's pages appear once the app is installed
             items.append((label, reverse(name)))
     path = request.path
