@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tidu.core.models import AuditEvent
 from tidu.journey import services
+from tidu.journey.demo import sample_pdf
 from tidu.journey.errors import JourneyCode, JourneyError
 from tidu.journey.models import AppStatus, ReviewStep, Tier
 from tidu.journey.testing import World
@@ -40,9 +42,13 @@ def test_a_returned_application_is_revised_and_resubmitted_from_the_county(world
     services.application_review(actor=world.users["city"], application=app, action="return",
                                 comment="请补充研发费用专项审计报告")
     assert app.status == AppStatus.RETURNED
+    assert app.locked_at is None  # a return unlocks: the firm revises, locks again and resubmits
     page = world.client("firm_a").get(f"/journey/applications/{app.pk}/").content.decode()
-    assert "请补充研发费用专项审计报告" in page and "修改后重新提交" in page
-    services.application_submit(actor=world.users["firm_a"], application=app, commitment=True)
+    assert "请补充研发费用专项审计报告" in page and "锁定并生成申报书" in page
+    services.application_lock(actor=world.users["firm_a"], application=app, commitment=True)
+    world.stamp(app)
+    assert "修改后重新提交" in world.client("firm_a").get(f"/journey/applications/{app.pk}/").content.decode()
+    services.application_submit(actor=world.users["firm_a"], application=app)
     assert app.status == AppStatus.COUNTY
 
 
@@ -55,14 +61,14 @@ def test_returning_or_rejecting_needs_a_reason(world: World) -> None:
     assert app.status == AppStatus.REJECTED
 
 
-def test_submission_needs_the_truthfulness_commitment(world: World) -> None:
-    app = world.draft("A")
-    response = world.client("firm_a").post(f"/journey/applications/{app.pk}/submit/", {"version": app.version})
+def test_locking_needs_the_truthfulness_commitment(world: World) -> None:
+    app = world.with_materials(world.draft("A"))
+    response = world.client("firm_a").post(f"/journey/applications/{app.pk}/lock/", {"version": app.version})
     assert response.status_code == 302
     app.refresh_from_db()
-    assert app.status == AppStatus.DRAFT
+    assert app.status == AppStatus.DRAFT and app.locked_at is None and not app.frozen_figures
     with pytest.raises(JourneyError) as exc:
-        services.application_submit(actor=world.users["firm_a"], application=app, commitment=False)
+        services.application_lock(actor=world.users["firm_a"], application=app, commitment=False)
     assert exc.value.journey_code == JourneyCode.COMMITMENT_REQUIRED
 
 
@@ -70,7 +76,7 @@ def test_submission_needs_the_figures_of_the_fiscal_year(world: World) -> None:
     app = services.application_create(actor=world.users["firm_a"], rnd=world.rounds[Tier.SPECIALIZED_SME],
                                       fiscal_year=2011)
     with pytest.raises(JourneyError) as exc:
-        services.application_submit(actor=world.users["firm_a"], application=app, commitment=True)
+        services.application_lock(actor=world.users["firm_a"], application=app, commitment=True)
     assert exc.value.journey_code == JourneyCode.NO_FIGURES
 
 
@@ -98,7 +104,15 @@ def test_the_firm_applies_submits_and_reads_the_status_through_its_pages(world: 
     response = client.post(f"/journey/rounds/{world.rounds[Tier.SPECIALIZED_SME].pk}/apply/", {"fiscal_year": ""})
     app = world.firms["A"].applications.get()
     assert response["Location"] == f"/journey/applications/{app.pk}/"
-    client.post(f"/journey/applications/{app.pk}/submit/", {"version": app.version, "commitment": "on"})
+    for kind in ("business_licence", "financial_report"):
+        client.post(f"/journey/applications/{app.pk}/attachments/",
+                    {"kind": kind, "file": SimpleUploadedFile(f"{kind}.pdf", sample_pdf(kind))})
+    client.post(f"/journey/applications/{app.pk}/lock/", {"version": app.version, "commitment": "on"})
+    app.refresh_from_db()
+    assert app.locked_at is not None
+    client.post(f"/journey/applications/{app.pk}/attachments/",
+                {"kind": "stamped_form", "file": SimpleUploadedFile("盖章.pdf", sample_pdf("stamped"))})
+    client.post(f"/journey/applications/{app.pk}/submit/", {"version": app.version})
     app.refresh_from_db()
     assert app.status == AppStatus.COUNTY
     assert "县级审核中" in client.get("/journey/").content.decode()
@@ -134,8 +148,9 @@ def test_every_state_change_writes_an_audit_event(world: World) -> None:
     app = world.approved("A")
     actions = list(AuditEvent.objects.filter(target_id=str(app.pk), target_type="journey.application")
                    .order_by("at", "id").values_list("action", flat=True))
-    assert actions == ["journey.application.create", "journey.application.submit", "journey.review.approve",
-                       "journey.review.approve", "journey.review.approve"]
+    assert actions == ["journey.application.create", "journey.attachment.add", "journey.attachment.add",
+                       "journey.application.lock", "journey.attachment.add", "journey.application.submit",
+                       "journey.review.approve", "journey.review.approve", "journey.review.approve"]
 
 
 def test_the_firm_is_mailed_when_its_application_is_returned(

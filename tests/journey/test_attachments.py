@@ -1,9 +1,11 @@
-"""Attachments: PDF and images only (by content), size-limited, stored under var/ with random names,
+"""Attachments: PDF and images only (by content), size-limited, stored under var/ by their SHA-256,
 and served only to those who may see the application."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -27,14 +29,14 @@ def _post(world: World, who: str, app_pk: int, name: str, data: bytes) -> int:
 
 
 @pytest.mark.parametrize(("name", "data"), [("营业执照.pdf", PDF), ("证书.PNG", PNG), ("现场.jpeg", JPEG)])
-def test_pdf_and_images_are_accepted_and_stored_outside_the_web_root_under_random_names(
+def test_pdf_and_images_are_accepted_and_stored_outside_the_web_root_under_their_checksum(
     world: World, name: str, data: bytes
 ) -> None:
     app = world.draft("A")
     assert _post(world, "firm_a", app.pk, name, data) == 201
     att = Attachment.objects.get()
     path = storage.path_of(att.stored_name)
-    assert path.read_bytes() == data and path.name != name and len(att.stored_name) == 32
+    assert path.read_bytes() == data and path.name != name and att.stored_name == hashlib.sha256(data).hexdigest()
     assert Path(settings.VAR_DIR) in path.parents
     assert not any(Path(root) in path.parents for root in settings.STATICFILES_DIRS)
     response = world.client("firm_a").get(f"/journey/attachments/{att.pk}/")
@@ -91,17 +93,20 @@ def test_another_users_attachment_url_is_refused(world: World) -> None:
 
 
 def test_attachments_are_frozen_once_submitted(world: World) -> None:
-    app = world.draft("A")
-    att = services.attachment_add(actor=world.users["firm_a"], application=app, name="a.pdf", data=PDF)
-    services.application_submit(actor=world.users["firm_a"], application=app, commitment=True)
+    app = world.submitted("A")
+    count = Attachment.objects.count()
     assert _post(world, "firm_a", app.pk, "b.pdf", PDF) == 400
-    assert world.bearer("firm_a").delete(f"/api/v1/journey/attachments/{att.pk}").status_code == 400
-    assert Attachment.objects.count() == 1
+    for att in Attachment.objects.all():
+        assert world.bearer("firm_a").delete(f"/api/v1/journey/attachments/{att.pk}").status_code == 400
+    assert Attachment.objects.count() == count == 3  # licence, financial report, stamped copy
 
 
-def test_the_firm_removes_an_attachment_from_a_draft_and_its_file_goes(world: World) -> None:
+def test_the_firm_removes_an_attachment_from_a_draft_and_its_file_goes(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
     app = world.draft("A")
     att = services.attachment_add(actor=world.users["firm_a"], application=app, name="a.pdf", data=PDF)
     path = storage.path_of(att.stored_name)
-    assert world.client("firm_a").post(f"/journey/attachments/{att.pk}/delete/").status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):  # the file goes once the deletion is committed
+        assert world.client("firm_a").post(f"/journey/attachments/{att.pk}/delete/").status_code == 302
     assert not Attachment.objects.exists() and not path.exists()

@@ -1,4 +1,4 @@
-"""Before signing the commitment, the firm sees on its draft the figures that submitting will freeze."""
+"""Before signing the commitment, the firm sees on its draft the figures that locking will freeze."""
 
 from __future__ import annotations
 
@@ -15,9 +15,12 @@ def test_the_draft_shows_the_firms_current_figures_to_check_before_signing(world
     assert 'data-field="rd_y1"' in section and "自报" in section  # with its provenance mark
 
 
-def test_once_submitted_only_the_frozen_figures_are_shown(world: World) -> None:
+def test_once_locked_only_the_frozen_figures_are_shown(world: World) -> None:
+    locked = world.locked("B")
+    html = world.client("firm_b").get(f"/journey/applications/{locked.pk}/").content.decode()
+    assert 'id="to-freeze"' not in html and "锁定时冻结的数据" in html
     app = world.submitted("A")
     for who in ("firm_a", "county"):
         html = world.client(who).get(f"/journey/applications/{app.pk}/").content.decode()
         assert 'id="to-freeze"' not in html
-        assert "提交时冻结的数据" in html
+        assert "锁定时冻结的数据" in html

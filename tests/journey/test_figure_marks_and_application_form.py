@@ -32,8 +32,13 @@ def _verified_then_submitted(world: World) -> Application:
     app = world.draft("A")
     row = EnterpriseYear.objects.get(enterprise=world.firms["A"], fiscal_year=app.fiscal_year)
     enterprise_year_verify(actor=world.users["county"], row=row, fields=["revenue", "rd"])
-    services.attachment_add(actor=world.users["firm_a"], application=app, name="营业执照.pdf", data=PDF)
-    return services.application_submit(actor=world.users["firm_a"], application=app, commitment=True)
+    services.attachment_add(actor=world.users["firm_a"], application=app, name="营业执照.pdf", data=PDF,
+                            kind="business_licence")
+    services.attachment_add(actor=world.users["firm_a"], application=app, name="审计报告.pdf", data=PDF + b"%report",
+                            kind="financial_report")
+    services.application_lock(actor=world.users["firm_a"], application=app, commitment=True)
+    world.stamp(app)
+    return services.application_submit(actor=world.users["firm_a"], application=app)
 
 
 def _edit_after_submission(world: World, app: Application) -> None:
@@ -78,12 +83,13 @@ def test_the_application_form_pdf_shows_the_frozen_values_and_marks_in_real_chin
         pdf = read_pdf(response.content)
         text = re.sub(r"\s", "", pdf.text)
         assert pdf.embedded >= 1
-        for label in ("专精特新中小企业申报书", "企业A有限公司", "一、企业数据", "二、提交时的自评结果", "三、附件清单",
-                      "营业执照.pdf", "四、真实性承诺", "本企业郑重承诺", "企业盖章", "法定代表人签字", "日期",
+        for label in ("专精特新中小企业申报书", "企业A有限公司", "一、企业数据", "二、自评结果", "三、附件清单",
+                      "营业执照.pdf", "审计报告.pdf", "四、真实性承诺", "本企业郑重承诺", "企业盖章", "法定代表人签字", "日期",
                       "已核实", "自报", f"TIDU-{app.pk}"):
             assert label in text, label
         assert FROZEN_REVENUE_WAN in text  # the value frozen at submission…
         assert "1,234,567.89" not in text  # …never the figure the firm typed afterwards
+        assert "盖章申报书.pdf" not in text  # the stamped copy is made from this paper, never listed on it
         chinese = {c for c in pdf.text if "\u4e00" <= c <= "\u9fff"}
         assert len(chinese) > 100
         assert chinese <= pdf.outlined, "every Chinese character has a real glyph outline (no tofu)"
@@ -108,10 +114,10 @@ def test_who_may_download_the_application_form(world: World, who: str, status: i
     assert world.bearer(who).get(f"/api/v1/journey/applications/{app.pk}/form.pdf").status_code == status
 
 
-def test_a_draft_has_no_application_form_yet(world: World) -> None:
+def test_an_unlocked_draft_has_no_application_form_yet(world: World) -> None:
     app = world.draft("A")
     response = world.bearer("firm_a").get(f"/api/v1/journey/applications/{app.pk}/form.pdf")
-    assert response.status_code == 400 and "提交后才能生成申报书" in response.json()["message"]
+    assert response.status_code == 400 and "锁定后才能生成申报书" in response.json()["message"]
     assert world.client("firm_b").get(f"/journey/applications/{app.pk}/form.pdf").status_code == 404
 
 

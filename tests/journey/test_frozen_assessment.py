@@ -59,5 +59,7 @@ def test_resubmitting_a_returned_application_freezes_the_revised_figures(world: 
     services.application_review(actor=world.users["county"], application=app, action="return", comment="营收有误")
     enterprise_year_save(actor=world.users["firm_a"], enterprise=world.firms["A"], fiscal_year=app.fiscal_year,
                          values={"revenue": 123_456_789, "main_rev": 100_000_000})
-    services.application_submit(actor=world.users["firm_a"], application=app, commitment=True)
+    services.application_lock(actor=world.users["firm_a"], application=app, commitment=True)
+    world.stamp(app)
+    services.application_submit(actor=world.users["firm_a"], application=app)
     assert app.frozen_figures["revenue_y1"] == 123_456_789

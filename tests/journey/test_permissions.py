@@ -21,10 +21,8 @@ SEES_SUBMITTED_A = {"firm_a": 200, "firm_b": 404, "county": 200, "county_c": 404
 
 
 def _with_attachment(world: World) -> tuple[int, int]:
-    app = world.draft("A")
-    att = services.attachment_add(actor=world.users["firm_a"], application=app, name="营业执照.pdf", data=PDF)
-    services.application_submit(actor=world.users["firm_a"], application=app, commitment=True)
-    return app.pk, att.pk
+    app = world.submitted("A")
+    return app.pk, app.attachments.get(kind="business_licence").pk
 
 
 @pytest.mark.parametrize(("who", "status"), SEES_SUBMITTED_A.items())
@@ -62,13 +60,22 @@ def test_anonymous_users_are_sent_to_log_in_and_the_api_wants_a_token(world: Wor
 def test_another_firm_cannot_act_on_the_application(world: World) -> None:
     app = world.draft("A")
     b = world.client("firm_b")
-    assert b.post(f"/journey/applications/{app.pk}/submit/", {"commitment": "on"}).status_code == 404
+    assert b.post(f"/journey/applications/{app.pk}/lock/", {"commitment": "on"}).status_code == 404
+    assert b.post(f"/journey/applications/{app.pk}/submit/", {}).status_code == 404
     assert b.post(f"/journey/applications/{app.pk}/attachments/", {"file": _upload()}).status_code == 404
     api = world.bearer("firm_b")
-    assert api.post(f"/api/v1/journey/applications/{app.pk}/submit", json.dumps({"commitment": True, "version": 1}),
+    assert api.post(f"/api/v1/journey/applications/{app.pk}/lock", json.dumps({"commitment": True, "version": 1}),
+                    content_type="application/json").status_code == 404
+    assert api.post(f"/api/v1/journey/applications/{app.pk}/submit", json.dumps({"version": 1}),
                     content_type="application/json").status_code == 404
     app.refresh_from_db()
-    assert app.status == AppStatus.DRAFT and not app.attachments.exists()
+    assert app.status == AppStatus.DRAFT and app.locked_at is None and not app.attachments.exists()
+    locked = world.locked("A", Tier.INNOVATIVE_SME)
+    assert b.post(f"/journey/applications/{locked.pk}/unlock/", {}).status_code == 404
+    assert api.post(f"/api/v1/journey/applications/{locked.pk}/unlock", json.dumps({"version": locked.version}),
+                    content_type="application/json").status_code == 404
+    locked.refresh_from_db()
+    assert locked.locked_at is not None
 
 
 def _upload() -> object:

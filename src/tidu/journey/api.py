@@ -11,7 +11,7 @@ from typing import Any
 
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import File, Router, Schema, Status
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from tidu.accounts.auth import API_AUTH
@@ -19,7 +19,7 @@ from tidu.core.errors import ErrorCode, TiduError
 from tidu.core.permissions import enterprises_visible_to, require, role_of
 from tidu.enterprises.api import ErrorOut, api_errors
 from tidu.enterprises.selectors import own_enterprise
-from tidu.journey import services, storage
+from tidu.journey import checklist, frozen, services, storage
 from tidu.journey.access import (
     can_edit_rereview,
     can_review,
@@ -30,7 +30,15 @@ from tidu.journey.access import (
 from tidu.journey.application_form import application_form_pdf
 from tidu.journey.certificate import certificate_pdf
 from tidu.journey.errors import JourneyCode, JourneyError
-from tidu.journey.models import Application, ApplicationRound, Objection, Recognition, ReReview
+from tidu.journey.models import (
+    Application,
+    ApplicationRound,
+    Attachment,
+    AttachmentKind,
+    Objection,
+    Recognition,
+    ReReview,
+)
 from tidu.journey.selectors import (
     application_get,
     application_list,
@@ -43,6 +51,7 @@ from tidu.journey.selectors import (
     rereviews_visible_to,
     rounds_open_for,
 )
+from tidu.journey.verify import verify_url
 
 router = Router(auth=API_AUTH, tags=["梯度培育"])
 ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 415: ErrorOut}
@@ -71,6 +80,11 @@ class RoundIn(Schema):
     deadline: dt.date
 
 
+class PublishIn(Schema):
+    starts_on: dt.date | None = None
+    title: str = ""
+
+
 class StepOut(Schema):
     level: str
     action: str
@@ -81,10 +95,23 @@ class StepOut(Schema):
 
 class AttachmentOut(Schema):
     id: int
+    kind: str
+    kind_label: str
     name: str
     content_type: str
     size: int
     sha256: str
+    form_fingerprint: str
+    current: bool  # a stamped copy: printed from the application's current lock; other kinds: always true
+
+
+class MaterialOut(Schema):
+    kind: str
+    label: str
+    required: bool
+    hint: str
+    ok: bool
+    attachment_ids: list[int]
 
 
 class ApplicationOut(Schema):
@@ -97,6 +124,7 @@ class ApplicationOut(Schema):
     fiscal_year: int
     status: str
     version: int
+    locked_at: dt.datetime | None
     submitted_at: dt.datetime | None
     status_changed_at: dt.datetime | None
     pack_edition: str
@@ -106,10 +134,13 @@ class ApplicationOut(Schema):
 
 class ApplicationDetailOut(ApplicationOut):
     can_review: bool
+    fingerprint: str  # SHA-256 of the locked record, printed on every page of the 申报书; "" when unlocked
     frozen_figures: dict[str, Any]
     frozen_assessment: dict[str, Any]
     steps: list[StepOut]
     attachments: list[AttachmentOut]
+    checklist: list[MaterialOut]
+    missing: list[str]  # labels of the required materials not yet satisfied
 
 
 class ApplicationPage(Schema):
@@ -123,8 +154,12 @@ class ApplyIn(Schema):
     fiscal_year: int | None = None
 
 
-class SubmitIn(Schema):
+class LockIn(Schema):
     commitment: bool
+    version: int
+
+
+class VersionIn(Schema):
     version: int
 
 
@@ -174,6 +209,7 @@ class RecognitionOut(Schema):
     """The public view of a title: name, region, tier, validity. Nothing else."""
 
     name: str
+    former_name: str | None = None  # the name it was granted under, when the firm has since been renamed
     region_code: str
     region: str
     tier: str
@@ -204,26 +240,39 @@ def _app_out(app: Application) -> dict[str, Any]:
     return {
         "id": app.pk, "enterprise": app.enterprise.name, "credit_code": app.enterprise.credit_code,
         "region_code": app.enterprise.region_id, "round_id": app.round_id, "tier": app.round.tier,
-        "fiscal_year": app.fiscal_year, "status": app.status, "version": app.version,
+        "fiscal_year": app.fiscal_year, "status": app.status, "version": app.version, "locked_at": app.locked_at,
         "submitted_at": app.submitted_at, "status_changed_at": app.status_changed_at, "pack_edition": app.pack_edition,
         "verdict": app.frozen_assessment.get("verdict"),
         "prescreen_flags": app.frozen_assessment.get("prescreen_flags") or [],
     }
 
 
+def _attachment_out(app: Application, a: Attachment, fingerprint: str | None = None) -> dict[str, Any]:
+    current = a.kind != AttachmentKind.STAMPED_FORM or checklist.stamped_is_current(app, a, fingerprint)
+    return {"id": a.pk, "kind": a.kind, "kind_label": a.get_kind_display(), "name": a.original_name,
+            "content_type": a.content_type, "size": a.size, "sha256": a.sha256,
+            "form_fingerprint": a.form_fingerprint, "current": current}
+
+
 def _detail_out(request: HttpRequest, app: Application) -> dict[str, Any]:
+    attachments = list(app.attachments.all())
+    fingerprint = frozen.fingerprint(app) if app.locked else ""
+    materials = checklist.status(app, attachments)
     return _app_out(app) | {
         "can_review": can_review(request.user, app),
+        "fingerprint": fingerprint,
         "frozen_figures": app.frozen_figures, "frozen_assessment": app.frozen_assessment,
         "steps": [{"level": s.level, "action": s.action, "official": s.official_label, "comment": s.comment,
                    "at": s.at} for s in app.steps.all()],
-        "attachments": [{"id": a.pk, "name": a.original_name, "content_type": a.content_type, "size": a.size,
-                         "sha256": a.sha256} for a in app.attachments.all()],
+        "attachments": [_attachment_out(app, a, fingerprint) for a in attachments],
+        "checklist": [{"kind": m["kind"], "label": str(m["label"]), "required": m["required"], "hint": str(m["hint"]),
+                       "ok": m["ok"], "attachment_ids": [a.pk for a in m["files"]]} for m in materials],
+        "missing": [str(m["label"]) for m in materials if m["required"] and not m["ok"]],
     }
 
 
 def _rec_out(rec: Recognition) -> dict[str, Any]:
-    return {"name": rec.enterprise.name, "region_code": rec.enterprise.region_id,
+    return {"name": rec.enterprise.name, "former_name": rec.former_name or None, "region_code": rec.enterprise.region_id,
             "region": rec.enterprise.region.full_name, "tier": rec.tier, "tier_label": rec.get_tier_display(),
             "valid_from": rec.valid_from, "valid_until": rec.valid_until}
 
@@ -272,8 +321,12 @@ def apply(request: HttpRequest, pk: int, payload: ApplyIn) -> Any:
 
 @router.post("/rounds/{pk}/publicity", response={201: PublicityOut, **ERRORS}, summary="发布公示")
 @api_errors
-def publish(request: HttpRequest, pk: int) -> Any:
-    pub = services.publicity_publish(actor=request.user, rnd=_round(request, pk, managed=True))
+def publish(request: HttpRequest, pk: int, payload: PublishIn | None = None) -> Any:
+    """`starts_on`: a working day from today (default the next working day); `title`: unique (default
+    from the round's name)."""
+    pub = services.publicity_publish(actor=request.user, rnd=_round(request, pk, managed=True),
+                                     starts_on=payload.starts_on if payload else None,
+                                     title=payload.title if payload else "")
     return Status(201, _publicity_out(pub.pk))
 
 
@@ -304,10 +357,10 @@ def get_application(request: HttpRequest, pk: int) -> Any:
 
 
 @router.get("/applications/{pk}/form.pdf", response={200: None, **ERRORS},
-            summary="申报书（PDF，按提交时冻结的数据生成，供打印盖章）")
+            summary="申报书（PDF，按锁定时冻结的数据生成，供打印盖章）")
 @api_errors
 def application_form(request: HttpRequest, pk: int) -> Any:
-    """Same permission as the application itself; 400 for a draft (nothing frozen yet)."""
+    """Same permission as the application itself; 400 while it is not locked (nothing frozen yet)."""
     app = application_get(user=request.user, pk=pk)
     response = HttpResponse(application_form_pdf(app), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="tidu-application-{app.pk}.pdf"'
@@ -315,11 +368,30 @@ def application_form(request: HttpRequest, pk: int) -> Any:
     return response
 
 
-@router.post("/applications/{pk}/submit", response={200: ApplicationDetailOut, **ERRORS}, summary="签署承诺并提交")
+@router.post("/applications/{pk}/lock", response={200: ApplicationDetailOut, **ERRORS},
+             summary="签署承诺并锁定：冻结数据和自评结果，生成申报书（此后只能上传盖章申报书）")
 @api_errors
-def submit(request: HttpRequest, pk: int, payload: SubmitIn) -> Any:
+def lock(request: HttpRequest, pk: int, payload: LockIn) -> Any:
+    app = services.application_lock(actor=request.user, application=application_get(user=request.user, pk=pk),
+                                    commitment=payload.commitment, expected_version=payload.version)
+    return _detail_out(request, app)
+
+
+@router.post("/applications/{pk}/unlock", response={200: ApplicationDetailOut, **ERRORS},
+             summary="解除锁定：作废申报书及其盖章扫描件，返回修改")
+@api_errors
+def unlock(request: HttpRequest, pk: int, payload: VersionIn) -> Any:
+    app = services.application_unlock(actor=request.user, application=application_get(user=request.user, pk=pk),
+                                      expected_version=payload.version)
+    return _detail_out(request, app)
+
+
+@router.post("/applications/{pk}/submit", response={200: ApplicationDetailOut, **ERRORS},
+             summary="提交已锁定的申报（必需材料齐全，盖章申报书与当前锁定一致）")
+@api_errors
+def submit(request: HttpRequest, pk: int, payload: VersionIn) -> Any:
     app = services.application_submit(actor=request.user, application=application_get(user=request.user, pk=pk),
-                                      commitment=payload.commitment, expected_version=payload.version)
+                                      expected_version=payload.version)
     return _detail_out(request, app)
 
 
@@ -334,17 +406,19 @@ def review(request: HttpRequest, pk: int, payload: ReviewIn) -> Any:
 
 
 @router.post("/applications/{pk}/attachments", response={201: AttachmentOut, **ERRORS},
-             summary="上传附件（PDF、JPG、PNG）")
+             summary="上传附件（PDF、JPG、PNG），kind 为材料类型（见申报详情的 checklist；盖章申报书 stamped_form 须在锁定后上传）")
 @api_errors
-def upload(request: HttpRequest, pk: int, file: UploadedFile = File(...)) -> Any:  # noqa: B008
+def upload(
+    request: HttpRequest, pk: int, file: UploadedFile = File(...),  # noqa: B008
+    kind: str = Form(AttachmentKind.OTHER.value),
+) -> Any:
     app = application_get(user=request.user, pk=pk)
     if file.size is not None and file.size > storage.max_bytes():
         raise JourneyError(JourneyCode.ATTACHMENT_TOO_LARGE, name=file.name or "",
                            limit_mb=storage.max_bytes() // (1024 * 1024))
     att = services.attachment_add(actor=request.user, application=app, name=file.name or "",
-                                  data=file.read(storage.max_bytes() + 1))
-    return Status(201, {"id": att.pk, "name": att.original_name, "content_type": att.content_type,
-                        "size": att.size, "sha256": att.sha256})
+                                  data=file.read(storage.max_bytes() + 1), kind=kind)
+    return Status(201, _attachment_out(app, att))
 
 
 @router.get("/attachments/{pk}", response={200: None, **ERRORS}, summary="下载附件")
@@ -544,7 +618,8 @@ def list_expiring(request: HttpRequest) -> Any:
 @api_errors
 def get_certificate(request: HttpRequest, pk: int) -> Any:
     rec = recognition_get(user=request.user, pk=pk)
-    response = HttpResponse(certificate_pdf(rec, today=timezone.localdate()), content_type="application/pdf")
+    response = HttpResponse(certificate_pdf(rec, today=timezone.localdate(), verify_url=verify_url(request, rec)),
+                            content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="tidu-certificate-{rec.number}.pdf"'
     response["Cache-Control"] = "private, no-store"
     return response

@@ -33,10 +33,23 @@ class JourneyCode(StrEnum):
     ALREADY_REVOKED = "already_revoked"
     REASON_REQUIRED = "reason_required"
     DATES_INVALID = "dates_invalid"
+    ROUND_DEADLINE_PAST = "round_deadline_past"
+    PUBLICITY_START_PAST = "publicity_start_past"
+    PUBLICITY_START_NOT_WORKDAY = "publicity_start_not_workday"
+    PUBLICITY_TITLE_TAKEN = "publicity_title_taken"
+    PUBLICITY_TITLE_INVALID = "publicity_title_invalid"
     REREVIEW_OPEN = "rereview_open"
     REREVIEW_CONFLICT = "rereview_conflict"
     REREVIEW_TOO_EARLY = "rereview_too_early"
     RECOGNITION_REVOKED = "recognition_revoked"
+    PREREQUISITE_MISSING = "prerequisite_missing"
+    NOT_LOCKED = "not_locked"
+    ALREADY_LOCKED = "already_locked"
+    LOCKED = "locked"
+    ATTACHMENTS_MISSING = "attachments_missing"
+    ATTACHMENT_DUPLICATE = "attachment_duplicate"
+    ATTACHMENT_KIND = "attachment_kind"
+    STAMPED_NEEDS_LOCK = "stamped_needs_lock"
 
 
 MESSAGES: dict[JourneyCode, str] = {
@@ -60,10 +73,25 @@ MESSAGES: dict[JourneyCode, str] = {
     JourneyCode.ALREADY_REVOKED: "该认定已于 {at} 撤销。",
     JourneyCode.REASON_REQUIRED: "请填写{what}。",
     JourneyCode.DATES_INVALID: "日期有误：{detail}",
+    JourneyCode.ROUND_DEADLINE_PAST: "截止日期（{deadline}）早于今天（{today}）：这样的批次无法受理任何申报，请修改截止日期。",
+    JourneyCode.PUBLICITY_START_PAST: "公示开始日期（{starts_on}）早于今天（{today}），请选择今天或以后的工作日。",
+    JourneyCode.PUBLICITY_START_NOT_WORKDAY: "公示开始日期（{starts_on}）不是工作日（周末或法定节假日），请选择工作日，如 {suggest}。",
+    JourneyCode.PUBLICITY_TITLE_TAKEN: "公示标题“{title}”已被 {starts_on} 发布的另一则公示使用，公示标题不能重复，请修改（如加上地区、年度或批次）。",
+    JourneyCode.PUBLICITY_TITLE_INVALID: "公示标题有误：{detail}",
     JourneyCode.REREVIEW_CONFLICT: "该复核刚刚已被他人处理（当前状态：{status}），您的操作未生效。请刷新后查看最新状态。",
     JourneyCode.REREVIEW_OPEN: "认定 {number} 已有进行中的复核（{status}）。",
     JourneyCode.REREVIEW_TOO_EARLY: "认定 {number} 有效期至 {valid_until}，距到期超过 {window} 天，尚未进入复核期。",
     JourneyCode.RECOGNITION_REVOKED: "认定 {number} 已撤销，不能复核。",
+    JourneyCode.PREREQUISITE_MISSING: (
+        "申报{tier}须持有{title}（{clause}），{as_of}未见有效称号：{why}。"
+        "如持有本平台以外认定、仍在有效期内的称号，请在“我的企业”{year}年度数据的“已获称号”中填报，审核部门将核验证书。"),
+    JourneyCode.NOT_LOCKED: "申报尚未锁定：请先核对数据、签署承诺并锁定，下载申报书打印盖章后上传，再提交。",
+    JourneyCode.ALREADY_LOCKED: "申报已于 {at} 锁定；如需修改，请先解除锁定。",
+    JourneyCode.LOCKED: "申报已锁定，除盖章申报书外不能增删附件；如需修改附件，请先解除锁定。",
+    JourneyCode.ATTACHMENTS_MISSING: "还缺少以下必需材料：{missing}。请上传后再提交。",
+    JourneyCode.ATTACHMENT_DUPLICATE: "文件“{name}”与本申报已上传的附件“{existing}”（{kind}）内容相同，无需重复上传。",
+    JourneyCode.ATTACHMENT_KIND: "材料类型有误：{tier}申报的材料类型为 {allowed}。",
+    JourneyCode.STAMPED_NEEDS_LOCK: "盖章申报书须在锁定后上传：请先锁定申报并下载申报书，打印盖章后再上传扫描件。",
 }
 
 HTTP_STATUS: dict[JourneyCode, int] = {
@@ -71,6 +99,8 @@ HTTP_STATUS: dict[JourneyCode, int] = {
     JourneyCode.ALREADY_APPLIED: 409,
     JourneyCode.REREVIEW_OPEN: 409,
     JourneyCode.REREVIEW_CONFLICT: 409,
+    JourneyCode.PUBLICITY_TITLE_TAKEN: 409,
+    JourneyCode.ATTACHMENT_DUPLICATE: 409,
     JourneyCode.NOT_AT_YOUR_STEP: 403,
     JourneyCode.ATTACHMENT_TOO_LARGE: 413,
     JourneyCode.ATTACHMENT_TYPE: 415,

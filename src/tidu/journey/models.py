@@ -9,6 +9,7 @@ the register or new pack editions never rewrite what the officials reviewed.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -103,6 +104,10 @@ class Application(TimeStampedModel):
     )
     commitment_signed_at = models.DateTimeField(_("承诺时间"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    # Set when the firm locks the application (figures, marks, assessment and commitment frozen, the 申报书
+    # printable); kept through submission and review; cleared by unlocking and by a return for revision
+    # (docs/decisions/0079-lock-print-stamp-submit.md).
+    locked_at = models.DateTimeField(_("锁定时间"), null=True, blank=True)
     status_changed_at = models.DateTimeField(_("进入当前状态时间"), null=True, blank=True, db_index=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True, on_delete=models.SET_NULL,
@@ -125,6 +130,11 @@ class Application(TimeStampedModel):
     @property
     def evaluation_year(self) -> int:
         return self.fiscal_year + 1
+
+    @property
+    def locked(self) -> bool:
+        """Frozen for printing: the firm may only add or remove the stamped copy until it unlocks."""
+        return self.locked_at is not None
 
 
 class ReviewAction(models.TextChoices):
@@ -162,16 +172,34 @@ class ReviewStep(DecisionStep):
         verbose_name_plural = _("审核记录")
 
 
+class AttachmentKind(models.TextChoices):
+    """What an attachment is; which kinds a tier asks for is data in `tidu.journey.checklist`."""
+
+    BUSINESS_LICENCE = "business_licence", _("营业执照")
+    FINANCIAL_REPORT = "financial_report", _("审计报告 / 财务报表")
+    IP_PROOF = "ip_proof", _("知识产权证明")
+    RD_AUDIT = "rd_audit", _("研发费用专项审计/鉴证报告")
+    FINANCING_PROOF = "financing_proof", _("股权融资证明")
+    STAMPED_FORM = "stamped_form", _("盖章申报书")
+    OTHER = "other", _("其他")
+
+
 class Attachment(models.Model):
-    """A PDF or image stored under var/ with a random name; served only by a permission-checked view."""
+    """A PDF or image of one kind, stored under var/ by its SHA-256 (the same bytes are kept once however
+    many applications attach them); served only by a permission-checked view.
+
+    A stamped copy of the 申报书 records the fingerprint of the lock it was printed from
+    (`form_fingerprint`): it counts for submission only while that lock is the application's."""
 
     application = models.ForeignKey(Application, verbose_name=_("申报"), on_delete=models.CASCADE,
                                     related_name="attachments")
+    kind = models.CharField(_("材料类型"), max_length=20, choices=AttachmentKind.choices, default=AttachmentKind.OTHER)
     original_name = models.CharField(_("文件名"), max_length=200)
-    stored_name = models.CharField(_("存储名"), max_length=64, unique=True)
+    stored_name = models.CharField(_("存储名"), max_length=64, db_index=True)
     content_type = models.CharField(_("类型"), max_length=40)
     size = models.PositiveIntegerField(_("大小（字节）"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
+    form_fingerprint = models.CharField(_("对应申报书数据指纹"), max_length=64, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True,
                                     on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
@@ -180,6 +208,8 @@ class Attachment(models.Model):
         verbose_name = _("附件")
         verbose_name_plural = _("附件")
         ordering = ("uploaded_at", "id")
+        constraints = (models.UniqueConstraint(fields=("application", "sha256"),
+                                               name="journey_one_copy_of_a_file_per_application"),)
 
     def __str__(self) -> str:
         return self.original_name
@@ -243,6 +273,8 @@ class Publicity(TimeStampedModel):
         verbose_name = _("公示")
         verbose_name_plural = _("公示")
         ordering = ("-starts_on", "-id")
+        # One notice per title across the platform (decision 0080): the public cites a notice by it.
+        constraints = (models.UniqueConstraint(fields=("title",), name="journey_publicity_title_unique"),)
 
     def __str__(self) -> str:
         return self.title
@@ -299,6 +331,11 @@ class Recognition(TimeStampedModel):
     revoked_reason = models.TextField(_("撤销原因"), blank=True)
     revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("撤销人"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
+    # The firm's registered name and region when the title was granted: the register may change later, but
+    # only through an approved 重大变化报告 (tidu.changes), and the list and certificate then show both.
+    granted_name = models.CharField(_("认定时企业名称"), max_length=200, blank=True)
+    granted_region = models.ForeignKey("regions.Region", verbose_name=_("认定时注册地"), null=True, blank=True,
+                                       on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = _("认定")
@@ -308,9 +345,22 @@ class Recognition(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.number} {self.enterprise.name}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A title created without them (imported, made in a shell) records the firm's name and region now."""
+        if self._state.adding and not self.granted_name:
+            self.granted_name = self.enterprise.name
+        if self._state.adding and self.granted_region_id is None:
+            self.granted_region_id = self.enterprise.region_id
+        super().save(*args, **kwargs)
+
     @property
     def revoked(self) -> bool:
         return self.revoked_at is not None
+
+    @property
+    def former_name(self) -> str:
+        """The name the title was granted under, when the firm has since been renamed (else '')."""
+        return self.granted_name if self.granted_name and self.granted_name != self.enterprise.name else ""
 
 
 class ReReviewStatus(models.TextChoices):

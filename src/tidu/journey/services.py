@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -21,11 +22,12 @@ from django.utils import timezone
 
 from tidu.core.audit import audit_record
 from tidu.core.errors import ErrorCode, TiduError
-from tidu.core.permissions import organisation_of, require
+from tidu.core.permissions import is_platform_admin, organisation_of, require
+from tidu.core.text import validate_no_formula_prefix
 from tidu.enterprises.models import Enterprise, EnterpriseYear
 from tidu.enterprises.provenance import FROZEN_MARKS_KEY
 from tidu.enterprises.selectors import evaluation_record_with_marks, own_enterprise
-from tidu.journey import assessment, storage
+from tidu.journey import assessment, checklist, frozen, storage
 from tidu.journey.access import (
     can_edit_application,
     can_edit_rereview,
@@ -45,6 +47,8 @@ from tidu.journey.models import (
     ApplicationRound,
     AppStatus,
     Attachment,
+    AttachmentKind,
+    CalendarDay,
     Objection,
     ObjectionStatus,
     Publicity,
@@ -59,10 +63,25 @@ from tidu.journey.models import (
     RoundStatus,
     Tier,
 )
-from tidu.journey.notify import notify_firm, notify_firm_of_rereview, notify_officials, notify_review_queue
+from tidu.journey.notify import (
+    notify_firm,
+    notify_firm_of_rereview,
+    notify_officials,
+    notify_review_queue,
+    officials_covering,
+)
+from tidu.journey.prerequisites import require_prerequisite
 from tidu.journey.prescreen import prescreen
 from tidu.journey.selectors import rereview_windows, window_for
-from tidu.journey.workdays import calendar_overrides, working_period
+from tidu.journey.workdays import (
+    OVERRIDE_WINDOW_DAYS,
+    calendar_overrides,
+    is_workday,
+    next_working_day,
+    working_period,
+)
+from tidu.notifications.models import NotificationKind
+from tidu.notifications.services import notify_users
 from tidu.regions.models import Region
 
 COMMITMENT_TEXT = (
@@ -126,14 +145,22 @@ def _check_version(app: Application, expected_version: int | None) -> None:
 
 
 def round_open(
-    *, actor: Any, name: str, tier: str, region_code: str | None, opens_on: dt.date, deadline: dt.date
+    *, actor: Any, name: str, tier: str, region_code: str | None, opens_on: dt.date, deadline: dt.date,
+    today: dt.date | None = None,
 ) -> ApplicationRound:
-    """Open a call for applications for a region (a province; None = national) and a tier."""
+    """Open a call for applications for a region (a province; None = national) and a tier.
+
+    A round whose deadline has passed would accept nothing: refused, as is one closing before it opens.
+    `today` lets the demo seed a round of past years as it was opened then."""
     require(can_manage_round(actor, region_code=region_code or ""))
     if tier not in Tier.values:
         raise TiduError(ErrorCode.VALIDATION, field="tier", detail="梯度层级")
     if deadline < opens_on:
-        raise JourneyError(JourneyCode.DATES_INVALID, field="deadline", detail="截止日期早于开始日期")
+        raise JourneyError(JourneyCode.DATES_INVALID, field="deadline",
+                           detail=f"截止日期（{deadline}）早于开始受理日期（{opens_on}）")
+    day = _today(today)
+    if deadline < day:
+        raise JourneyError(JourneyCode.ROUND_DEADLINE_PAST, field="deadline", deadline=deadline, today=day)
     region = Region.objects.filter(code=region_code).first() if region_code else None
     if region_code and region is None:
         raise TiduError(ErrorCode.REGION_UNKNOWN, field="region", value=region_code)
@@ -176,6 +203,8 @@ def application_create(
     if not ent.region_id.startswith(rnd.region_prefix):
         raise JourneyError(JourneyCode.ROUND_OUTSIDE_REGION, region=rnd.region.name if rnd.region else "全国")
     year = fiscal_year or (day.year - 1)
+    record, marks = evaluation_record_with_marks(ent, year + 1, as_of=day)
+    require_prerequisite(tier=rnd.tier, record=record, marks=marks, as_of=day, fiscal_year=year)
     try:
         with transaction.atomic():
             app = Application.objects.create(
@@ -197,65 +226,188 @@ def _require_editable(actor: Any, app: Application) -> None:
         raise JourneyError(JourneyCode.NOT_EDITABLE, status=app.get_status_display())
 
 
-def application_submit(
+def _save_versioned(app: Application, *, expected_version: int | None, **fields: Any) -> None:
+    """Change fields of `app` other than its status under the same optimistic lock as `_move`."""
+    version = app.version if expected_version is None else expected_version
+    updated = Application.objects.filter(pk=app.pk, version=version).update(
+        version=F("version") + 1, updated_at=timezone.now(), **fields)
+    if updated == 0:
+        current = Application.objects.get(pk=app.pk)
+        raise JourneyError(JourneyCode.CONFLICT, status=current.get_status_display())
+    app.refresh_from_db()
+
+
+def _drop_attachments(atts: Iterable[Attachment]) -> list[dict[str, Any]]:
+    """Delete attachment rows (inside the caller's transaction); their files go once that commits and
+    no other attachment names them. Returns what was dropped, for the caller's audit event."""
+    dropped = []
+    for att in atts:
+        dropped.append({"attachment": att.pk, "name": att.original_name, "kind": att.kind, "sha256": att.sha256,
+                        "form_fingerprint": att.form_fingerprint})
+        att.delete()
+        transaction.on_commit(_release_later(att.stored_name))
+    return dropped
+
+
+def _release_later(stored: str) -> Callable[[], None]:
+    return lambda: storage.release(stored, lambda: Attachment.objects.filter(stored_name=stored).exists())
+
+
+def _frozen_record(app: Application, day: dt.date) -> dict[str, Any]:
+    """What locking freezes: the firm's figures with each one's provenance mark, and the engine's
+    assessment (with pre-screen flags) under the pack edition in force on `day`."""
+    if not EnterpriseYear.objects.filter(enterprise=app.enterprise, fiscal_year=app.fiscal_year).exists():
+        raise JourneyError(JourneyCode.NO_FIGURES, year=app.fiscal_year)
+    record, marks = evaluation_record_with_marks(app.enterprise, app.evaluation_year, as_of=day)
+    prerequisite = require_prerequisite(tier=app.tier, record=record, marks=marks, as_of=day,
+                                        fiscal_year=app.fiscal_year)
+    figures = _jsonable(record)
+    figures[FROZEN_MARKS_KEY] = _jsonable(marks)  # each figure's provenance travels with the application
+    result = _jsonable(assessment.assess(record, tier=app.tier, as_of=day))
+    result["prescreen_flags"] = prescreen(figures)
+    result["prerequisite"] = prerequisite  # the title it applied on: platform record (number) or self-declared
+    return {"frozen_figures": figures, "frozen_assessment": result,
+            "pack_edition": str(result.get("pack_edition") or "")}
+
+
+def application_lock(
     *, actor: Any, application: Application, commitment: bool, expected_version: int | None = None,
     today: dt.date | None = None,
 ) -> Application:
-    """Sign the commitment, freeze figures and assessment with the pack edition, send to the county."""
+    """Sign the commitment and freeze figures, marks and assessment with the pack edition: the 申报书 can
+    now be printed (its fingerprint names this lock), and only the stamped copy may still be attached.
+
+    Stamped copies left from an earlier submission (a returned application) no longer match and go.
+    `actor=None` is the system acting for the firm (seed_demo).
+    """
     app = application
     if actor is not None:
         require(can_view_application(actor, app), not_found=True)
     _check_version(app, expected_version)
     _require_editable(actor, app)
+    if app.locked_at is not None:
+        raise JourneyError(JourneyCode.ALREADY_LOCKED, at=timezone.localtime(app.locked_at).strftime("%Y-%m-%d %H:%M"))
     if not commitment:
         raise JourneyError(JourneyCode.COMMITMENT_REQUIRED, field="commitment")
     day = _today(today)
     if app.status == AppStatus.DRAFT and not app.round.accepts_on(day):
         raise JourneyError(JourneyCode.ROUND_NOT_OPEN, opens_on=app.round.opens_on, deadline=app.round.deadline)
-    if not EnterpriseYear.objects.filter(enterprise=app.enterprise, fiscal_year=app.fiscal_year).exists():
-        raise JourneyError(JourneyCode.NO_FIGURES, year=app.fiscal_year)
-    record, marks = evaluation_record_with_marks(app.enterprise, app.evaluation_year)
-    figures = _jsonable(record)
-    figures[FROZEN_MARKS_KEY] = _jsonable(marks)  # each figure's provenance travels with the application
-    result = _jsonable(assessment.assess(record, tier=app.tier, as_of=day))
-    result["prescreen_flags"] = prescreen(figures)
+    fields = _frozen_record(app, day)
     now = timezone.now()
+    with transaction.atomic():
+        _save_versioned(app, expected_version=expected_version, locked_at=now, commitment_text=COMMITMENT_TEXT,
+                        commitment_signed_by=actor, commitment_signed_at=now, **fields)
+        dropped = _drop_attachments(app.attachments.filter(kind=AttachmentKind.STAMPED_FORM))
+        audit_record(actor=actor, action="journey.application.lock", target=app,
+                     data={"fingerprint": frozen.fingerprint(app), "pack_edition": app.pack_edition,
+                           "fiscal_year": app.fiscal_year, "stale_stamped_removed": dropped})
+    return app
+
+
+def application_unlock(*, actor: Any, application: Application, expected_version: int | None = None) -> Application:
+    """Back to editing: the lock's frozen record and commitment are discarded, and so are the stamped
+    copies printed from it (their fingerprint will never be the application's again)."""
+    app = application
+    if actor is not None:
+        require(can_view_application(actor, app), not_found=True)
+    _check_version(app, expected_version)
+    _require_editable(actor, app)
+    if app.locked_at is None:
+        raise JourneyError(JourneyCode.NOT_LOCKED)
+    discarded = frozen.fingerprint(app)
+    with transaction.atomic():
+        _save_versioned(app, expected_version=expected_version, locked_at=None, frozen_figures={},
+                        frozen_assessment={}, pack_edition="", commitment_text="", commitment_signed_by=None,
+                        commitment_signed_at=None)
+        dropped = _drop_attachments(app.attachments.filter(kind=AttachmentKind.STAMPED_FORM))
+        audit_record(actor=actor, action="journey.application.unlock", target=app,
+                     data={"discarded_fingerprint": discarded, "stamped_removed": dropped})
+    return app
+
+
+def application_submit(
+    *, actor: Any, application: Application, expected_version: int | None = None, today: dt.date | None = None,
+) -> Application:
+    """Send the locked application to the county: its record is the one frozen when it was locked, its
+    required materials (the tier's checklist) are attached, the stamped copy is of this very lock."""
+    app = application
+    if actor is not None:
+        require(can_view_application(actor, app), not_found=True)
+    _check_version(app, expected_version)
+    _require_editable(actor, app)
+    if app.locked_at is None:
+        raise JourneyError(JourneyCode.NOT_LOCKED)
+    day = _today(today)
+    if app.status == AppStatus.DRAFT and not app.round.accepts_on(day):
+        raise JourneyError(JourneyCode.ROUND_NOT_OPEN, opens_on=app.round.opens_on, deadline=app.round.deadline)
+    missing = checklist.missing_required(app)
+    if missing:
+        raise JourneyError(JourneyCode.ATTACHMENTS_MISSING, field="attachments", missing="、".join(missing))
     before = app.status
     with transaction.atomic():
-        _move(app, to=AppStatus.COUNTY, expected_version=expected_version, frozen_figures=figures,
-              frozen_assessment=result, pack_edition=str(result.get("pack_edition") or ""),
-              commitment_text=COMMITMENT_TEXT, commitment_signed_by=actor, commitment_signed_at=now,
-              submitted_at=now)
+        _move(app, to=AppStatus.COUNTY, expected_version=expected_version, submitted_at=timezone.now())
         audit_record(actor=actor, action="journey.application.submit", target=app,
                      data={"status": [before, app.status], "pack_edition": app.pack_edition,
-                           "fiscal_year": app.fiscal_year})
+                           "fiscal_year": app.fiscal_year, "fingerprint": frozen.fingerprint(app)})
         notify_review_queue(app)  # the county officials of the firm's region
     return app
 
 
-def attachment_add(*, actor: Any, application: Application, name: str, data: bytes) -> Attachment:
-    _require_editable(actor, application)
+def attachment_add(
+    *, actor: Any, application: Application, name: str, data: bytes, kind: str = AttachmentKind.OTHER,
+) -> Attachment:
+    """Attach a file of one of the tier's kinds. Before the lock: any kind but the stamped copy; while
+    locked: the stamped copy only (recorded against this lock's fingerprint). The same file twice in
+    one application is refused; the same bytes in several applications are stored once."""
+    app = application
+    _require_editable(actor, app)
+    allowed = checklist.kinds_for(app.tier)
+    if kind not in allowed:
+        raise JourneyError(JourneyCode.ATTACHMENT_KIND, field="kind", tier=Tier(app.tier).label,
+                           allowed="、".join(str(AttachmentKind(k).label) for k in allowed))
+    fingerprint = ""
+    if kind == AttachmentKind.STAMPED_FORM:
+        if app.locked_at is None:
+            raise JourneyError(JourneyCode.STAMPED_NEEDS_LOCK, field="kind")
+        fingerprint = frozen.fingerprint(app)
+    elif app.locked_at is not None:
+        raise JourneyError(JourneyCode.LOCKED, field="kind")
     checked = storage.check_upload(name, data)
-    stored = storage.write_file(checked.data)
-    with transaction.atomic():
-        att = Attachment.objects.create(
-            application=application, original_name=checked.name, stored_name=stored,
-            content_type=checked.content_type, size=len(checked.data), sha256=checked.sha256, uploaded_by=actor,
-        )
-        audit_record(actor=actor, action="journey.attachment.add", target=application,
-                     data={"attachment": att.pk, "name": att.original_name, "sha256": att.sha256})
+    _refuse_duplicate(app, checked)
+    stored = storage.store(checked)
+    try:
+        with transaction.atomic():
+            att = Attachment.objects.create(
+                application=app, kind=kind, original_name=checked.name, stored_name=stored,
+                content_type=checked.content_type, size=len(checked.data), sha256=checked.sha256,
+                form_fingerprint=fingerprint, uploaded_by=actor,
+            )
+            audit_record(actor=actor, action="journey.attachment.add", target=app,
+                         data={"attachment": att.pk, "name": att.original_name, "kind": kind, "sha256": att.sha256,
+                               "form_fingerprint": fingerprint})
+            transaction.on_commit(lambda: storage.ensure_stored(checked))
+    except IntegrityError:  # the same file sent twice at the same moment
+        _refuse_duplicate(app, checked)
+        raise
     return att
 
 
+def _refuse_duplicate(app: Application, checked: storage.CheckedFile) -> None:
+    existing = Attachment.objects.filter(application=app, sha256=checked.sha256).first()
+    if existing is not None:
+        raise JourneyError(JourneyCode.ATTACHMENT_DUPLICATE, field="file", name=checked.name,
+                           existing=existing.original_name, kind=existing.get_kind_display())
+
+
 def attachment_delete(*, actor: Any, attachment: Attachment) -> None:
-    _require_editable(actor, attachment.application)
+    """Remove an attachment (while locked: the stamped copy only); its file goes when nothing else names it."""
+    app = attachment.application
+    _require_editable(actor, app)
+    if app.locked_at is not None and attachment.kind != AttachmentKind.STAMPED_FORM:
+        raise JourneyError(JourneyCode.LOCKED)
     with transaction.atomic():
-        audit_record(actor=actor, action="journey.attachment.delete", target=attachment.application,
-                     data={"attachment": attachment.pk, "name": attachment.original_name, "sha256": attachment.sha256})
-        stored = attachment.stored_name
-        attachment.delete()
-    path = storage.path_of(stored)
-    path.unlink(missing_ok=True)
+        [dropped] = _drop_attachments([attachment])
+        audit_record(actor=actor, action="journey.attachment.delete", target=app, data=dropped)
 
 
 # ---- review (officials) --------------------------------------------------------------------------
@@ -286,8 +438,10 @@ def application_review(
         to = AppStatus.RETURNED if action == ReviewAction.RETURN else AppStatus.REJECTED
     org = organisation_of(actor)
     org_label = org.name if org is not None else ""
+    # A return unlocks: the firm revises, locks again (a new record, a new 申报书) and resubmits.
+    unlock: dict[str, Any] = {"locked_at": None} if to == AppStatus.RETURNED else {}
     with transaction.atomic():
-        _move(app, to=to, expected_version=expected_version)
+        _move(app, to=to, expected_version=expected_version, **unlock)
         step = ReviewStep.objects.create(application=app, level=level, official=actor, official_label=org_label,
                                          action=action, comment=comment)
         audit_record(actor=actor, action=f"journey.review.{action}", target=app,
@@ -344,29 +498,188 @@ def publicity_working_days(rnd: ApplicationRound) -> int:
     return DEFAULT_PUBLICITY_WORKING_DAYS[rnd.tier]
 
 
+def publicity_default_start(today: dt.date | None = None) -> dt.date:
+    """The start offered to an official publishing today: the next working day."""
+    day = _today(today)
+    return next_working_day(day, calendar_overrides(day))
+
+
+def _publicity_title(rnd: ApplicationRound, title: str) -> str:
+    """The official's title (refused if another notice uses it), or a free default from the round's name.
+
+    Titles are unique across the platform (decision 0080): the public cites a notice by its title, and
+    every notice is public, so naming the one that holds a title reveals nothing."""
+    wanted = " ".join(title.split())
+    if wanted:
+        if len(wanted) > TITLE_MAX:
+            raise JourneyError(JourneyCode.PUBLICITY_TITLE_INVALID, field="title",
+                               detail=f"不能超过{TITLE_MAX}个字符（现为{len(wanted)}个）")
+        try:
+            validate_no_formula_prefix(wanted)
+        except ValidationError as exc:
+            raise JourneyError(JourneyCode.PUBLICITY_TITLE_INVALID, field="title", detail=exc.messages[0]) from None
+        _title_free(wanted)
+        return wanted
+    base = f"{rnd.name}拟认定名单公示"[:TITLE_MAX - 8]
+    taken = set(Publicity.objects.filter(title__startswith=base).values_list("title", flat=True))
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}（第{n}次）"
+    return candidate
+
+
+TITLE_MAX = 200
+
+
+def _title_free(title: str) -> None:
+    holder = Publicity.objects.filter(title=title).first()
+    if holder is not None:
+        raise JourneyError(JourneyCode.PUBLICITY_TITLE_TAKEN, field="title", title=title, starts_on=holder.starts_on)
+
+
 def publicity_publish(
-    *, actor: Any, rnd: ApplicationRound, starts_on: dt.date | None = None, title: str = ""
+    *, actor: Any, rnd: ApplicationRound, starts_on: dt.date | None = None, title: str = "",
+    today: dt.date | None = None,
 ) -> Publicity:
-    """Put every approved application of the round on a publicity list for N working days."""
+    """Put every approved application of the round on a publicity list for N working days.
+
+    The official chooses the first day (default: the next working day); it may not be in the past nor
+    a weekend or holiday. `today` lets the demo seed a publicity of past years as it was published then."""
     require(can_publish(actor, rnd))
     apps = list(rnd.applications.select_related("enterprise").filter(status=AppStatus.APPROVED))
     if not apps:
         raise JourneyError(JourneyCode.NOTHING_TO_PUBLISH)
-    start = _today(starts_on)
+    day = _today(today)
+    start = starts_on or publicity_default_start(day)
+    if start < day:
+        raise JourneyError(JourneyCode.PUBLICITY_START_PAST, field="starts_on", starts_on=start, today=day)
+    overrides = calendar_overrides(start)
+    if not is_workday(start, overrides)[0]:
+        raise JourneyError(JourneyCode.PUBLICITY_START_NOT_WORKDAY, field="starts_on", starts_on=start,
+                           suggest=next_working_day(start, overrides))
+    title = _publicity_title(rnd, title)
     days = publicity_working_days(rnd)
-    period = working_period(start, days, calendar_overrides(start))
-    with transaction.atomic():
-        pub = Publicity.objects.create(
-            round=rnd, title=title or f"{rnd.name}拟认定名单公示", starts_on=start, ends_on=period.ends_on,
-            working_days=days, end_provisional=period.provisional, published_by=actor,
-        )
-        for app in apps:
-            _move(app, to=AppStatus.PUBLICITY, expected_version=app.version)
-        pub.applications.set(apps)
-        audit_record(actor=actor, action="journey.publicity.publish", target=pub,
-                     data={"applications": [a.pk for a in apps], "starts_on": start, "ends_on": period.ends_on,
-                           "working_days": days, "provisional": period.provisional})
+    period = working_period(start, days, overrides)
+    try:
+        with transaction.atomic():
+            pub = Publicity.objects.create(
+                round=rnd, title=title, starts_on=start, ends_on=period.ends_on,
+                working_days=days, end_provisional=period.provisional, published_by=actor,
+            )
+            for app in apps:
+                _move(app, to=AppStatus.PUBLICITY, expected_version=app.version)
+            pub.applications.set(apps)
+            audit_record(actor=actor, action="journey.publicity.publish", target=pub,
+                         data={"applications": [a.pk for a in apps], "title": title, "starts_on": start,
+                               "ends_on": period.ends_on, "working_days": days, "provisional": period.provisional})
+    except IntegrityError:  # another official took the title in the meantime: the constraint decides
+        _title_free(title)
+        raise
     return pub
+
+
+@dataclass(frozen=True)
+class PublicityMove:
+    """A publicity whose end moved when the holiday calendar changed."""
+
+    publicity: Publicity
+    old_end: dt.date
+    new_end: dt.date
+    old_provisional: bool
+    new_provisional: bool
+
+
+def can_enter_calendar(actor: Any) -> bool:
+    """Holidays are national (the State Council's notice): platform administrators enter them."""
+    return bool(getattr(actor, "is_superuser", False)) or is_platform_admin(actor)
+
+
+def calendar_day_save(*, actor: Any, entry: CalendarDay) -> list[PublicityMove]:
+    """Save an administrator's holiday or adjusted working day (new or edited), then move the publicity
+    ends it changes. Returns the moves (each audited, its officials notified)."""
+    require(can_enter_calendar(actor))
+    with transaction.atomic():
+        before = CalendarDay.objects.select_for_update().filter(pk=entry.pk).first() if entry.pk else None
+        entry.full_clean()
+        entry.save()
+        audit_record(actor=actor, action="journey.calendar.save", target=entry,
+                     data={"day": entry.day, "is_workday": entry.is_workday, "note": entry.note,
+                           **({"before": {"day": before.day, "is_workday": before.is_workday}} if before else {})})
+        changed = {entry.day} | ({before.day} if before else set())
+        return publicity_ends_recompute(actor=actor, changed=changed)
+
+
+def calendar_day_set(*, actor: Any, day: dt.date, is_workday: bool, note: str = "") -> list[PublicityMove]:
+    """Enter one day by its date (creating or changing the entry); see `calendar_day_save`."""
+    entry = CalendarDay.objects.filter(day=day).first() or CalendarDay(day=day)
+    entry.is_workday, entry.note = is_workday, note
+    return calendar_day_save(actor=actor, entry=entry)
+
+
+def calendar_days_delete(*, actor: Any, entries: Iterable[CalendarDay]) -> list[PublicityMove]:
+    """Remove entries (the day goes back to the calendar package, or to weekends for an unknown year)."""
+    require(can_enter_calendar(actor))
+    with transaction.atomic():
+        gone = list(CalendarDay.objects.select_for_update().filter(pk__in=[e.pk for e in entries]))
+        for entry in gone:
+            audit_record(actor=actor, action="journey.calendar.delete", target=entry,
+                         data={"day": entry.day, "is_workday": entry.is_workday, "note": entry.note})
+        CalendarDay.objects.filter(pk__in=[e.pk for e in gone]).delete()
+        return publicity_ends_recompute(actor=actor, changed={e.day for e in gone})
+
+
+def publicity_ends_recompute(*, actor: Any, changed: Iterable[dt.date]) -> list[PublicityMove]:
+    """Count again every open publicity that the changed days can affect (an end counted by weekends
+    only, for a year whose holidays were not yet known, becomes exact). Called in the caller's
+    transaction; each moved end is audited (old → new) and its officials are told in the platform."""
+    days = sorted(set(changed))
+    if not days:
+        return []
+    open_pubs = list(Publicity.objects.select_related("round__region", "published_by")
+                     .filter(status=PublicityStatus.OPEN, starts_on__lte=days[-1], ends_on__gte=days[0]))
+    provisional = Publicity.objects.select_related("round__region", "published_by").filter(
+        status=PublicityStatus.OPEN, end_provisional=True).exclude(pk__in=[p.pk for p in open_pubs])
+    pubs = open_pubs + list(provisional)
+    if not pubs:
+        return []
+    first = min(p.starts_on for p in pubs)
+    overrides = calendar_overrides(first, until=max(p.starts_on for p in pubs) + dt.timedelta(
+        days=OVERRIDE_WINDOW_DAYS))
+    moves = []
+    for pub in pubs:
+        period = working_period(pub.starts_on, pub.working_days, overrides)
+        if (period.ends_on, period.provisional) == (pub.ends_on, pub.end_provisional):
+            continue
+        move = PublicityMove(pub, pub.ends_on, period.ends_on, pub.end_provisional, period.provisional)
+        Publicity.objects.filter(pk=pub.pk).update(ends_on=period.ends_on, end_provisional=period.provisional,
+                                                   updated_at=timezone.now())
+        pub.ends_on, pub.end_provisional = period.ends_on, period.provisional
+        audit_record(actor=actor, action="journey.publicity.reschedule", target=pub,
+                     data={"ends_on": {"old": move.old_end, "new": move.new_end},
+                           "provisional": {"old": move.old_provisional, "new": move.new_provisional},
+                           "calendar_days": days})
+        _notify_publicity_moved(move)
+        moves.append(move)
+    return moves
+
+
+def _notify_publicity_moved(move: PublicityMove) -> None:
+    """Tell the official who published and the officials who may decide it."""
+    pub = move.publicity
+    rnd = pub.round
+    national = rnd.tier == Tier.LITTLE_GIANT or rnd.region_id is None  # see can_publish
+    users = {u.pk: u for u in officials_covering(rnd.region_id or "000000", "national" if national else "province")}
+    if pub.published_by is not None and pub.published_by.is_active:
+        users[pub.published_by.pk] = pub.published_by
+    exact = "" if move.new_provisional else "（节假日安排已录入，日期已确定）"
+    notify_users(
+        users=list(users.values()), kind=NotificationKind.SYSTEM,
+        title=f"公示截止日期调整：{pub.title}"[:200],
+        body=f"节假日安排变更后重新计算，公示“{pub.title}”的截止日期由 {move.old_end} 调整为 {move.new_end}{exact}。"
+             f"异议受理和认定决定以新的截止日期为准。",
+        link=reverse("journey:publicity", kwargs={"pk": pub.pk}),
+    )
 
 
 def objection_lodge(
@@ -445,6 +758,8 @@ def publicity_decide(*, actor: Any, publicity: Publicity, today: dt.date | None 
                 enterprise=app.enterprise, application=app, tier=rnd.tier,
                 number=_next_number(rnd.tier, rnd.region_id, day.year), issuing_region=rnd.region,
                 valid_from=day, valid_until=add_years(day, VALIDITY_YEARS[rnd.tier]) - dt.timedelta(days=1),
+                # the name and region it is granted under (the list and certificate note later renames)
+                granted_name=app.enterprise.name, granted_region_id=app.enterprise.region_id,
             )
             audit_record(actor=actor, action="journey.recognition.grant", target=rec,
                          data={"application": app.pk, "number": rec.number, "valid_until": rec.valid_until})
@@ -587,7 +902,7 @@ def rereview_submit(
     if not EnterpriseYear.objects.filter(enterprise=ent, fiscal_year=year).exists():
         raise JourneyError(JourneyCode.NO_FIGURES, year=year)
     day = _today(today)
-    record, marks = evaluation_record_with_marks(ent, year + 1)
+    record, marks = evaluation_record_with_marks(ent, year + 1, as_of=day)
     figures = _jsonable(record)
     figures[FROZEN_MARKS_KEY] = _jsonable(marks)  # each figure's provenance travels with the re-review
     result = _jsonable(assessment.assess(record, tier=rr.tier, as_of=day, is_review=True))

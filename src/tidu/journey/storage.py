@@ -1,13 +1,23 @@
-"""Attachment files: type by content (never by name or browser), size-limited, stored under var/ with
-random names, so nothing the firm sends decides where or as what a file lands.
+"""Attachment files: type by content (never by name or browser), size-limited, stored under var/ by the
+SHA-256 of their bytes, so nothing the firm sends decides where or as what a file lands, and the same
+bytes attached to several applications are kept once.
+
+A stored file is shared by every attachment row naming it; `release` removes it only when no row does.
+Writers and releasers take one file lock around "is it still referenced / is it still there", so a file
+released by one request while another attaches the same bytes is written back, never lost
+(docs/decisions/0079-lock-print-stamp-submit.md). Files stored before content addressing keep their
+32-hex random names and are read and released the same way.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
+import os
 import re
-import secrets
 import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,14 +75,49 @@ def check_upload(raw_name: str, data: bytes) -> CheckedFile:
     raise JourneyError(JourneyCode.ATTACHMENT_TYPE, name=name)
 
 
-def write_file(data: bytes) -> str:
-    """Store the bytes under a fresh random name; return that name."""
-    stored = secrets.token_hex(16)
-    (storage_dir() / stored).write_bytes(data)
-    return stored
+@contextlib.contextmanager
+def _store_lock() -> Iterator[None]:
+    with (storage_dir() / ".lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _write_if_missing(checked: CheckedFile) -> None:
+    path = storage_dir() / checked.sha256
+    if path.exists():
+        return
+    partial = path.with_name(f".{checked.sha256}.{os.getpid()}.part")
+    partial.write_bytes(checked.data)
+    partial.replace(path)  # atomic: a reader never sees half a file
+
+
+def store(checked: CheckedFile) -> str:
+    """Keep the bytes under their SHA-256 (once, however many attachments share them); return that name."""
+    with _store_lock():
+        _write_if_missing(checked)
+    return checked.sha256
+
+
+def ensure_stored(checked: CheckedFile) -> None:
+    """Run after the attachment row is committed: puts the bytes back if a concurrent `release` of the
+    last other reference removed them between `store` and the commit."""
+    with _store_lock():
+        _write_if_missing(checked)
+
+
+def release(stored_name: str, still_referenced: Callable[[], bool]) -> None:
+    """Run after a deletion is committed: remove the file unless some attachment still names it."""
+    path = path_of(stored_name)
+    with _store_lock():
+        if not still_referenced():
+            path.unlink(missing_ok=True)
 
 
 def path_of(stored_name: str) -> Path:
-    if not re.fullmatch(r"[0-9a-f]{32}", stored_name):
+    """64 hex digits: a content-addressed file; 32: a file stored under a random name before that."""
+    if not re.fullmatch(r"[0-9a-f]{64}|[0-9a-f]{32}", stored_name):
         raise JourneyError(JourneyCode.ATTACHMENT_NAME, name=stored_name)
     return storage_dir() / stored_name

@@ -14,8 +14,9 @@ from django.utils import timezone
 from tidu.accounts.services import api_token_create
 from tidu.core.testing import PASSWORD, make_enterprise, make_user, make_year
 from tidu.enterprises.models import Enterprise
-from tidu.journey import services
-from tidu.journey.models import Application, ApplicationRound, Recognition, Tier
+from tidu.journey import checklist, frozen, services
+from tidu.journey.demo import file_name, sample_pdf
+from tidu.journey.models import Application, ApplicationRound, Attachment, AttachmentKind, Recognition, Tier
 
 FIRMS = {"A": "440305", "B": "440305", "C": "440304", "D": "440106", "E": "330106"}
 SECRET_REVENUE = 77_777_777_00  # a figure that must never leak to the public
@@ -38,11 +39,44 @@ class World:
         return Client(HTTP_AUTHORIZATION=f"Bearer {key}")
 
     def draft(self, firm: str = "A", tier: str = Tier.SPECIALIZED_SME) -> Application:
+        """A draft in the world's round of `tier`. A little giant must hold a valid 专精特新 title: the firm
+        gets a platform record of one first (a 专精特新 draft needs nothing more: every world firm
+        declares a 科技型 registration)."""
+        if tier == Tier.LITTLE_GIANT and not Recognition.objects.filter(
+                enterprise=self.firms[firm], tier=Tier.SPECIALIZED_SME, revoked_at__isnull=True,
+                valid_until__gte=timezone.localdate()).exists():
+            self.imported_title(firm, Tier.SPECIALIZED_SME, days_left=400)
         return services.application_create(actor=self.users[f"firm_{firm.lower()}"], rnd=self.rounds[tier])
 
+    def staff_of(self, app: Application) -> Any:
+        firm = next(key for key, ent in self.firms.items() if ent.pk == app.enterprise_id)
+        return self.users[f"firm_{firm.lower()}"]
+
+    def with_materials(self, app: Application) -> Application:
+        """Attach one small PDF of each kind the tier requires before the lock (the stamped copy comes later)."""
+        user = self.staff_of(app)
+        for item in checklist.items_for(app.tier):
+            if item.required and item.kind != AttachmentKind.STAMPED_FORM:
+                services.attachment_add(actor=user, application=app, kind=item.kind, name=file_name(item.kind),
+                                        data=sample_pdf(f"{item.kind} of application {app.pk}"))
+        return app
+
+    def locked(self, firm: str = "A", tier: str = Tier.SPECIALIZED_SME) -> Application:
+        """A draft with its required materials, locked by the firm (commitment signed, record frozen)."""
+        app = self.with_materials(self.draft(firm, tier))
+        return services.application_lock(actor=self.users[f"firm_{firm.lower()}"], application=app, commitment=True)
+
+    def stamp(self, app: Application) -> Attachment:
+        """Upload the stamped copy of the application's current lock (the scan, as the firm would)."""
+        user = self.staff_of(app)
+        return services.attachment_add(actor=user, application=app, kind=AttachmentKind.STAMPED_FORM,
+                                       name="盖章申报书.pdf", data=sample_pdf(f"stamped {frozen.fingerprint(app)}"))
+
     def submitted(self, firm: str = "A", tier: str = Tier.SPECIALIZED_SME) -> Application:
-        app = self.draft(firm, tier)
-        return services.application_submit(actor=self.users[f"firm_{firm.lower()}"], application=app, commitment=True)
+        """Through the real order: materials, lock, stamped copy, submit."""
+        app = self.locked(firm, tier)
+        self.stamp(app)
+        return services.application_submit(actor=self.users[f"firm_{firm.lower()}"], application=app)
 
     def approve(self, app: Application, *levels: str) -> Application:
         for level in levels:
@@ -68,7 +102,10 @@ def build_world() -> World:
     last = today.year - 1
     firms = {k: make_enterprise(region, name=f"企业{k}有限公司") for k, region in FIRMS.items()}
     for ent in firms.values():
-        make_year(ent, last, revenue=SECRET_REVENUE, main_rev=SECRET_REVENUE - 1, rd=9_876_543_21)
+        # A 科技型 registration (granted by the science authorities, never by this platform) meets the
+        # 2026 专精特新 prerequisite; it is self-declared, so reviewers see it flagged.
+        make_year(ent, last, revenue=SECRET_REVENUE, main_rev=SECRET_REVENUE - 1, rd=9_876_543_21,
+                  cert_tech_sme_valid=True)
         make_year(ent, last - 1)
         make_year(ent, last - 2)
     users = {

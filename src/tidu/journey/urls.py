@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tidu.journey import views
+from tidu.journey import verify, views
 
 app_name = "journey"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("journey/rounds/<int:pk>/publicity/", views.publicity_publish, name="publicity_publish"),
     path("journey/applications/<int:pk>/", views.detail, name="detail"),
     path("journey/applications/<int:pk>/form.pdf", views.application_form, name="application_form"),
+    path("journey/applications/<int:pk>/lock/", views.lock, name="lock"),
+    path("journey/applications/<int:pk>/unlock/", views.unlock, name="unlock"),
     path("journey/applications/<int:pk>/submit/", views.submit, name="submit"),
     path("journey/applications/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
     path("journey/applications/<int:pk>/review/", views.review, name="review"),
@@ -33,4 +35,6 @@ urlpatterns = [
     path("journey/objections/<int:pk>/resolve/", views.objection_resolve, name="objection_resolve"),
     path("journey/publicity/<int:pk>/decide/", views.publicity_decide, name="publicity_decide"),
     path("recognitions/", views.recognitions, name="recognitions"),
+    path("verify/", verify.verify_form, name="verify_form"),
+    path("verify/<str:number>/", verify.verify, name="verify"),
 ]
