@@ -2,6 +2,8 @@
 
 from ninja import NinjaAPI
 
+from tidu.core import api_errors
+
 api = NinjaAPI(
     title="梯度 Tidu API",
     version="1",
@@ -9,6 +11,7 @@ api = NinjaAPI(
     docs_url="/docs",
     urls_namespace="api-v1",
 )
+api_errors.install(api)  # not signed in, malformed requests: Chinese messages, stable codes
 api.add_router("/", "tidu.jobs.api.router")  # /jobs/{id}, /io/imports, /io/export.csv
 api.add_router("/enterprises", "tidu.enterprises.api.router")  # list, detail, years, evaluation-record
 api.add_router("/journey", "tidu.journey.api.router")  # rounds, applications, review, publicity, recognitions

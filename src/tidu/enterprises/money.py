@@ -4,6 +4,8 @@
 12345600
 >>> yuan_to_wan_text(12345600)
 '1234.56'
+>>> yuan_to_wan_display(-5_000), yuan_to_wan_display(520_000_000_000)
+('-0.5', '52,000,000')
 """
 
 from __future__ import annotations
@@ -49,3 +51,11 @@ def yuan_to_wan_text(yuan: int | None) -> str:
         return ""
     text = format(yuan_to_wan(yuan), "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def yuan_to_wan_display(yuan: int) -> str:
+    """万元 for reading, with thousands separators: 520000000000 → '52,000,000'; -5000 → '-0.5'."""
+    text = yuan_to_wan_text(int(yuan))
+    sign = "-" if text.startswith("-") else ""
+    whole, _dot, frac = text.lstrip("-").partition(".")
+    return f"{sign}{int(whole):,}" + (f".{frac}" if frac else "")

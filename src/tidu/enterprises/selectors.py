@@ -151,3 +151,13 @@ def evaluation_records(enterprises: QuerySet[Enterprise], year: int) -> list[dic
                                              fiscal_year__in=[year - 1, year - 2, year - 3]):
         by_ent[row.enterprise_id][row.fiscal_year] = row
     return [_record(e, year, by_ent[e.pk]) for e in ents]
+
+
+def year_history(*, user: Any, row: EnterpriseYear, limit: int = 50) -> list[Any]:
+    """The audit events of one firm-year (filled in, changed, verified), newest first, for whoever may see it."""
+    from tidu.core.models import AuditEvent
+    from tidu.core.permissions import can_view_enterprise, require
+
+    require(can_view_enterprise(user, row.enterprise), not_found=True)
+    return list(AuditEvent.objects.filter(target_type="enterprises.enterpriseyear", target_id=str(row.pk))
+                .order_by("-at", "-id")[:limit])

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tidu.enterprises.models import MONEY_FIELDS, REGISTRY_NAME
-from tidu.enterprises.money import yuan_to_wan_text
+from tidu.enterprises.money import yuan_to_wan_display, yuan_to_wan_text
 from tidu.enterprises.registry import label
 
 GROWTH_FACTOR = 1000  # "1,000× or more the previous year's value of the same field"
@@ -68,9 +68,7 @@ def money_ceiling(industry_code: str) -> tuple[int, str, str] | None:
 
 
 def _wan(yuan: int) -> str:
-    text = yuan_to_wan_text(yuan)
-    whole, _dot, frac = text.partition(".")
-    return f"{int(whole):,}" + (f".{frac}" if frac else "")
+    return yuan_to_wan_display(yuan)
 
 
 def yuan_suspicions(*, values: dict[str, Any], before: dict[str, Any] | None = None,

@@ -33,6 +33,7 @@ from tidu.enterprises.selectors import (
     enterprise_years,
     evaluation_record,
     own_enterprise,
+    year_history,
 )
 from tidu.enterprises.services import enterprise_update, enterprise_year_save, enterprise_year_verify
 from tidu.enterprises.suspicion import Suspicion, stored_year_suspicions, year_suspicions
@@ -193,6 +194,7 @@ def year_detail(request: HttpRequest, pk: int, year: int) -> HttpResponse:
         "enterprise": ent, "row": row, "sections": year_figure_rows(row), "legend": provenance.legend(),
         "can_verify": is_official(request.user) and region_in_jurisdiction(request.user, ent.region_id),
         "suspicions": stored_year_suspicions(row),
+        "history": year_history(user=request.user, row=row),
     })
 
 

@@ -91,6 +91,14 @@ def nav_items(context: template.Context) -> list[dict[str, Any]]:
             for label, url in items]
 
 
+@register.simple_tag
+def audit_lines(events: Any) -> list[Any]:
+    """`{% audit_lines events as lines %}`: audit events as sentences with before → after, in words."""
+    from tidu.core.audit_text import describe_all
+
+    return describe_all(events)
+
+
 @register.simple_tag(takes_context=True)
 def org_label(context: template.Context) -> str:
     request = context.get("request")
