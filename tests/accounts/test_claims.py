@@ -186,3 +186,12 @@ def test_a_pending_claimant_logging_in_lands_on_the_status_page(imported: Any) -
     response = client.post("/login/", {"username": "claimant", "password": "Stronger-Pass-2026"})
     assert response.status_code == 302 and response["Location"] == "/accounts/request/"
     assert "认领状态" in client.get("/accounts/request/").content.decode()
+
+
+def test_the_claims_queue_speaks_english_when_english_is_chosen(imported: Any) -> None:
+    Client().post("/accounts/register/", form())
+    county = official("nanshan", "440305")
+    county.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = county.get("/accounts/requests/").content.decode()
+    assert "Firm claims to confirm" in body and "Confirm claim" in body and "Given by the applicant" in body
+    assert "企业认领待确认</h1>" not in body

@@ -24,8 +24,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.utils.translation import gettext as _
-
 from tidu.regions.models import Region, RegionLevel
 
 OK, FLAG, HOLD = "ok", "flag", "hold"
@@ -55,10 +53,10 @@ class RegionCheck:
     def message(self) -> str:
         if self.ok:
             return ""
-        text = _("信用代码登记机关所在地（%(code)s）与所选注册地（%(chosen)s）不一致") % {
-            "code": self.code_label, "chosen": self.chosen_label}
+        # Stored with the request and read by the county: always in Chinese, whatever the registrant's language.
+        text = f"信用代码登记机关所在地（{self.code_label}）与所选注册地（{self.chosen_label}）不一致"
         if self.verdict == HOLD:
-            text += _("，且不在同一省份，需所在地主管部门确认后才能开通")
+            text += "，且不在同一省份，需所在地主管部门确认后才能开通"
         return text
 
 
@@ -80,9 +78,9 @@ def compare(code_region: str, chosen: str, facts: dict[str, RegionFacts], *, cho
     city, province = code_region[:4] + "00", code_region[:2] + "0000"
     own = facts.get(code_region)
     if own is not None:
-        label = f"{code_region} {own.label}" + ("" if own.active else _("（已撤销）"))
+        label = f"{code_region} {own.label}" + ("" if own.active else "（已撤销）")
     else:
-        label = f"{code_region}" + _("（区划代码表中没有）")
+        label = f"{code_region}（区划代码表中没有）"
 
     if own is not None and (own.active or own.level != RegionLevel.COUNTY):
         scope = own.level  # a current code, or an authority above county level (current or not)

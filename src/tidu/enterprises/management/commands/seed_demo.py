@@ -78,6 +78,9 @@ class Command(BaseCommand):
         from tidu.journey.demo import seed_journey  # rounds and applications at every stage
 
         seed_journey(demo_firm=demo_firm)
+        from tidu.accounts.demo import seed_accounts_demo  # an invitable firm, a claim, a held registration
+
+        seed_accounts_demo(demo_firm=demo_firm)
         if new or rows:
             audit_record(actor=None, action="demo.seed", data={"enterprises": len(new), "years": len(rows)})
         self.stdout.write(f"演示数据：新增企业 {len(new)} 家、年度数据 {len(rows)} 条；"
