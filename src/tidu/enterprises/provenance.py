@@ -11,6 +11,10 @@ Every mark holds the value it vouches for: a mark whose value no longer matches 
 counts as self-declared, whatever path changed the figure (the services also drop such marks).
 The frozen figures of an application carry the marks under `FROZEN_MARKS_KEY`, keyed by the
 evaluation record's field names (revenue_y1, rd_y2 …).
+
+Titles already held (cert_*_valid) get a fourth kind when the platform holds a recognition record of
+that tier: a platform mark naming the record (`platform_mark`), computed for the evaluation date by
+`tidu.enterprises.titles`, never stored on the firm-year (docs/decisions/0077-titles-from-recognition-records.md).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ class MarkKind(models.TextChoices):
     SELF = "self", _("自报")
     VERIFIED = "verified", _("已核实")
     SOURCE = "source", _("官方数据")
+    PLATFORM = "platform", _("平台认定记录")
 
 
 class DataSource(models.TextChoices):
@@ -76,6 +81,34 @@ def source_mark(*, source: str, actor: Any, value: Any, at: dt.datetime) -> dict
             "at": at.isoformat()}
 
 
+def platform_mark(*, number: str, tier: str, valid_from: dt.date, valid_until: dt.date,
+                  revoked_on: dt.date | None, as_of: dt.date, value: bool, declared: Any = None) -> dict[str, Any]:
+    """The mark of a title read from the platform's recognition record `number` on `as_of`.
+
+    `declared` is what the firm had self-declared for the same title, kept when it differs from the
+    record (the record wins; the reviewer sees the contradiction).
+    """
+    mark: dict[str, Any] = {"kind": MarkKind.PLATFORM.value, "number": number, "tier": tier,
+                            "valid_from": valid_from.isoformat(), "valid_until": valid_until.isoformat(),
+                            "revoked_on": revoked_on.isoformat() if revoked_on else None,
+                            "as_of": as_of.isoformat(), "value": value}
+    if declared is not None and declared != value:
+        mark["declared"] = declared
+    return mark
+
+
+def platform_state(mark: Mapping[str, Any]) -> str:
+    """Why a platform record gives its value on the evaluation date: 有效 / 已撤销 / 已到期 / 尚未生效."""
+    if mark.get("value"):
+        return "有效"
+    as_of = str(mark.get("as_of") or "")
+    if mark.get("revoked_on") and str(mark["revoked_on"]) <= as_of:
+        return f"已于 {mark['revoked_on']} 撤销"
+    if str(mark.get("valid_until") or "") < as_of:
+        return f"已于 {mark['valid_until']} 到期"
+    return f"{mark.get('valid_from')} 起生效"
+
+
 def effective_mark(marks: Mapping[str, Any] | None, field: str, value: Any) -> dict[str, Any]:
     """The mark of `field` holding `value`: self-declared unless a mark vouches for exactly this value."""
     mark = (marks or {}).get(field)
@@ -101,12 +134,20 @@ def mark_label(mark: Mapping[str, Any] | None) -> str:
         source = str((mark or {}).get("source") or "")
         name = DataSource(source).label if source in DataSource.values else source
         return f"来源：{name}"
+    if kind == MarkKind.PLATFORM:
+        return f"{MarkKind.PLATFORM.label}：编号 {(mark or {}).get('number', '')}"
     return str(MarkKind.SELF.label)
 
 
 def mark_title(mark: Mapping[str, Any] | None) -> str:
     """A sentence for a tooltip or a PDF note: who vouched, and when (Beijing time, to the minute)."""
     m = mark or {}
+    if m.get("kind") == MarkKind.PLATFORM:
+        text = (f"本平台认定记录 {m.get('number')}，有效期 {m.get('valid_from')} 至 {m.get('valid_until')}；"
+                f"评价基准日 {m.get('as_of')}：{platform_state(m)}")
+        if "declared" in m:
+            text += f"（企业自报为“{'是' if m['declared'] else '否'}”，以平台记录为准）"
+        return text
     if m.get("kind") not in (MarkKind.VERIFIED, MarkKind.SOURCE):
         return "企业自行填报，尚未核实"
     when = ""
@@ -133,7 +174,7 @@ def tally(marks: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, int]]:
     """(label, count) of each badge among `marks`, self-declared first."""
     counts: dict[str, int] = {}
     for mark in marks.values():
-        label = mark_label(mark)
+        label = str(MarkKind.PLATFORM.label) if mark.get("kind") == MarkKind.PLATFORM else mark_label(mark)
         counts[label] = counts.get(label, 0) + 1
     self_label = str(MarkKind.SELF.label)
     return sorted(counts.items(), key=lambda kv: (kv[0] != self_label, kv[0]))
@@ -146,4 +187,6 @@ def legend() -> dict[str, dict[str, str]]:
         "verified": {"kind": MarkKind.VERIFIED.value, "label": str(MarkKind.VERIFIED.label), "title": "主管部门已核实"},
         "source": {"kind": MarkKind.SOURCE.value, "label": "来源：" + "/".join(str(s.label) for s in DataSource),
                    "title": "来自导入的官方数据"},
+        "platform": {"kind": MarkKind.PLATFORM.value, "label": str(MarkKind.PLATFORM.label),
+                     "title": "已有称号以本平台的认定记录为准（编号、有效期、撤销）"},
     }

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from tidu.core.errors import ErrorCode, TiduError
 from tidu.core.permissions import can_view_enterprise, enterprises_visible_to, organisation_of, role_of
-from tidu.enterprises import provenance
+from tidu.enterprises import provenance, titles
 from tidu.enterprises.models import SUFFIXED, YEAR_VALUE_FIELDS, Enterprise, EnterpriseYear
+from tidu.journey.models import Recognition
+from tidu.rules.fields import effective_as_of
 
 # Which suffixes each yearly value has in fields.md (the Y−1 row gives every field).
 Y2_FIELDS = ("revenue", "main_rev", "rd", "equity_fin")
@@ -127,30 +131,60 @@ def _rows(enterprise: Enterprise, year: int) -> dict[int, EnterpriseYear]:
         enterprise=enterprise, fiscal_year__in=[year - 1, year - 2, year - 3])}
 
 
-def evaluation_record_with_marks(enterprise: Enterprise, year: int) -> tuple[dict[str, Any], dict[str, Any]]:
-    """`evaluation_record` and the provenance mark of each of its yearly figures (one query)."""
+def default_as_of(year: int) -> dt.date:
+    """The evaluation date when none is given: today (Beijing) capped at 31 December of `year`, as the
+    engine computes it (fields.md `as_of`)."""
+    day = effective_as_of({"year": year}, timezone.localdate())
+    assert day is not None
+    return day
+
+
+def evaluation_record_with_marks(
+    enterprise: Enterprise, year: int, *, as_of: dt.date | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """`evaluation_record` and the provenance mark of each of its yearly figures (two queries).
+
+    The titles held (cert_*_valid) come from the platform's recognition records on `as_of` wherever the
+    firm has a record of that tier (marked with the record's number), and from the firm's declaration
+    only where it has none (tidu.enterprises.titles).
+    """
     rows = _rows(enterprise, year)
-    return _record(enterprise, year, rows), _marks(year, rows)
+    record, marks = _record(enterprise, year, rows), _marks(year, rows)
+    titles.apply_platform_titles(record, marks, Recognition.objects.filter(enterprise=enterprise),
+                                 as_of or default_as_of(year))
+    return record, marks
 
 
-def evaluation_record(enterprise: Enterprise, year: int) -> dict[str, Any]:
+def evaluation_record(enterprise: Enterprise, year: int, *, as_of: dt.date | None = None) -> dict[str, Any]:
     """The flat record of domain/fields.md for evaluation year `year`, from fiscal years Y−1..Y−3.
 
     Keys are fields.md names (credit_code, year, region_code, revenue_y1, revenue_y2 …); a missing
-    yearly row gives None (unknown), never zero. `as_of` and `is_review` belong to an application
-    and are not included. The caller has already checked that the user may see the firm.
+    yearly row gives None (unknown), never zero. The titles held are those valid on `as_of` (default:
+    today capped at 31 December of `year`), from the platform's records where it has them. `as_of` and
+    `is_review` themselves belong to an application and are not included. The caller has already
+    checked that the user may see the firm.
     """
-    return _record(enterprise, year, _rows(enterprise, year))
+    return evaluation_record_with_marks(enterprise, year, as_of=as_of)[0]
 
 
-def evaluation_records(enterprises: QuerySet[Enterprise], year: int) -> list[dict[str, Any]]:
-    """The same for many firms with two queries (load once, then compute)."""
+def evaluation_records(enterprises: QuerySet[Enterprise], year: int, *,
+                       as_of: dt.date | None = None) -> list[dict[str, Any]]:
+    """The same for many firms with three queries (load once, then compute)."""
     ents = list(enterprises)
+    ids = [e.pk for e in ents]
     by_ent: dict[int, dict[int, EnterpriseYear]] = defaultdict(dict)
-    for row in EnterpriseYear.objects.filter(enterprise__in=[e.pk for e in ents],
-                                             fiscal_year__in=[year - 1, year - 2, year - 3]):
+    for row in EnterpriseYear.objects.filter(enterprise__in=ids, fiscal_year__in=[year - 1, year - 2, year - 3]):
         by_ent[row.enterprise_id][row.fiscal_year] = row
-    return [_record(e, year, by_ent[e.pk]) for e in ents]
+    recs: dict[int, list[Recognition]] = defaultdict(list)
+    for rec in Recognition.objects.filter(enterprise__in=ids):
+        recs[rec.enterprise_id].append(rec)
+    day = as_of or default_as_of(year)
+    out = []
+    for e in ents:
+        record = _record(e, year, by_ent[e.pk])
+        titles.apply_platform_titles(record, {}, recs[e.pk], day)
+        out.append(record)
+    return out
 
 
 def year_history(*, user: Any, row: EnterpriseYear, limit: int = 50) -> list[Any]:

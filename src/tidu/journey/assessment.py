@@ -45,6 +45,15 @@ def pack_hash(standard: str, edition: str) -> str:
     return digest.hexdigest()
 
 
+def edition_for(tier: str, *, as_of: dt.date, year: int, is_review: bool = False) -> str:
+    """The edition ("<standard>/<edition>") the engine applies to `tier` for evaluation year `year` on
+    `as_of` (the same selection `assess` makes: select_when, then the edition in force that day)."""
+    from tidu.rules.evaluate import select_edition
+
+    ed = select_edition(_packs(), tier, {"as_of": as_of, "year": year, "is_review": is_review})
+    return f"{tier}/{ed.edition}"
+
+
 def _str(value: Any) -> Any:
     return None if value is None else str(value)
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from tidu.enterprises import provenance, titles
+
 JUMP_FACTOR = Decimal(2)  # a yearly figure more than doubling, or falling below half, is flagged
 
 
@@ -58,4 +60,31 @@ def prescreen(record: dict[str, Any]) -> list[dict[str, Any]]:
             change = (now - before) / before * 100
             flags.append(_flag("jump", [now_key, before_key],
                                f"{label}较上年变化 {change:+.0f}%，请核实"))
+    return flags + title_flags(record)
+
+
+def title_flags(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """Titles the reviewer must check: a self-declared title (the platform has no record of that tier,
+    so it was granted elsewhere, or it is the 科技型 registration), and a self-declared title the
+    platform's record contradicts (expired or revoked: the record decided).
+
+    >>> [f["code"] for f in title_flags({"cert_tech_sme_valid": True})]
+    ['title_self_declared']
+    >>> title_flags({"cert_innovative_valid": True, "_marks": {"cert_innovative_valid": {"kind": "platform"}}})
+    []
+    """
+    marks = record.get(provenance.FROZEN_MARKS_KEY)
+    marks = marks if isinstance(marks, dict) else {}
+    flags = []
+    for field in titles.CERT_FIELDS:
+        value, mark = record.get(field), marks.get(field)
+        label = titles.TITLE_LABELS[field]
+        if value is True and titles.is_self_declared(mark):
+            flags.append(_flag("title_self_declared", [field],
+                               f"企业自报持有{label}称号（非本平台认定记录），请核验认定文件及有效期"))
+        elif isinstance(mark, dict) and mark.get("kind") == provenance.MarkKind.PLATFORM \
+                and mark.get("declared") is True and value is False:
+            flags.append(_flag("title_contradicted", [field],
+                               f"企业自报持有{label}称号，但本平台认定记录 {mark.get('number')} "
+                               f"{provenance.platform_state(mark)}，已按平台记录判断为不具备"))
     return flags

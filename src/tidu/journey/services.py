@@ -192,6 +192,8 @@ def application_create(
 ) -> Application:
     """Start a draft for the actor's firm in an open round (figures are frozen only at submission).
 
+    Refused (PREREQUISITE_MISSING) when the firm does not hold, today, the title the round's tier requires
+    (tidu.journey.prerequisites); the lock checks it again on its own day.
     `actor=None` is the system (seed_demo, imports of paper applications): it names the `enterprise`.
     """
     ent = own_enterprise(actor) if actor is not None else enterprise
@@ -203,8 +205,9 @@ def application_create(
     if not ent.region_id.startswith(rnd.region_prefix):
         raise JourneyError(JourneyCode.ROUND_OUTSIDE_REGION, region=rnd.region.name if rnd.region else "全国")
     year = fiscal_year or (day.year - 1)
-    record, marks = evaluation_record_with_marks(ent, year + 1, as_of=day)
-    require_prerequisite(tier=rnd.tier, record=record, marks=marks, as_of=day, fiscal_year=year)
+    if EnterpriseYear.objects.filter(enterprise=ent, fiscal_year=year).exists():  # else the lock checks it,
+        record, marks = evaluation_record_with_marks(ent, year + 1, as_of=day)  # once the figures exist
+        require_prerequisite(tier=rnd.tier, record=record, marks=marks, as_of=day, fiscal_year=year)
     try:
         with transaction.atomic():
             app = Application.objects.create(

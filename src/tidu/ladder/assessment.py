@@ -17,8 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from tidu.core.errors import ErrorCode, TiduError
+from tidu.enterprises import titles
 from tidu.enterprises.models import Enterprise, EnterpriseYear
 from tidu.enterprises.selectors import enterprise_get, evaluation_record_with_marks, own_enterprise
+from tidu.rules.fields import effective_as_of
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Standards a firm climbs (size_class is a fact, not a rung; digital_level has its own questionnaire page).
@@ -66,6 +68,11 @@ class Assessment:
     def verdicts(self) -> dict[str, str]:
         return {s["standard"]: s["qualified"] for s in self.standards}
 
+    @property
+    def titles(self) -> list[dict[str, Any]]:
+        """The titles held on the evaluation date, each with its source (平台认定记录 … / 自报)."""
+        return titles.title_rows(self.record, self.marks) if self.fiscal_year is not None else []
+
 
 def firm_for(user: Any, credit_code: str | None = None) -> Enterprise:
     """The firm whose assessment `user` asks for: their own, or one they may see (else 404, no leak)."""
@@ -77,14 +84,20 @@ def firm_for(user: Any, credit_code: str | None = None) -> Enterprise:
     return ent
 
 
-def base_record(enterprise: Enterprise) -> tuple[int | None, dict[str, Any], dict[str, Any]]:
+def base_record(enterprise: Enterprise, today: dt.date | None = None
+                ) -> tuple[int | None, dict[str, Any], dict[str, Any]]:
     """(latest fiscal year, engine record for the following evaluation year, provenance mark of each
-    yearly figure of that record: 自报 / 已核实 / 来源：…) of a firm."""
+    figure of that record: 自报 / 已核实 / 来源：… / 平台认定记录) of a firm.
+
+    The titles held are read on the evaluation date the engine will use with the same `today`
+    (today capped at 31 December of the evaluation year), so the page's clock decides both.
+    """
     latest = (EnterpriseYear.objects.filter(enterprise=enterprise).order_by("-fiscal_year")
               .values_list("fiscal_year", flat=True).first())
     if latest is None:
         return None, {}, {}
-    record, marks = evaluation_record_with_marks(enterprise, latest + 1)
+    as_of = effective_as_of({"year": latest + 1}, today or today_shanghai())
+    record, marks = evaluation_record_with_marks(enterprise, latest + 1, as_of=as_of)
     return latest, record, marks
 
 
@@ -145,11 +158,12 @@ def _plain(v: Any) -> Any:
 def assess(enterprise: Enterprise, *, overrides: dict[str, Any] | None = None,
            today: dt.date | None = None) -> Assessment:
     """Run every standard on the firm's latest year (plus typed `overrides` for a what-if); no writes."""
-    fiscal_year, record, marks = base_record(enterprise)
+    today = today or today_shanghai()
+    fiscal_year, record, marks = base_record(enterprise, today)
     if fiscal_year is None:
         return Assessment(enterprise=enterprise, fiscal_year=None, year=None, record={})
     record = {**record, **(overrides or {})}
-    result = packs().explain(record, today=today or today_shanghai(), gaps=True)
+    result = packs().explain(record, today=today, gaps=True)
     order = {s: i for i, s in enumerate(SHOWN)}
     standards = [_standard(r) for r in sorted(result, key=lambda r: order.get(r.standard, 99))]
     return Assessment(enterprise=enterprise, fiscal_year=fiscal_year, year=fiscal_year + 1, record=record,

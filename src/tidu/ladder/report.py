@@ -91,6 +91,10 @@ def diagnosis_pdf(a: Assessment) -> bytes:
             rows.append([s["title"], s["edition"] + ("（暂按）" if s["provisional"] else ""), s["verdict_zh"],
                          s["path_zh"], _score_text(s)])
         story += [p("评估概览", h2), table(rows, [62, 26, 24, 26, 32])]
+        story += [p(f"已获称号（评价基准日 {a.as_of:%Y-%m-%d}）" if a.as_of else "已获称号", h2),
+                  p("本平台有认定记录的称号以认定记录为准（有效期、撤销）；本平台没有记录的称号按企业自报，"
+                    "申报时由审核部门核验。", small),
+                  table([["称号", "是否有效", "来源"], *_title_rows(a)], [50, 24, 100])]
         for s in a.standards:
             story.append(p(f"{s['title']}（{s['edition']}版{'，暂按' if s['provisional'] else ''}）", h2))
             story.append(p(f"结论：{s['verdict_zh']}" + (f"；途径：{s['path_zh']}" if s["path_zh"] else "")
@@ -151,6 +155,20 @@ def _figure_rows(a: Assessment) -> list[list[str]]:
         else:
             shown = _plain_text(value)
         rows.append([label, shown, provenance.mark_label(mark)])
+    return rows
+
+
+def _title_rows(a: Assessment) -> list[list[str]]:
+    """(title, valid on the evaluation date, source with the record number or 自报 to be checked)."""
+    rows = []
+    for t in a.titles:
+        value = "未填报" if t["value"] is None else ("是" if t["value"] else "否")
+        badge = t["badge"]
+        source = "—" if badge is None else (
+            f"{badge['label']}（{badge['title']}）" if badge["kind"] == provenance.MarkKind.PLATFORM else badge["label"])
+        if t["needs_check"]:
+            source += "（需核验）"
+        rows.append([t["label"], value, source])
     return rows
 
 

@@ -783,6 +783,21 @@ EN: dict[str, str | tuple[str, str]] = {
     "自报": "Self-declared",
     "已核实": "Verified",
     "官方数据": "Official data",
+    "平台认定记录": "Platform recognition record",
+    "称号": "Title",
+    "评价基准日有效": "Valid on the assessment date",
+    "未填报": "Not declared",
+    "需核验": "To be checked",
+    "本平台没有该称号的认定记录：由审核部门核验认定文件及有效期":
+        "This platform has no recognition record of this title: the reviewing office checks the certificate "
+        "and its validity",
+    "本平台有认定记录的称号以认定记录为准（有效期、撤销）；本平台没有记录的称号按企业自报，申报时由审核部门核验。":
+        "Where this platform has a recognition record of a title, the record decides (validity, revocation); "
+        "titles it has no record of are as the firm declared them and are checked by the reviewing office when "
+        "the firm applies.",
+    "已获称号（冻结时）": "Titles held (when frozen)",
+    "申报前提": "Prerequisite for applying",
+    "企业自报，需核验": "Self-declared, to be checked",
     "税务": "Tax",
     "统计": "Statistics",
     "市场监管": "Market regulation",
