@@ -1,7 +1,9 @@
 """The whole climb in one browser test, every step through the pages its users use.
 
 A Shenzhen firm self-assesses on 我的梯度, tries a what-if (htmx, no reload), downloads its diagnosis
-PDF and applies in the province's open 专精特新 round; the Nanshan county, the Shenzhen city and the
+PDF and applies in the province's open 专精特新 round (uploads its licence and audit report, locks the
+application, downloads the 申报书 carrying the record's checksum, uploads the stamped scan, submits); the
+Nanshan county, the Shenzhen city and the
 Guangdong province officials each log in, find it in their queue and approve it with a comment; the
 province publishes the publicity list; once the period is over the province records the decision and
 the firm appears, without any figure, on the public list /recognitions/.
@@ -20,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import log_in
+from browser_support import log_in, upload_material
 from django.utils import timezone
-from playwright.sync_api import FilePayload, Page, expect
+from playwright.sync_api import Page, expect
 
 from pdf_check import read_pdf
 from tidu.core.testing import PASSWORD, make_user
@@ -173,11 +175,20 @@ def test_a_firm_climbs_from_self_assessment_to_the_public_list(
     expect(rd.locator('td[data-field="rd_y1"]')).to_contain_text("自报")
     screenshot("e2e-06-figures-to-confirm")
 
-    page.set_input_files("#file", files=[FilePayload(name="营业执照.pdf", mimeType="application/pdf", buffer=ATTACHMENT)])
-    page.get_by_role("button", name="上传", exact=True).click()
-    expect(page.get_by_role("link", name="营业执照.pdf")).to_be_visible()
+    upload_material(page, "business_licence", "营业执照.pdf", ATTACHMENT)
+    upload_material(page, "financial_report", "审计报告.pdf", ATTACHMENT + b"% audit report\n")
     page.check("#commitment")
     screenshot("e2e-07-commitment-signed")
+    page.get_by_role("button", name="锁定并生成申报书").click()
+    checksum = page.locator("#fingerprint").get_attribute("title") or ""
+    assert re.fullmatch(r"[0-9a-f]{64}", checksum)
+    with page.expect_download() as form_info:
+        page.locator("#application-form").click()
+    form_path = form_info.value.path()
+    assert form_path is not None
+    form = re.sub(r"\s", "", read_pdf(Path(form_path).read_bytes()).text)
+    assert checksum in form and FIRM in form and "300万元" in form
+    upload_material(page, "stamped_form", "盖章申报书.pdf", ATTACHMENT + b"% stamped " + checksum.encode() + b"\n")
     page.locator("#submit").get_by_role("button", name="提交申报").click()
     expect(page.locator("#app-status")).to_contain_text("县级审核中")
     expect(page.locator("#assessment p strong").first).to_have_text("满足")  # the frozen verdict for 专精特新

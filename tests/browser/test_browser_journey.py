@@ -1,4 +1,5 @@
-"""The journey in a real browser: a firm applies with an attachment; the county, the city and the
+"""The journey in a real browser: a firm applies with its materials, locks, uploads the stamped form and
+submits; the county, the city and the
 province approve in turn; the province publishes the list; after publicity ends (simulated by moving
 its dates) the province decides and the firm appears on the public list. Screenshots of each step go
 to var/test-artifacts/."""
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import log_in
+from browser_support import log_in, upload_material
 from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import BrowserContext, Page, expect
@@ -55,11 +56,14 @@ def test_apply_review_publicity_and_recognition_in_a_browser(
     expect(page.get_by_role("heading", name="申报与认定")).to_be_visible()
     page.locator("form.round-apply", has_text="广东省专精特新中小企业申报").get_by_role("button", name="申报").click()
     expect(page.locator("#app-status")).to_contain_text("草稿")
-    page.set_input_files("input[name=file]", files=[{"name": "营业执照.pdf", "mimeType": "application/pdf",
-                                                      "buffer": PDF}])
-    page.get_by_role("button", name="上传", exact=True).click()
+    upload_material(page, "business_licence", "营业执照.pdf", PDF)
+    upload_material(page, "financial_report", "审计报告.pdf", PDF + b"% audit report\n")
     expect(page.get_by_role("link", name="营业执照.pdf")).to_be_visible()
     page.check("#commitment")
+    shot(page, "firm-before-lock")
+    page.get_by_role("button", name="锁定并生成申报书").click()
+    expect(page.locator("#application-form")).to_be_visible()
+    upload_material(page, "stamped_form", "盖章申报书.pdf", PDF + b"% stamped\n")
     shot(page, "firm-before-submit")
     page.get_by_role("button", name="提交申报", exact=True).click()
     expect(page.locator("#app-status")).to_contain_text("县级审核中")

@@ -13,8 +13,11 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import translation
 
 from pdf_check import read_pdf
+from tidu.accounts.demo import DEMO_PASSWORD
 from tidu.core.models import AuditEvent
 from tidu.enterprises.services import enterprise_year_save
 from tidu.journey import checklist, frozen, services, storage
@@ -368,10 +371,35 @@ def test_officials_see_the_kind_of_each_attachment_on_the_review_screen(world: W
 def test_the_paper_trail_speaks_english_when_chosen(world: World) -> None:
     app = world.draft("A")
     client = world.client("firm_a")
-    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
-    html = client.get(f"/journey/applications/{app.pk}/").content.decode()
+    with translation.override("zh-hans"):  # the request activates English on this thread: restore it after
+        client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+        html = client.get(f"/journey/applications/{app.pk}/").content.decode()
     for text in ("Complete the materials", "Lock and download the form", "Stamp and upload", "Business licence",
                  "Stamped application form", "Missing", "Required", "Lock and generate the application form"):
         assert text in html, text
     for text in ("完善材料", "盖章申报书", "锁定并生成申报书", "缺少"):
         assert text not in html, text
+
+
+def test_the_demos_submitted_applications_carry_their_materials_and_a_stamped_copy_of_their_lock() -> None:
+    from django.core.management import call_command
+
+    call_command("seed_demo", firms=300, stdout=None)
+    submitted = Application.objects.exclude(status__in=(AppStatus.DRAFT, AppStatus.RETURNED))
+    assert submitted.count() >= 10
+    for app in submitted:
+        assert app.locked_at is not None and checklist.missing_required(app) == [], app
+        assert app.attachments.filter(form_fingerprint=frozen.fingerprint(app)).count() == 1
+    [returned] = Application.objects.filter(status=AppStatus.RETURNED)
+    assert returned.locked_at is None and checklist.missing_required(returned) == ["盖章申报书"]
+    draft = Application.objects.get(status=AppStatus.DRAFT,
+                                    enterprise__organisation__memberships__user__username="demo-firm")
+    assert draft.locked_at is None and not draft.attachments.exists()  # the demo firm walks the steps itself
+    # a firm's licence attached in several rounds is one stored file
+    assert len(_stored_files()) < Attachment.objects.count()
+    response = Client()
+    assert response.login(username="demo-county", password=DEMO_PASSWORD)
+    app = submitted.filter(status=AppStatus.COUNTY).first()
+    assert app is not None
+    html = response.get(f"/journey/applications/{app.pk}/").content.decode()
+    assert "与当前锁定的申报书一致" in html and 'id="application-form"' in html
