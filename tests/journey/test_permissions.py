@@ -4,9 +4,11 @@ at their own level; drafts stay with the firm."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
+from django.utils import timezone
 
 from tidu.journey import services
 from tidu.journey.models import AppStatus, Tier
@@ -136,7 +138,9 @@ def test_rounds_are_run_by_provinces_for_their_own_province(world: World) -> Non
     assert world.client("city").post(f"/journey/rounds/{rnd.pk}/publicity/").status_code == 404
     api = world.bearer("province_zj")
     assert api.post(f"/api/v1/journey/rounds/{rnd.pk}/close").status_code == 404
-    body = {"tier": "specialized_sme", "region_code": "440000", "opens_on": "2026-01-01", "deadline": "2026-02-01"}
+    today = timezone.localdate()  # a round may not close before today
+    body = {"tier": "specialized_sme", "region_code": "440000", "opens_on": str(today),
+            "deadline": str(today + dt.timedelta(days=30))}
     assert api.post("/api/v1/journey/rounds", json.dumps(body), content_type="application/json").status_code == 403
     assert world.bearer("province").post("/api/v1/journey/rounds", json.dumps(body),
                                          content_type="application/json").status_code == 201

@@ -19,7 +19,7 @@ def _recognise(world: World, *firms: str) -> list[Recognition]:
     for firm in firms:
         world.approved(firm)
     pub = services.publicity_publish(actor=world.users["province"], rnd=world.rounds[Tier.SPECIALIZED_SME],
-                                     starts_on=timezone.localdate() - dt.timedelta(days=30))
+                                     today=timezone.localdate() - dt.timedelta(days=30))
     return services.publicity_decide(actor=world.users["province"], publicity=pub)
 
 

@@ -59,12 +59,12 @@ def test_published_publicity_uses_the_calendar_and_the_admin_entries(world: Worl
     PublicitySetting.objects.create(region_id="440000", tier=Tier.SPECIALIZED_SME, working_days=5)
     world.approved("A")
     pub = services.publicity_publish(actor=world.users["province"], rnd=world.rounds[Tier.SPECIALIZED_SME],
-                                     starts_on=D(2026, 9, 30))
+                                     starts_on=D(2026, 9, 30), today=D(2026, 9, 30))
     assert (pub.ends_on, pub.working_days, pub.end_provisional) == (D(2026, 10, 12), 5, False)
     world.approved("B")
     CalendarDay.objects.create(day=D(2027, 1, 1), is_workday=False, note="元旦")
     pub2 = services.publicity_publish(actor=world.users["province"], rnd=world.rounds[Tier.SPECIALIZED_SME],
-                                      starts_on=D(2026, 12, 30))
+                                      starts_on=D(2026, 12, 30), today=D(2026, 12, 1))
     assert (pub2.ends_on, pub2.end_provisional) == (D(2027, 1, 6), False)
 
 
@@ -118,7 +118,7 @@ def test_no_decision_before_publicity_ends_and_no_objection_after(world: World) 
 def test_a_recognition_has_a_number_and_three_years_of_validity(world: World) -> None:
     world.approved("A")
     pub = services.publicity_publish(actor=world.users["province"], rnd=world.rounds[Tier.SPECIALIZED_SME],
-                                     starts_on=D(2026, 11, 2))
+                                     starts_on=D(2026, 11, 2), today=D(2026, 11, 2))
     [rec] = services.publicity_decide(actor=world.users["province"], publicity=pub, today=D(2026, 12, 1))
     assert rec.number == "44-ZJTX-2026-00001"
     assert (rec.valid_from, rec.valid_until) == (D(2026, 12, 1), D(2029, 11, 30))

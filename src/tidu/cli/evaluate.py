@@ -26,7 +26,16 @@ from typing import Any, cast
 
 import pyarrow as pa
 
-from tidu.cli.io import Columns, InputError, RawRows, TableWriter, file_format, parquet_columns, read_raw
+from tidu.cli.io import (
+    Columns,
+    InputError,
+    RawRows,
+    TableWriter,
+    file_format,
+    parquet_columns,
+    read_raw,
+    spreadsheet_text,
+)
 from tidu.rules.fields import FIELDS, Code, Issue, coerce_record, today_shanghai
 
 STANDARDS = ("size_class", "tech_sme", "innovative_sme", "specialized_sme", "little_giant", "digital_level")
@@ -160,7 +169,9 @@ def write_error_report(path: str, errors: Sequence[RowError]) -> None:
         w.writerow(["row", "credit_code", "year", "field", "code", "value", "message", "message_en"])
         for e in errors:
             i = e.issue
-            w.writerow([e.row, e.credit_code, e.year, i.field, str(i.code), i.value, i.message, i.message_en])
+            # the value (and a bad credit code) are the input's own text: neutralised for Excel
+            w.writerow([e.row, spreadsheet_text(e.credit_code), e.year, i.field, str(i.code), spreadsheet_text(i.value),
+                        i.message, i.message_en])
 
 
 def default_errors_path(opts: Options) -> str:

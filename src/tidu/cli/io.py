@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,23 @@ FORMATS = {
     ".ndjson": "jsonl",
     ".json": "jsonl",
 }
+
+
+# The prefixes of tidu.core.text.FORMULA_PREFIXES (that module imports Django; this one may not).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def spreadsheet_text(value: Any) -> Any:
+    """A text cell as a spreadsheet shows it literally: an apostrophe before one that Excel or WPS would
+    run as a formula. Plain numbers written as text ("-12.5") are left alone: they run as nothing.
+
+    >>> spreadsheet_text("=HYPERLINK(1)"), spreadsheet_text("-12.5"), spreadsheet_text("-1+2")
+    ("'=HYPERLINK(1)", '-12.5', "'-1+2")
+    """
+    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_PREFIXES) and not _NUMBER_RE.match(value):
+        return "'" + value
+    return value
 
 
 class InputError(Exception):
@@ -289,15 +307,17 @@ class TableWriter:
             self._writer = pq.ParquetWriter(path, schema)
 
     def write_rows(self, rows: Sequence[Sequence[str | None]]) -> None:
+        """Rows of text; in CSV and Excel each cell that would run as a formula is neutralised (the
+        Arrow fast path below carries computed columns only: codes, verdicts, scores)."""
         if self.format == "csv":
-            self._writer.writerows([["" if v is None else v for v in r] for r in rows])
+            self._writer.writerows([["" if v is None else spreadsheet_text(v) for v in r] for r in rows])
         elif self.format == "jsonl":
             for r in rows:
                 obj = {c: ("" if v is None else v) for c, v in zip(self.columns, r, strict=True)}
                 self._stream.write(json.dumps(obj, ensure_ascii=False) + "\n")
         elif self.format == "xlsx":
             for r in rows:
-                self._sheet.append(["" if v is None else v for v in r])
+                self._sheet.append(["" if v is None else spreadsheet_text(v) for v in r])
         else:
             cols = list(zip(*rows, strict=True)) if rows else [() for _ in self.columns]
             arrays = [pa.array([("" if v is None else v) for v in col], type=pa.string()) for col in cols]

@@ -9,6 +9,7 @@ from html import escape
 from typing import Any
 
 from tidu.core.pdf import cjk_font
+from tidu.core.text import neutralise_cell
 from tidu.digital.questionnaire import LEVEL_LABELS
 from tidu.digital.selectors import Distribution
 
@@ -104,7 +105,9 @@ def distribution_xlsx(dist: Distribution) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in dist.rows:
-        sheet.append([row["division"], row["name"], *[row["counts"][lvl] for lvl in dist.levels], row["total"]])
+        # text cells neutralised like every export (tidu.core.text): a name never runs as a formula
+        sheet.append([neutralise_cell(row["division"]), neutralise_cell(row["name"]),
+                      *[row["counts"][lvl] for lvl in dist.levels], row["total"]])
     sheet.append(["合计", "", *[dist.totals[lvl] for lvl in dist.levels], dist.firms])
     sheet.column_dimensions["B"].width = 30
     buffer = io.BytesIO()

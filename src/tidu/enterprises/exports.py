@@ -2,19 +2,28 @@
 
 Exports use the template's columns and units (money in 万元), so an exported file can be corrected
 and uploaded again as it is. Rows come from `enterprises_visible_to`, never from a query of our own.
+
+Every text cell is neutralised (`tidu.core.text.neutralise_cell`): a name stored before names were
+checked, beginning with =, +, - or @, arrives as text and never runs as a formula in Excel or WPS.
+An export of more than `settings.EXPORT_INLINE_MAX_ROWS` rows runs as a background job (decision 0081):
+its file is the job's download, for the official who asked, of the firms they could see when they asked.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from django.db.models import Prefetch
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from tidu.core.audit import audit_record
-from tidu.core.permissions import enterprises_visible_to
+from tidu.core.errors import ErrorCode, TiduError
+from tidu.core.permissions import enterprises_visible_to, organisation_of, role_of
+from tidu.core.text import neutralise_cell
 from tidu.enterprises.imports import DATA_SHEET, HELP_SHEET
 from tidu.enterprises.io_columns import Column, columns, export_value
 from tidu.enterprises.models import Enterprise, EnterpriseYear
@@ -30,16 +39,19 @@ def _firm_value(firm: Enterprise, column: Column) -> Any:
     return getattr(firm, column.key)
 
 
-def export_rows(*, user: Any) -> Iterator[list[Any]]:
-    """One row per firm-year (a firm without yearly data: one row with the year left empty)."""
+ProgressFn = Callable[[int], None]  # rows written so far
+
+
+def export_rows(*, user: Any, firms: QuerySet[Enterprise] | None = None) -> Iterator[list[Any]]:
+    """One row per firm-year (a firm without yearly data: one row with the year left empty), every text
+    cell neutralised. `firms` narrows the visible firms further (a job's scope at request time)."""
     cols = columns()
-    firms = (
-        enterprises_visible_to(user)
-        .order_by("credit_code")
-        .prefetch_related(Prefetch("years", queryset=EnterpriseYear.objects.order_by("fiscal_year")))
-    )
-    for firm in firms.iterator(chunk_size=CHUNK):
-        firm_cells = {c.key: export_value(c, _firm_value(firm, c)) for c in cols if c.target == "enterprise"}
+    visible = enterprises_visible_to(user) if firms is None else firms
+    ordered = visible.order_by("credit_code").prefetch_related(
+        Prefetch("years", queryset=EnterpriseYear.objects.order_by("fiscal_year")))
+    for firm in ordered.iterator(chunk_size=CHUNK):
+        firm_cells = {c.key: neutralise_cell(export_value(c, _firm_value(firm, c)))
+                      for c in cols if c.target == "enterprise"}
         years: list[EnterpriseYear | None] = [*firm.years.all()] or [None]
         for year in years:
             row = []
@@ -49,11 +61,19 @@ def export_rows(*, user: Any) -> Iterator[list[Any]]:
                 elif year is None:
                     row.append(None)
                 else:
-                    row.append(export_value(column, getattr(year, column.key)))
+                    row.append(neutralise_cell(export_value(column, getattr(year, column.key))))
             yield row
 
 
-def enterprises_export_xlsx(*, user: Any) -> bytes:
+def export_row_count(firms: QuerySet[Enterprise]) -> int:
+    """How many rows an export of `firms` has (a firm-year each, a firm without years one): two counts."""
+    years = EnterpriseYear.objects.filter(enterprise__in=firms).count()
+    firms_without = firms.filter(years__isnull=True).count()
+    return years + firms_without
+
+
+def enterprises_export_xlsx(*, user: Any, firms: QuerySet[Enterprise] | None = None,
+                            progress: ProgressFn | None = None, job_id: str = "") -> bytes:
     """The visible firms and years as one .xlsx sheet laid out like the import template."""
     import openpyxl
 
@@ -61,17 +81,21 @@ def enterprises_export_xlsx(*, user: Any) -> bytes:
     sheet = workbook.create_sheet(DATA_SHEET)
     _write_header(sheet)
     count = 0
-    for row in export_rows(user=user):
+    for row in export_rows(user=user, firms=firms):
         sheet.append(row)
         count += 1
+        if progress and count % CHUNK == 0:
+            progress(count)
     _write_help(workbook.create_sheet(HELP_SHEET))
     buffer = io.BytesIO()
     workbook.save(buffer)
-    audit_record(actor=user, action="enterprise.export", data={"format": "xlsx", "rows": count})
+    audit_record(actor=user, action="enterprise.export",
+                 data={"format": "xlsx", "rows": count, **({"job": job_id} if job_id else {})})
     return buffer.getvalue()
 
 
-def enterprises_export_csv(*, user: Any) -> Iterator[str]:
+def enterprises_export_csv(*, user: Any, firms: QuerySet[Enterprise] | None = None,
+                           progress: ProgressFn | None = None, job_id: str = "") -> Iterator[str]:
     """The same rows as CSV text (UTF-8 with BOM so that Excel in China opens it correctly)."""
     cols = columns()
     buffer = io.StringIO()
@@ -79,18 +103,101 @@ def enterprises_export_csv(*, user: Any) -> Iterator[str]:
     buffer.write("\ufeff")
     writer.writerow([c.header for c in cols])
     count = 0
-    for row in export_rows(user=user):
+    for row in export_rows(user=user, firms=firms):
         writer.writerow([_csv_cell(c, v) for c, v in zip(cols, row, strict=True)])
         count += 1
         if count % CHUNK == 0:
+            if progress:
+                progress(count)
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
-    audit_record(actor=user, action="enterprise.export", data={"format": "csv", "rows": count})
+    audit_record(actor=user, action="enterprise.export",
+                 data={"format": "csv", "rows": count, **({"job": job_id} if job_id else {})})
     yield buffer.getvalue()
 
 
+# ---- exports as background jobs ---------------------------------------------------------------------
+
+EXPORT_FORMATS = ("xlsx", "csv")
+
+
+def export_runs_as_job(*, user: Any) -> tuple[bool, int]:
+    """(does an export for `user` run in the background, its row count): more rows than the setting."""
+    rows = export_row_count(enterprises_visible_to(user))
+    return rows > settings.EXPORT_INLINE_MAX_ROWS, rows
+
+
+def _scope_of(user: Any) -> dict[str, Any]:
+    """What the user may see now, recorded with the job (their jurisdiction at the time of the request)."""
+    from tidu.core.permissions import jurisdiction_prefix_of
+
+    role = role_of(user)
+    org = organisation_of(user)
+    return {"role": role, "prefix": jurisdiction_prefix_of(user),
+            "enterprise": org.enterprise_id if org is not None and role == "enterprise" else None}
+
+
+def _firms_in_scope(user: Any, scope: dict[str, Any]) -> QuerySet[Enterprise]:
+    """The firms the owner may see when the job runs AND could see when they asked (never more than
+    either: a jurisdiction narrowed in between narrows the file, one widened does not widen it)."""
+    firms = enterprises_visible_to(user)
+    if scope.get("role") != role_of(user):
+        return firms.none()
+    if scope.get("role") == "government":
+        prefix = scope.get("prefix")
+        return firms.none() if prefix is None else firms.filter(region__code__startswith=prefix)
+    if scope.get("role") == "enterprise":
+        return firms.filter(pk=int(scope.get("enterprise") or 0))
+    return firms
+
+
+def enterprises_export_submit(*, user: Any, fmt: str) -> Any:
+    """Queue an export for the worker; returns the job (its page shows progress, then the download)."""
+    from tidu.jobs.services import job_submit
+
+    if fmt not in EXPORT_FORMATS:
+        raise TiduError(ErrorCode.VALIDATION, field="format", detail=f"不支持的导出格式“{fmt}”（可选 xlsx、csv）")
+    if role_of(user) not in {"platform", "government", "enterprise"}:
+        raise TiduError(ErrorCode.PERMISSION_DENIED)
+    rows = export_row_count(enterprises_visible_to(user))
+    job = job_submit(owner=user, kind="enterprise_export",
+                     params={"format": fmt, "scope": _scope_of(user), "rows": rows},
+                     input_name=f"企业年度数据导出（{fmt.upper()}，约{rows}行）")
+    return job
+
+
+def export_job_handler(job: Any) -> Any:
+    """Runs in the worker: write the file of the job's scope, reporting progress, and keep it as the
+    job's download."""
+    from tidu.jobs.models import JobStatus
+    from tidu.jobs.services import JobOutcome, job_progress
+
+    params = job.params or {}
+    fmt = params.get("format", "xlsx")
+    firms = _firms_in_scope(job.owner, params.get("scope") or {})
+    total = export_row_count(firms)
+    job_progress(job_id=job.pk, done=0, total=total, stage="正在生成导出文件")
+
+    def progress(done: int) -> None:
+        job_progress(job_id=job.pk, done=done, stage=f"已写入 {done} / {total} 行")
+
+    if fmt == "csv":
+        content = "".join(enterprises_export_csv(user=job.owner, firms=firms, progress=progress,
+                                                 job_id=str(job.pk))).encode("utf-8")
+    else:
+        content = enterprises_export_xlsx(user=job.owner, firms=firms, progress=progress, job_id=str(job.pk))
+    name = f"企业年度数据_{timezone.localdate():%Y%m%d}.{fmt}"
+    return JobOutcome(
+        status=JobStatus.SUCCEEDED, stage=f"导出完成：{total} 行，可下载文件",
+        result={"summary": [["导出行数", total], ["企业数", firms.count()], ["格式", fmt.upper()]],
+                "counts": {"rows": total}, "download": True},
+        report_name=name, report_content=content,
+    )
+
+
 def _csv_cell(column: Column, value: Any) -> str:
+    """The CSV text of a cell (text already neutralised; numbers stay numbers, "-12.5" included)."""
     if value is None:
         return ""
     if column.type == "money":

@@ -7,6 +7,12 @@ returns the complete list of problems (row, column header, value, reason in Chin
 upserted on credit code + fiscal year, so a corrected file updates the same firm-years. Only firms
 inside the official's jurisdiction may be imported. Uploads from the web and the API always run as
 a background job (`enterprises_import_submit`), small or large: one path, one progress page.
+
+Hostile files never crash it (docs/decisions/0081-imports-that-explain-exports-as-jobs.md): every
+cell is measured before it is parsed (a text column against its field's length, any other column
+against `MAX_CELL_CHARS`), names that a spreadsheet would run as formulas are refused, control
+characters are refused in text, the sheet is read at most `MAX_ROWS` rows by `MAX_COLUMNS` columns,
+and every problem names its row, column and reason ("第3行「企业名称」超过200个字符").
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import logging
 import re
 import zipfile
 from collections.abc import Callable, Iterable
@@ -23,7 +30,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from tidu.core.audit import audit_record
@@ -36,6 +43,7 @@ from tidu.core.permissions import (
     region_in_jurisdiction,
     require,
 )
+from tidu.core.text import neutralise_cell, validate_no_formula_prefix
 from tidu.enterprises import provenance
 from tidu.enterprises.industries import check_industry_code, normalize_industry_code
 from tidu.enterprises.io_columns import (
@@ -59,13 +67,32 @@ PROBLEMS_SHOWN = 200  # on the job page; the downloadable report has them all
 PROGRESS_EVERY = 200  # rows between progress updates
 BATCH = 500
 FISCAL_YEAR_LOW = 2000
+MAX_ROWS = 200_000  # data rows of one file (a province's register over three years fits)
+MAX_COLUMNS = 300  # the template has fewer than 100; more is not a template
+MAX_CELL_CHARS = 255  # any non-text cell (numbers, dates, codes, choices) is far shorter
+SHOWN_VALUE_CHARS = 60  # a value quoted back in a problem is cut to this
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # what neither XML nor PostgreSQL text may hold
+_TEXT_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")  # in a name: no line breaks or tabs either
+
+logger = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int, int, str], None]
 
 
+def shown(text: Any, limit: int = SHOWN_VALUE_CHARS) -> str:
+    """A cell quoted back to the user: control characters dropped, a long one cut with its length."""
+    clean = _CONTROL_RE.sub("", "" if text is None else str(text))
+    if len(clean) <= limit:
+        return clean
+    return f"{clean[:limit]}…（共{len(clean)}个字符）"
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the file: where (spreadsheet row, column header), what, and why."""
+    """One thing wrong with the file: where (spreadsheet row, column header), what, and why.
+
+    The value and column are cut and cleaned on the way in: a hostile cell (200,000 characters, NUL
+    bytes) must not make the problem list itself unstorable (PostgreSQL JSON) or unwritable (xlsx)."""
 
     row: int | None
     column: str
@@ -73,8 +100,19 @@ class Problem:
     message: str
     code: str = str(ErrorCode.VALIDATION)
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value", shown(self.value))
+        object.__setattr__(self, "column", shown(self.column, 80))
+
+    @property
+    def text(self) -> str:
+        """The problem as one sentence: 第3行「企业名称」超过200个字符（…）."""
+        where = (f"第{self.row}行" if self.row else "") + (f"「{self.column}」" if self.column else "")
+        return f"{where}{self.message}"
+
     def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "value": self.value, "message": self.message, "code": self.code}
+        return {"row": self.row, "column": self.column, "value": self.value, "message": self.message, "code": self.code,
+                "text": self.text}
 
 
 @dataclass
@@ -156,38 +194,62 @@ def _read_xlsx(content: bytes) -> Table:
     except Exception:  # openpyxl raises many kinds for a damaged file
         raise FileProblem("无法读取该 Excel 文件，文件可能已损坏或不是 .xlsx 格式。") from None
     try:
+        if not workbook.worksheets:
+            raise FileProblem("该 Excel 文件中没有工作表。")
         sheet = workbook[DATA_SHEET] if DATA_SHEET in workbook.sheetnames else workbook.worksheets[0]
-        rows_iter = sheet.iter_rows(values_only=True)
-        headers: list[Any] = []
-        for first in rows_iter:
-            headers = list(first)
-            break
-        rows: list[tuple[int, list[Any]]] = []
-        for number, values in enumerate(rows_iter, start=2):
-            cells = list(values)
-            if any(not is_blank(v) for v in cells):
-                rows.append((number, cells))
-        merged = _merged_ranges(content, getattr(sheet, "_worksheet_path", ""))
+        # one column past the limit shows that there are too many; beyond it nothing is read
+        table = _limited_table(enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1), start=1))
+        table.merged = _merged_ranges(content, getattr(sheet, "_worksheet_path", ""))
+    except FileProblem:
+        raise
+    except Exception:  # a damaged sheet fails while it is read, not only when it is opened
+        logger.warning("unreadable worksheet", exc_info=True)
+        raise FileProblem("无法读取该 Excel 文件的工作表，文件可能已损坏。请在 Excel 中打开并另存为 .xlsx 后重新上传。") from None
     finally:
         workbook.close()
-    return Table(headers=headers, rows=rows, merged=merged)
+    return table
+
+
+def _limited_table(numbered_rows: Iterable[tuple[int, Iterable[Any]]]) -> Table:
+    """Header and non-blank data rows, refusing a file past `MAX_ROWS` rows or `MAX_COLUMNS` columns."""
+    headers: list[Any] = []
+    rows: list[tuple[int, list[Any]]] = []
+    for number, values in numbered_rows:
+        cells = list(values)
+        if len(cells) > MAX_COLUMNS and any(not is_blank(v) for v in cells[MAX_COLUMNS:]):
+            raise FileProblem(f"第{number}行超过 {MAX_COLUMNS} 列：导入模板只有 {len(columns())} 列，请删去多余的列。")
+        cells = cells[:MAX_COLUMNS]
+        if number == 1:
+            headers = cells
+        elif any(not is_blank(v) for v in cells):
+            if len(rows) == MAX_ROWS:
+                raise FileProblem(f"数据超过 {MAX_ROWS:,} 行（第{number}行起），请拆分成几个文件分批导入。")
+            rows.append((number, cells))
+    return Table(headers=headers, rows=rows)
 
 
 def _merged_ranges(content: bytes, sheet_path: str) -> list[tuple[str, int, int]]:
     """Merged-cell ranges of the sheet (read-only openpyxl does not expose them; the XML does)."""
     if not sheet_path:
         return []
+    found: list[tuple[str, int, int]] = []
+    seen: set[str] = set()
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         try:
-            xml = archive.read(sheet_path.lstrip("/")).decode("utf-8", errors="replace")
+            handle = archive.open(sheet_path.lstrip("/"))
         except KeyError:
             return []
-    start = xml.rfind("</sheetData>")
-    found = []
-    for match in _MERGE_RE.finditer(xml, max(start, 0)):
-        col1, row1, col2, row2 = match.groups()
-        ref = f"{col1}{row1}:{col2}{row2}" if col2 else f"{col1}{row1}"
-        found.append((ref, int(row1), int(row2 or row1)))
+        with handle:  # streamed: a sheet that unpacks to gigabytes is never held in memory
+            tail = ""
+            while chunk := handle.read(1 << 20):
+                text = tail + chunk.decode("utf-8", errors="replace")
+                for match in _MERGE_RE.finditer(text):
+                    col1, row1, col2, row2 = match.groups()
+                    ref = f"{col1}{row1}:{col2}{row2}" if col2 else f"{col1}{row1}"
+                    if ref not in seen:
+                        seen.add(ref)
+                        found.append((ref, int(row1), int(row2 or row1)))
+                tail = text[-200:]  # a tag cut by the chunk boundary is found in the next round
     return found
 
 
@@ -198,12 +260,16 @@ def _read_csv(content: bytes) -> Table:
             break
         except UnicodeDecodeError:
             continue
-    else:  # pragma: no cover - gb18030 decodes any byte string
-        raise FileProblem("无法识别 CSV 文件的编码，请保存为 UTF-8 编码。")
+    else:
+        raise FileProblem("无法识别 CSV 文件的编码（既不是 UTF-8 也不是 GBK/GB18030），请在 Excel 中另存为“CSV UTF-8”后上传。")
+    # The default limit (128 KB a field) would stop the reader with an error naming no cell; a long cell
+    # is read and then refused by its row and column like any other.
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_UPLOAD_BYTES))
     reader = csv.reader(io.StringIO(text))
-    headers = next(reader, [])
-    rows = [(n, list(r)) for n, r in enumerate(reader, start=2) if any(c.strip() for c in r)]
-    return Table(headers=list(headers), rows=rows)
+    try:
+        return _limited_table(enumerate(reader, start=1))
+    except csv.Error as exc:
+        raise FileProblem(f"CSV 文件第{reader.line_num}行格式有误（{exc}），请检查引号是否成对。") from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -347,6 +413,10 @@ def check_table(
         values: dict[str, Any] = {}
         for position, column in index.items():
             raw = cells[position] if position < len(cells) else None
+            refused = _cell_refused(column, raw)
+            if refused is not None:
+                problems.append(Problem(row, column.header, str(raw), *refused))
+                continue
             try:
                 values[column.key] = parse_cell(column, raw)
             except CellError as exc:
@@ -437,6 +507,40 @@ def check_table(
     return Plan(firms, years, firm_columns, year_columns, existing_years), [], warnings
 
 
+@cache
+def _text_limit(column: Column) -> int:
+    """The most characters a cell of `column` may hold: its text field's length, else `MAX_CELL_CHARS`."""
+    if column.type != "str":
+        return MAX_CELL_CHARS
+    model = Enterprise if column.target == "enterprise" else EnterpriseYear
+    try:
+        max_length = getattr(model._meta.get_field(column.key), "max_length", None)
+    except Exception:  # keys that are not model fields
+        return MAX_CELL_CHARS
+    return int(max_length or MAX_CELL_CHARS)
+
+
+def _cell_refused(column: Column, raw: Any) -> tuple[str, str] | None:
+    """(reason, code) for a cell refused before it is parsed: too long, control characters in text, or
+    text a spreadsheet would run as a formula (=, +, -, @ first). None for a cell to parse."""
+    if not isinstance(raw, str):
+        return None
+    text = raw.strip()
+    limit = _text_limit(column)
+    if len(text) > limit:
+        return f"超过{limit}个字符（该单元格有{len(text)}个字符）", "cell_too_long"
+    if column.type != "str":
+        return None
+    if _TEXT_CONTROL_RE.search(text):
+        return "含有换行、制表符等不可见的控制字符，请删去后重新填写", "control_characters"
+    if text != "-":  # a lone dash is how many people write "none"; it cannot run as a formula
+        try:
+            validate_no_formula_prefix(text)
+        except ValidationError as exc:
+            return exc.messages[0], "formula_prefix"
+    return None
+
+
 def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -454,7 +558,7 @@ def _columns_by_key() -> dict[str, Column]:
 def _check_credit_code(row: int, values: dict[str, Any], by_key: dict[str, Column], problems: list[Problem]) -> str | None:
     raw = values.get("credit_code")
     column = by_key.get("credit_code")
-    if column is None:
+    if column is None or "credit_code" not in values:  # no column, or its cell already refused
         return None
     if not raw:
         problems.append(Problem(row, column.header, "", "必填：请填写统一社会信用代码", str(ErrorCode.CREDIT_CODE_INVALID)))
@@ -497,7 +601,7 @@ def _check_region(
     cache: dict[str, Region | Problem],
 ) -> Region | None:
     column = by_key.get("region")
-    if column is None:
+    if column is None or "region" not in values:
         return None
     raw = str(values.get("region") or "").strip()
     if not raw:
@@ -542,7 +646,7 @@ def _check_industry(row: int, values: dict[str, Any], by_key: dict[str, Column],
 
 
 def _check_firm_fields(row: int, values: dict[str, Any], by_key: dict[str, Column], problems: list[Problem]) -> None:
-    if "name" in by_key and not values.get("name"):
+    if "name" in values and not values["name"]:  # absent: no column, or its cell already refused
         problems.append(Problem(row, by_key["name"].header, "", "必填：请填写企业名称"))
     today = timezone.localdate()
     for attr in ("founded_on", "niche_start_on"):
@@ -730,8 +834,17 @@ def enterprises_import(
         return result
     if progress:
         progress(len(table.rows), len(table.rows), "正在写入数据库")
-    with transaction.atomic():
-        _apply(user=user, plan=plan, result=result, audit_data=audit_data, source=source)
+    try:
+        with transaction.atomic():
+            _apply(user=user, plan=plan, result=result, audit_data=audit_data, source=source)
+    except DatabaseError:
+        # Every value was checked above, so this is a fault of ours (or the database's), not the file's:
+        # logged in full for the administrators; the official learns that nothing was written.
+        logger.exception("import of %s by %s failed while writing", filename, getattr(user, "pk", None))
+        result = ImportResult(ok=False, rows=len(table.rows), warnings=warnings, problems=[Problem(
+            None, "", "", "写入数据库时出错，本次导入未写入任何数据。请稍后重试；如仍出错，请联系平台管理员并提供任务编号。",
+            "database_error")])
+        audit_record(actor=user, action="enterprise.import_rejected", data={**audit_data, **result.counts()})
     return result
 
 
@@ -785,7 +898,7 @@ def import_job_handler(job: Any) -> Any:
         stage = (f"导入完成：新增企业 {result.enterprises_created} 家、更新 {result.enterprises_updated} 家；"
                  f"新增年度数据 {result.years_created} 条、更新 {result.years_updated} 条")
     else:
-        stage = f"发现 {len(result.problems)} 个问题，请按问题清单修改后重新上传"
+        stage = f"发现 {len(result.problems)} 个问题（如：{result.problems[0].text}），请按问题清单修改后重新上传"
     return JobOutcome(
         status=JobStatus.SUCCEEDED if result.ok else JobStatus.REJECTED,
         result=payload,
@@ -815,7 +928,7 @@ def problems_workbook(problems: list[Problem], warnings: list[Problem]) -> bytes
             header.append(cell)
         sheet.append(header)
         for p in items:
-            sheet.append([p.row, p.column, p.value, p.message, p.code])
+            sheet.append([neutralise_cell(v) for v in (p.row, p.column, p.value, p.message, p.code)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

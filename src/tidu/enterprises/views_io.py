@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import cast
 
 from django import forms
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,7 +21,13 @@ from tidu.core.permissions import (
     require,
     role_of,
 )
-from tidu.enterprises.exports import enterprises_export_csv, enterprises_export_xlsx, import_template_xlsx
+from tidu.enterprises.exports import (
+    enterprises_export_csv,
+    enterprises_export_submit,
+    enterprises_export_xlsx,
+    export_runs_as_job,
+    import_template_xlsx,
+)
 from tidu.enterprises.imports import MAX_UPLOAD_BYTES, enterprises_import_submit
 from tidu.enterprises.provenance import DataSource
 from tidu.jobs.selectors import jobs_visible_to
@@ -59,13 +66,13 @@ def import_page(request: HttpRequest) -> HttpResponse:
             error = exc.message
         else:
             return redirect("jobs:detail", job_id=job.pk)
-    recent = jobs_visible_to(request.user).filter(kind="enterprise_import")[:10]
+    recent = jobs_visible_to(request.user).filter(kind__in=["enterprise_import", "enterprise_export"])[:10]
     prefix = jurisdiction_prefix_of(request.user)
     return render(
         request,
         "enterprises/import.html",
         {"form": form, "error": error, "recent": recent, "prefix": prefix, "max_mb": MAX_UPLOAD_BYTES // 1024 // 1024,
-         "may_declare_source": is_official(request.user)},
+         "may_declare_source": is_official(request.user), "export_limit": settings.EXPORT_INLINE_MAX_ROWS},
         status=400 if error else 200,
     )
 
@@ -79,19 +86,37 @@ def import_template(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@tidu_view
-@require_GET
-def export_xlsx(request: HttpRequest) -> HttpResponse:
+def _export(request: HttpRequest, fmt: str) -> HttpResponse | None:
+    """A large export runs as a job: GET offers it (a page with one button), POST queues it and opens the
+    job's page. None: small enough to download at once."""
     require(role_of(request.user) in EXPORT_ROLES)
+    as_job, rows = export_runs_as_job(user=request.user)
+    if not as_job:
+        return None
+    if request.method == "POST":
+        job = enterprises_export_submit(user=request.user, fmt=fmt)
+        return redirect("jobs:detail", job_id=job.pk)
+    return render(request, "enterprises/export_job.html",
+                  {"rows": rows, "limit": settings.EXPORT_INLINE_MAX_ROWS, "fmt": fmt.upper()})
+
+
+@tidu_view
+@require_http_methods(["GET", "POST"])
+def export_xlsx(request: HttpRequest) -> HttpResponse:
+    queued = _export(request, "xlsx")
+    if queued is not None:
+        return queued
     response = HttpResponse(enterprises_export_xlsx(user=request.user), content_type=XLSX)
     response["Content-Disposition"] = _attachment(f"企业年度数据_{timezone.localdate():%Y%m%d}.xlsx")
     return response
 
 
 @tidu_view
-@require_GET
+@require_http_methods(["GET", "POST"])
 def export_csv(request: HttpRequest) -> HttpResponse:
-    require(role_of(request.user) in EXPORT_ROLES)
+    queued = _export(request, "csv")
+    if queued is not None:
+        return queued
     response = StreamingHttpResponse(enterprises_export_csv(user=request.user), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = _attachment(f"企业年度数据_{timezone.localdate():%Y%m%d}.csv")
     return cast(HttpResponse, response)  # tidu_view is typed for HttpResponse; a streaming one works too

@@ -23,5 +23,6 @@ KINDS: dict[str, JobKind] = {
     kind.code: kind
     for kind in [
         JobKind("enterprise_import", _("企业及年度数据导入"), "tidu.enterprises.imports.import_job_handler"),
+        JobKind("enterprise_export", _("企业及年度数据导出"), "tidu.enterprises.exports.export_job_handler"),
     ]
 }

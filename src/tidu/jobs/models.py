@@ -48,6 +48,9 @@ class Job(models.Model):
     report_name = models.CharField(_("报告文件名"), max_length=255, blank=True)
     report_file = models.FileField(_("结果或问题报告"), upload_to="jobs/report/%Y/%m/", blank=True, max_length=300)
     error_message = models.TextField(_("错误信息"), blank=True)
+    # What went wrong inside (the traceback of a crash): for the administrators who open the job by the
+    # number its owner was given; never shown to the owner.
+    error_detail = models.TextField(_("内部错误详情（仅管理员可见）"), blank=True)
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)

@@ -7,6 +7,7 @@ status page (another process, another connection) sees it while the work is stil
 from __future__ import annotations
 
 import logging
+import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,6 +93,7 @@ def job_run(job_id: str) -> str:
             status=JobStatus.FAILED,
             finished_at=timezone.now(),
             stage=_("出错"),
+            error_detail=traceback.format_exc()[-20_000:],
             error_message=_("任务运行时出现内部错误，未写入任何数据。请联系平台管理员并提供任务编号 %(id)s。")
             % {"id": job_id},
         )
@@ -99,7 +101,7 @@ def job_run(job_id: str) -> str:
     job.refresh_from_db()
     job.status = outcome.status
     job.result = outcome.result
-    job.stage = outcome.stage or str(outcome.status.label)
+    job.stage = (outcome.stage or str(outcome.status.label))[:200]
     job.finished_at = timezone.now()
     if outcome.status == JobStatus.SUCCEEDED and job.progress_total:
         job.progress_done = job.progress_total

@@ -3,9 +3,11 @@ journey's records are read-only here (they change only through the services, whi
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
+from tidu.journey import services
 from tidu.journey.models import (
     Application,
     ApplicationRound,
@@ -32,8 +34,34 @@ class ReReviewSettingAdmin(admin.ModelAdmin):
 
 @admin.register(CalendarDay)
 class CalendarDayAdmin(admin.ModelAdmin):
+    """Entering a year's holidays moves the publicity ends counted by weekends only: every save and
+    delete goes through the journey services, which recompute, audit and notify (decision 0080)."""
+
     list_display = ("day", "is_workday", "note")
     date_hierarchy = "day"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return services.can_enter_calendar(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return services.can_enter_calendar(request.user)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return services.can_enter_calendar(request.user)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        self._report(request, services.calendar_day_save(actor=request.user, entry=obj))
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        self._report(request, services.calendar_days_delete(actor=request.user, entries=[obj]))
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        self._report(request, services.calendar_days_delete(actor=request.user, entries=list(queryset)))
+
+    def _report(self, request: HttpRequest, moves: list[services.PublicityMove]) -> None:
+        for move in moves:
+            self.message_user(request, _("公示“{title}”的截止日期由 {old} 调整为 {new}，已通知相关主管部门。").format(
+                title=move.publicity.title, old=move.old_end, new=move.new_end), messages.WARNING)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

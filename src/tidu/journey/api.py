@@ -189,7 +189,8 @@ class PublicityOut(Schema):
 
 class ObjectionIn(Schema):
     application_id: int
-    contact: str
+    contact_name: str = ""  # required: the service refuses an objection without a real name
+    contact: str  # a mainland mobile number or an e-mail address
     text: str
 
 
@@ -321,12 +322,18 @@ def apply(request: HttpRequest, pk: int, payload: ApplyIn) -> Any:
 
 @router.post("/rounds/{pk}/publicity", response={201: PublicityOut, **ERRORS}, summary="发布公示")
 @api_errors
-def publish(request: HttpRequest, pk: int, payload: PublishIn | None = None) -> Any:
-    """`starts_on`: a working day from today (default the next working day); `title`: unique (default
-    from the round's name)."""
-    pub = services.publicity_publish(actor=request.user, rnd=_round(request, pk, managed=True),
-                                     starts_on=payload.starts_on if payload else None,
-                                     title=payload.title if payload else "")
+def publish(request: HttpRequest, pk: int) -> Any:
+    """Optional JSON body (PublishIn): `starts_on`, a working day from today (default the next working
+    day); `title`, unique (default from the round's name). Parsed here so that an empty POST still works."""
+    rnd = _round(request, pk, managed=True)
+    payload = PublishIn()
+    if request.body and request.content_type == "application/json":
+        try:
+            payload = PublishIn.model_validate_json(request.body)
+        except ValueError as exc:
+            raise TiduError(ErrorCode.VALIDATION, field="starts_on",
+                            detail="请求体应为 {\"starts_on\": \"YYYY-MM-DD\", \"title\": \"…\"}") from exc
+    pub = services.publicity_publish(actor=request.user, rnd=rnd, starts_on=payload.starts_on, title=payload.title)
     return Status(201, _publicity_out(pub.pk))
 
 
@@ -465,8 +472,8 @@ def lodge_objection(request: HttpRequest, pk: int, payload: ObjectionIn) -> Any:
     app = pub.applications.filter(pk=payload.application_id).first()
     require(app is not None, not_found=True)
     assert app is not None
-    obj = services.objection_lodge(actor=request.user, publicity=pub, application=app, contact=payload.contact,
-                                   text=payload.text)
+    obj = services.objection_lodge(actor=request.user, publicity=pub, application=app, name=payload.contact_name,
+                                   contact=payload.contact, text=payload.text, ip=client_ip(request))
     return Status(201, {"id": obj.pk, "application_id": app.pk, "status": obj.status, "resolution": obj.resolution})
 
 

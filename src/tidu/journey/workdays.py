@@ -54,9 +54,28 @@ def working_period(starts_on: dt.date, working_days: int, overrides: dict[dt.dat
         day += dt.timedelta(days=1)
 
 
-def calendar_overrides(start: dt.date, days: int = 120) -> dict[dt.date, bool]:
-    """The administrators' entries around a period (one query)."""
+def next_working_day(after: dt.date, overrides: dict[dt.date, bool] | None = None) -> dt.date:
+    """The first working day after `after` (the default start of a publicity published on `after`).
+
+    >>> next_working_day(dt.date(2026, 9, 30))  # National Day holidays 1–7 October
+    datetime.date(2026, 10, 8)
+    """
+    day = after + dt.timedelta(days=1)
+    while not is_workday(day, overrides)[0]:
+        day += dt.timedelta(days=1)
+    return day
+
+
+# Overrides are read this far past a period's start: the longest publicity (10 working days) plus the
+# longest run of holidays (Spring Festival, National Day) fits well within it.
+OVERRIDE_WINDOW_DAYS = 120
+
+
+def calendar_overrides(start: dt.date, days: int = OVERRIDE_WINDOW_DAYS, *, until: dt.date | None = None,
+                       ) -> dict[dt.date, bool]:
+    """The administrators' entries from `start` to `until` (default: `days` later), in one query."""
     from tidu.journey.models import CalendarDay
 
-    rows = CalendarDay.objects.filter(day__gte=start, day__lte=start + dt.timedelta(days=days))
+    last = until or start + dt.timedelta(days=days)
+    rows = CalendarDay.objects.filter(day__gte=start, day__lte=last)
     return {r.day: r.is_workday for r in rows}

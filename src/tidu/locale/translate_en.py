@@ -901,6 +901,18 @@ EN: dict[str, str | tuple[str, str]] = {
     "已请 {n} 家企业报送{year}年度数据（站内通知 {users} 人，邮件 {mailed} 家）。": "Asked {n} firms for their {year} figures ({users} users notified on the platform, {mailed} firms e-mailed).",
     "辖区内企业均已报送{year}年度数据，无需催报。": "Every firm of the jurisdiction has reported its {year} figures; no one to ask.",
     "如 地级市、自治州、市辖区、县级市": "e.g. prefecture-level city, autonomous prefecture, district, county-level city",
+    # Publicity dates and titles, exports as jobs (docs/decisions/0080, 0081).
+    "公示开始日期（须为工作日）": "Publicity starts on (a working day)",
+    "公示标题（留空按批次名称生成，不能与已有公示重名）": "Title (empty: from the round's name; no two notices may share one)",
+    "公示“{title}”的截止日期由 {old} 调整为 {new}，已通知相关主管部门。": "Publicity “{title}” now ends on {new} instead of {old}; its officials were told.",
+    "在后台生成导出文件": "Export in the background",
+    "本次导出共约 %(rows)s 行（%(fmt)s），超过 %(limit)s 行的导出在后台生成：提交后可在任务页面查看进度，生成完毕即可下载。文件只有您本人可以下载，内容为您提交时有权查看的企业。": "This export has about %(rows)s rows (%(fmt)s). Exports of more than %(limit)s rows are written in the background: follow the progress on the job page and download the file when it is ready. Only you can download it; it holds the firms you may see now.",
+    "开始生成": "Start",
+    "最近的导入和导出": "Recent imports and exports",
+    "超过 %(limit)s 行的导出在后台生成，完成后在任务页面下载。": "Exports of more than %(limit)s rows are written in the background; download them from the job page.",
+    "下载导出文件": "Download the file",
+    "企业及年度数据导出": "Export of firms and yearly figures",
+    "内部错误详情（仅管理员可见）": "Internal error detail (administrators only)",
 }
 
 
