@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import uuid
 from collections.abc import Iterator
@@ -13,7 +14,10 @@ from cli_support import CONTRACT, TODAY, contract_rows, typed, write_parquet
 
 from tidu.cli.pgsource import (
     ENTERPRISE_COLUMNS,
+    RECOGNITION_TABLE,
     SUFFIXED,
+    TIME_ZONE,
+    TITLE_FIELDS,
     Y2_COLUMNS,
     Y3_COLUMNS,
     YEAR_COLUMNS,
@@ -65,6 +69,20 @@ def test_register_columns_follow_the_django_models() -> None:
         assert EnterpriseYear._meta.get_field(f).column == f
 
 
+def test_register_titles_follow_the_recognition_model() -> None:
+    """The view reads titles from journey_recognition as enterprises.titles does (decision 0077)."""
+    from django.conf import settings
+
+    from tidu.enterprises.titles import TITLE_FIELDS as MODEL_TITLE_FIELDS
+    from tidu.journey.models import Recognition
+
+    assert Recognition._meta.db_table == RECOGNITION_TABLE
+    assert {str(tier): field for tier, field in MODEL_TITLE_FIELDS.items()} == TITLE_FIELDS
+    assert {"enterprise_id", "tier", "valid_from", "valid_until", "revoked_at"} <= {
+        f.column for f in Recognition._meta.concrete_fields}
+    assert settings.TIME_ZONE == TIME_ZONE
+
+
 @pytest.fixture
 def register_schema() -> Iterator[tuple[str, Any]]:
     """The two register tables (column names as Django creates them) in a throw-away schema."""
@@ -83,6 +101,8 @@ def register_schema() -> Iterator[tuple[str, Any]]:
                  f"region_id VARCHAR, industry_code VARCHAR, {ent_cols})")
     conn.execute(f"CREATE TABLE {schema}.enterprises_enterpriseyear (id SERIAL PRIMARY KEY, enterprise_id INTEGER, "
                  f"fiscal_year INTEGER, {year_cols})")
+    conn.execute(f"CREATE TABLE {schema}.journey_recognition (id SERIAL PRIMARY KEY, enterprise_id INTEGER, "
+                 "tier VARCHAR, valid_from DATE, valid_until DATE, revoked_at TIMESTAMPTZ)")
     try:
         yield schema, conn
     finally:
@@ -118,3 +138,27 @@ def test_postgres_register_source(tidu: Any, tmp_path: Path, register_schema: tu
     expected = tidu("evaluate", str(src), "--engine", "python", "--today", TODAY.isoformat())
     assert res.stdout == expected.stdout
     assert res.stdout.count("\n") == 2 and "fiscal_year = 2024" in register_view_sql(2025)
+
+
+@pytest.mark.postgres
+def test_postgres_register_source_reads_titles_from_the_recognition_records(
+        register_schema: tuple[str, Any]) -> None:
+    """A tier with a platform record takes the record's answer on the evaluation date (an expired title is
+    not valid even if declared); a tier without one keeps the declaration; 科技型 is always declared."""
+    schema, conn = register_schema
+    conn.execute(f"INSERT INTO {schema}.enterprises_enterprise (credit_code, region_id, industry_code) "
+                 "VALUES ('91440300MA5DEMO001', '440305', 'C3911')")
+    conn.execute(f"INSERT INTO {schema}.enterprises_enterpriseyear (enterprise_id, fiscal_year, cert_tech_sme_valid, "
+                 "cert_innovative_valid, cert_specialized_valid, cert_little_giant_valid) "
+                 "VALUES (1, 2024, TRUE, TRUE, NULL, FALSE)")
+    assert dt.date(2025, 12, 31) < TODAY  # so the 2025 evaluation is dated 31 December 2025 (fields.md as_of)
+    conn.execute(f"INSERT INTO {schema}.journey_recognition (enterprise_id, tier, valid_from, valid_until) VALUES "
+                 "(1, 'innovative_sme', '2022-12-02', '2025-12-01'), (1, 'specialized_sme', '2024-12-31', '2027-12-30')")
+    conn.execute(f"SET search_path TO {schema}")
+    row = conn.execute(f"SELECT cert_tech_sme_valid, cert_innovative_valid, cert_specialized_valid, "
+                       f"cert_little_giant_valid FROM ({register_view_sql(2025, TODAY)}) v").fetchone()
+    assert row == (True, False, True, False)  # declared 科技型; expired 创新型; valid 专精特新; declared 小巨人
+    conn.execute(f"UPDATE {schema}.journey_recognition SET revoked_at = '2025-12-31T23:30:00+08:00' "
+                 "WHERE tier = 'specialized_sme'")  # revoked on the evaluation date (Beijing), 15:30 UTC
+    assert conn.execute(f"SELECT cert_specialized_valid FROM ({register_view_sql(2025, TODAY)}) v").fetchone() == (
+        False,)

@@ -6,9 +6,13 @@ Two sources:
   view below flattens `EnterpriseYear` rows exactly as `enterprises.selectors.evaluation_record`
   does: the row of fiscal year F gives the _y1 figures (and the declared state) for evaluation
   year F + 1, rows F − 1 and F − 2 give the _y2 and _y3 figures, and `zjtx_dev_score_prev` is the
-  platform score stored with row F − 1. Table and column names follow `enterprises.models`
-  (Django's default `enterprises_enterprise` / `enterprises_enterpriseyear`); the CLI may not import
-  Django (import contract), so they are written out here and a test keeps them in step.
+  platform score stored with row F − 1. The titles held (cert_innovative_valid, cert_specialized_valid,
+  cert_little_giant_valid) come from the platform's recognition records (`journey_recognition`) valid
+  on the evaluation date wherever the firm has a record of that tier, else from the declared value, as
+  `enterprises.titles` does (docs/decisions/0077). Table and column names follow `enterprises.models`
+  and `journey.models` (Django's default `enterprises_enterprise` / `enterprises_enterpriseyear` /
+  `journey_recognition`); the CLI may not import Django (import contract), so they are written out here
+  and a test keeps them in step.
 """
 
 from __future__ import annotations
@@ -26,6 +30,11 @@ if TYPE_CHECKING:
 
 ENTERPRISE_TABLE = "enterprises_enterprise"
 YEAR_TABLE = "enterprises_enterpriseyear"
+RECOGNITION_TABLE = "journey_recognition"
+# Recognition tier -> the title field it decides (科技型 is not recognised on the platform).
+TITLE_FIELDS = {"innovative_sme": "cert_innovative_valid", "specialized_sme": "cert_specialized_valid",
+                "little_giant": "cert_little_giant_valid"}
+TIME_ZONE = "Asia/Shanghai"  # settings.TIME_ZONE: a revocation counts from its Beijing date
 # Registry field -> SQL over the aliases e (enterprise), y1/y2/y3 (rows F, F-1, F-2).
 ENTERPRISE_COLUMNS = (
     "name", "founded_on", "registered_in_mainland", "independent_legal_person", "resident_enterprise",
@@ -57,8 +66,20 @@ YEAR_COLUMNS = (
 )  # fmt: skip
 
 
-def register_columns() -> dict[str, str]:
-    """Registry field -> SQL expression over the register tables (NULL where the register has none)."""
+def title_column(field: str, tier: str, today: dt.date) -> str:
+    """The platform's answer for one title on the evaluation date (today capped at 31 December of the
+    evaluation year, like the engine's as_of) when the firm has a record of that tier, else the declared value."""
+    as_of = f"LEAST(DATE '{today.isoformat()}', make_date(y1.fiscal_year + 1, 12, 31))"
+    of_tier = f"FROM {RECOGNITION_TABLE} r WHERE r.enterprise_id = e.id AND r.tier = '{tier}'"
+    valid = (f"r.valid_from <= {as_of} AND r.valid_until >= {as_of} AND (r.revoked_at IS NULL OR "
+             f"CAST(r.revoked_at AT TIME ZONE '{TIME_ZONE}' AS DATE) > {as_of})")
+    return (f"CASE WHEN EXISTS (SELECT 1 {of_tier}) THEN EXISTS (SELECT 1 {of_tier} AND {valid}) "
+            f"ELSE y1.{field} END")
+
+
+def register_columns(today: dt.date | None = None) -> dict[str, str]:
+    """Registry field -> SQL expression over the register tables (NULL where the register has none).
+    With `today`, the titles held come from the recognition records (`title_column`)."""
     out: dict[str, str] = {"credit_code": "e.credit_code", "year": "y1.fiscal_year + 1",
                            "region_code": "e.region_id", "industry_code": "e.industry_code"}
     out.update({f: f"e.{f}" for f in ENTERPRISE_COLUMNS})
@@ -69,12 +90,15 @@ def register_columns() -> dict[str, str]:
     out.update({f"{f}_y2": f"y2.{f}" for f in Y2_COLUMNS})
     out.update({f"{f}_y3": f"y3.{f}" for f in Y3_COLUMNS})
     out["zjtx_dev_score_prev"] = "y2.zjtx_dev_score"
+    if today is not None:
+        out.update({field: title_column(field, tier, today) for tier, field in TITLE_FIELDS.items()})
     return out
 
 
-def register_view_sql(year: int | None = None) -> str:
-    """SELECT of firm-year records (fields.yaml names and SQL types) from the platform register."""
-    mapped = register_columns()
+def register_view_sql(year: int | None = None, today: dt.date | None = None) -> str:
+    """SELECT of firm-year records (fields.yaml names and SQL types) from the platform register; with
+    `today` (the evaluation's clock) the titles held come from the platform's recognition records."""
+    mapped = register_columns(today)
     cols = []
     for name, spec in FIELDS.items():
         expr = mapped.get(name, "NULL")
@@ -158,7 +182,7 @@ def evaluate_register(opts: Options, today: dt.date, columns: Sequence[str], out
     out.path = "database"
     try:
         with psycopg.connect(database_url(opts)) as conn, conn.cursor() as cur:
-            cur.execute(f"CREATE TEMP VIEW tidu_firm_years AS {register_view_sql(int(spec) if spec else None)}")
+            cur.execute(f"CREATE TEMP VIEW tidu_firm_years AS {register_view_sql(int(spec) if spec else None, today)}")
             n = _fetch_to_writer(cur, sql, writer)
     finally:
         writer.close()
