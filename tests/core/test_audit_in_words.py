@@ -87,5 +87,5 @@ def test_an_unknown_future_kind_still_reads_as_a_sentence_never_as_json() -> Non
     firm = make_enterprise("440305", name="未来企业有限公司")
     audit_record(actor=None, action="future.thing.happened", target=firm, data={"x": {"nested": 1}})
     [line] = describe_all(AuditEvent.objects.filter(action="future.thing.happened"))
-    assert line.sentence == "系统 对 未来企业有限公司（%s） 进行了操作" % firm.credit_code
+    assert line.sentence == f"系统 对 未来企业有限公司（{firm.credit_code}） 进行了操作"
     assert "{" not in line.sentence and "future" not in line.sentence

@@ -106,29 +106,29 @@ def _json(api: NinjaAPI, request: HttpRequest, error: TiduError, status: int | N
 def install(api: NinjaAPI) -> None:
     """Replace django-ninja's English answers with Chinese ones in the platform's error shape."""
 
-    def on_validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    def on_validation(request: HttpRequest, exc: Any) -> HttpResponse:
         problems = [_problem(e) for e in exc.errors]
         detail = "；".join(p["message"] for p in problems) or "请求格式不正确"
         error = TiduError(ErrorCode.VALIDATION, field=problems[0]["field"] if problems else None, detail=detail)
         return _json(api, request, error, status=422, problems=problems)
 
-    def on_authentication(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    def on_authentication(request: HttpRequest, exc: Any) -> HttpResponse:
         header = request.headers.get("Authorization", "")
         code = ErrorCode.TOKEN_INVALID if header.lower().startswith("bearer ") else ErrorCode.LOGIN_REQUIRED
         message = error_message(code) + ("" if code == ErrorCode.TOKEN_INVALID else
                                          "程序访问请在请求头中带上 Authorization: Bearer <令牌>（在“我的账号”页面创建）。")
         return _json(api, request, TiduError(code, message=message), status=401)
 
-    def on_authorization(request: HttpRequest, exc: AuthorizationError) -> HttpResponse:
+    def on_authorization(request: HttpRequest, exc: Any) -> HttpResponse:
         return _json(api, request, TiduError(ErrorCode.PERMISSION_DENIED), status=403)
 
-    def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    def on_not_found(request: HttpRequest, exc: Any) -> HttpResponse:
         return _json(api, request, TiduError(ErrorCode.NOT_FOUND), status=404)
 
-    def on_throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    def on_throttled(request: HttpRequest, exc: Any) -> HttpResponse:
         return _json(api, request, TiduError(ErrorCode.VALIDATION, message="请求过于频繁，请稍后再试。"), status=429)
 
-    def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    def on_http_error(request: HttpRequest, exc: Any) -> HttpResponse:
         code = {401: ErrorCode.LOGIN_REQUIRED, 403: ErrorCode.PERMISSION_DENIED, 404: ErrorCode.NOT_FOUND}.get(
             exc.status_code, ErrorCode.VALIDATION)
         message = error_message(code) if code != ErrorCode.VALIDATION else "请求无法处理，请检查请求的地址、方法和内容。"

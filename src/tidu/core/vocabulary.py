@@ -7,6 +7,8 @@ never by their ids (`specialized_sme`) or the registry's abbreviations (`SP22`).
 '专精特新“小巨人”企业'
 >>> edition_text("specialized_sme/2026")
 '专精特新中小企业（2026年版）'
+>>> citation_text("省级实施细则（如成都市通知），tiers.md §3")
+'省级实施细则（如成都市通知）'
 >>> used_by_text("SP22 (indicator 12), LG22 (N1 small tier)")
 '专精特新中小企业（2022年版）、专精特新“小巨人”企业（2022年版）'
 """
@@ -68,3 +70,11 @@ def used_by_text(used_by: str) -> str:
         if USED_BY_NAMES[code] not in names:
             names.append(USED_BY_NAMES[code])
     return "、".join(names)
+
+
+_DOC_REF = re.compile(r"[，,；;、\s]*\(?[\w-]+\.md(?:\s*§\s*[\d.]+)?\)?")
+
+
+def citation_text(clause: str) -> str:
+    """A pack's clause citation as users read it: the official document, without our research files."""
+    return _DOC_REF.sub("", clause).strip(" ，,；;")

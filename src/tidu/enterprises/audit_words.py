@@ -37,3 +37,18 @@ def year_field_words(name: str, value: Any) -> tuple[str, str]:
 
 def enterprise_field_words(name: str, value: Any) -> tuple[str, str]:
     return _words(Enterprise, name, value)
+
+
+def record_value_text(key: str, value: Any) -> str | None:
+    """A choice stored in the engine's record (`rd_inst_level`, `digital_category_y1` …) by its Chinese
+    name; None when `key` is not a choice field (the caller formats it as before)."""
+    for name in (key, key[:-3] if key[-3:] in ("_y1", "_y2", "_y3") else key):
+        for model in (EnterpriseYear, Enterprise):
+            try:
+                f = model._meta.get_field(name)
+            except Exception:
+                continue
+            choices = dict(getattr(f, "choices", None) or [])
+            if choices:
+                return str(choices.get(value, value))
+    return None

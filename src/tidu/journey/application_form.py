@@ -18,7 +18,9 @@ from zoneinfo import ZoneInfo
 from tidu.core.errors import ErrorCode, TiduError
 from tidu.core.pdf import cjk_font
 from tidu.core.templatetags.tidu import wan
+from tidu.core.vocabulary import citation_text, edition_year_text
 from tidu.enterprises import provenance
+from tidu.enterprises.audit_words import record_value_text
 from tidu.journey import frozen
 from tidu.journey.models import Application, AttachmentKind
 
@@ -33,7 +35,7 @@ def _value_text(row: dict[str, Any]) -> str:
         return f"{wan(value)} 万元"
     if row["type"] == "bool" or isinstance(value, bool):
         return "是" if value else "否"
-    return str(value)
+    return record_value_text(str(row.get("name", "")), value) or str(value)  # a choice by its name
 
 
 def _when(value: Any) -> str:
@@ -105,12 +107,12 @@ def application_form_pdf(app: Application) -> bytes:
         story.append(p(str(result.get("note") or "锁定时评价引擎未给出结果，由主管部门根据上表数据审核。")))
     else:
         score = f"；得分 {result['score']}" if result.get("score") else ""
-        story.append(p(f"评价标准：{result.get('title', '')}（{result['pack_edition']}）；"
+        story.append(p(f"评价标准：{result.get('title', '')}（{edition_year_text(str(result['pack_edition']))}）；"
                        f"结论：{VERDICTS.get(str(result.get('verdict')), '—')}{score}；评价基准日 {result.get('as_of', '')}"))
         if result.get("conditions"):
             story.append(table([["条件", "结果", "依据条款"]] + [
                 [str(c.get("label", "")), str(c.get("detail") or CONDITION_MARK.get(str(c.get("value")), "")),
-                 str(c.get("clause") or "")] for c in result["conditions"]], [78, 56, 40]))
+                 citation_text(str(c.get("clause") or ""))] for c in result["conditions"]], [78, 56, 40]))
         if result.get("indicators"):
             story.append(Spacer(1, 3 * mm))
             story.append(table([["评分指标", "取值", "得分/满分"]] + [

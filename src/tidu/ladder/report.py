@@ -11,6 +11,7 @@ from typing import Any
 from tidu.core.pdf import cjk_font
 from tidu.core.templatetags.tidu import wan
 from tidu.enterprises import provenance
+from tidu.enterprises.audit_words import record_value_text
 from tidu.enterprises.registry import field_specs
 from tidu.ladder.assessment import Assessment, today_shanghai
 
@@ -153,7 +154,7 @@ def _figure_rows(a: Assessment) -> list[list[str]]:
         elif spec.type == "bool" or isinstance(value, bool):
             shown = "是" if value else "否"
         else:
-            shown = _plain_text(value)
+            shown = record_value_text(key, value) or _plain_text(value)  # a choice by its name, never its code
         rows.append([label, shown, provenance.mark_label(mark)])
     return rows
 

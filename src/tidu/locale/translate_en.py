@@ -408,6 +408,17 @@ EN: dict[str, str | tuple[str, str]] = {
     "到期前多少天进入复核期": "Days before expiry when re-review opens",
     "复核期设置": "Re-review period setting",
     "暂无记录。": "No records yet.",
+    # amounts that look typed in 元, the audit trail in words (docs/decisions/0078)
+    "请确认金额单位": "Please check the unit of these amounts",
+    "如确是按“元”填写，请把上面的金额除以10000后重新保存；如金额无误，请勾选下面的确认后保存。":
+        "If you typed them in yuan, divide them by 10,000 and save again; if they are right, tick the box below and save.",
+    "我已核对，以上金额单位是万元，数值无误": "I have checked: these amounts are in 10,000 yuan and correct",
+    "确认无误并保存": "Confirm and save",
+    "以下金额疑似按“元”填入了“万元”栏，核实前请与企业确认：":
+        "These amounts look typed in yuan into 10,000-yuan boxes; check with the firm before verifying:",
+    "填报与核实记录": "History of entries and verifications",
+    "经过": "What happened",
+    "变更前 → 变更后": "Before → after",
     "原有效期至": "Previously valid until",
     "暂无。": "None yet.",
     "操作记录": "Audit trail",

@@ -121,6 +121,30 @@ def wan(yuan: Any) -> str:
 
 
 @register.filter
+def edition_year(pack_edition: Any) -> str:
+    """'innovative_sme/2022' → '2022年版' (the standard itself is named by the page)."""
+    from tidu.core.vocabulary import edition_year_text
+
+    return edition_year_text(str(pack_edition or ""))
+
+
+@register.filter
+def standard_name(standard: Any) -> str:
+    """'specialized_sme' → '专精特新中小企业'."""
+    from tidu.core.vocabulary import standard_name as name
+
+    return name(str(standard or ""))
+
+
+@register.filter
+def clause(text: Any) -> str:
+    """A criterion's citation without the research notes' file references ("tiers.md §3")."""
+    from tidu.core.vocabulary import citation_text
+
+    return citation_text(str(text or ""))
+
+
+@register.filter
 def tri(value: Any) -> str:
     if value is None:
         return _("未知")
