@@ -34,7 +34,9 @@ def test_the_public_page_and_api_show_only_name_region_tier_and_validity(world: 
     data = world.client("anon").get("/api/v1/journey/recognitions").json()
     assert data["count"] == 1
     [item] = data["items"]
-    assert set(item) == {"name", "region_code", "region", "tier", "tier_label", "valid_from", "valid_until"}
+    assert set(item) == {"name", "former_name", "region_code", "region", "tier", "tier_label", "valid_from",
+                         "valid_until"}
+    assert item["former_name"] is None  # not renamed since (tests/changes/test_titles_after_a_rename.py)
     assert item["name"] == "企业A有限公司" and item["valid_until"] == rec.valid_until.isoformat()
     assert "777" not in str(data) and "credit_code" not in str(data)
 
@@ -63,4 +65,5 @@ def test_the_journey_endpoints_are_documented_in_openapi(world: World) -> None:
                  "/api/v1/journey/applications/{pk}/attachments", "/api/v1/journey/publicity/{pk}/objections"]:
         assert path in paths, path
     recognition = schema["components"]["schemas"]["RecognitionOut"]["properties"]
-    assert set(recognition) == {"name", "region_code", "region", "tier", "tier_label", "valid_from", "valid_until"}
+    assert set(recognition) == {"name", "former_name", "region_code", "region", "tier", "tier_label", "valid_from",
+                                "valid_until"}

@@ -19,3 +19,4 @@ api.add_router("/digital", "tidu.digital.api.router")  # questionnaires, results
 api.add_router("/scenarios", "tidu.scenarios.api.router")  # search, recommendations, paths
 api.add_router("/ladder", "tidu.ladder.api.router")  # me, what-if, {credit_code}: live self-assessment
 api.add_router("/notifications", "tidu.notifications.api.router")  # inbox, read, annual-update requests
+api.add_router("/changes", "tidu.changes.api.router")  # 重大变化报告: file, revise, review

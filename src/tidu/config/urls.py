@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("tidu.scenarios.urls")),
     path("", include("tidu.ladder.urls")),
     path("", include("tidu.notifications.urls")),
+    path("", include("tidu.changes.urls")),
 ]

@@ -43,6 +43,7 @@ class ErrorCode(StrEnum):
     LOGIN_THROTTLED = "login_throttled"
     TOKEN_INVALID = "token_invalid"
     AUDIT_APPEND_ONLY = "audit_append_only"
+    IDENTITY_LOCKED = "identity_locked"
 
 
 MESSAGES: dict[ErrorCode, str] = {
@@ -78,6 +79,8 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.LOGIN_THROTTLED: "登录失败次数过多，请{minutes}分钟后再试，或通过“忘记密码”重设密码。",
     ErrorCode.TOKEN_INVALID: "API 令牌无效或已撤销。",
     ErrorCode.AUDIT_APPEND_ONLY: "审计记录只能新增，不能修改或删除。",
+    ErrorCode.IDENTITY_LOCKED: "{label}不能直接修改：企业名称、注册地、所有制和主营业务的变化须提交重大变化报告，"
+                               "经主管部门核准后才会变更。",
 }
 
 HTTP_STATUS: dict[ErrorCode, int] = {
@@ -93,6 +96,7 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.INVITATION_REVOKED: 410,
     ErrorCode.ACCOUNT_REQUEST_DECIDED: 409,
     ErrorCode.AUDIT_APPEND_ONLY: 500,
+    ErrorCode.IDENTITY_LOCKED: 403,
 }
 
 

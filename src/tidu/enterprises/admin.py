@@ -1,4 +1,7 @@
+from __future__ import annotations
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from tidu.enterprises.models import Enterprise, EnterpriseYear
 
@@ -17,6 +20,12 @@ class EnterpriseAdmin(admin.ModelAdmin):
     search_fields = ("name", "credit_code", "region__code", "industry_code")
     raw_id_fields = ("region",)
     inlines = (EnterpriseYearInline,)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Enterprise | None = None) -> tuple[str, ...]:
+        """A registered firm's identity changes only through an approved 重大变化报告 (tidu.changes)."""
+        if obj is None:
+            return ()
+        return ("credit_code", "name", "region", "industry_code")
 
 
 @admin.register(EnterpriseYear)

@@ -15,7 +15,11 @@ from tidu.core.validators import form_clean_email, form_clean_phone
 from tidu.enterprises.models import MONEY_FIELDS, REGISTRY_NAME, YEAR_VALUE_FIELDS, Enterprise, EnterpriseYear
 from tidu.enterprises.money import wan_to_yuan, yuan_to_wan_text
 from tidu.enterprises.registry import TYPE_WORDS, spec
-from tidu.enterprises.services import industry_code_validate
+from tidu.enterprises.services import (
+    EDITABLE_PROFILE_FIELDS,
+    enterprise_name_validate,
+    industry_code_validate,
+)
 from tidu.enterprises.validation import year_problems
 from tidu.regions.selectors import registration_region_get
 
@@ -72,9 +76,15 @@ def _help(model_field: str) -> str:
 
 
 class FirmCodesCleaning:
-    """Region and industry code checks shared by registration and the firm profile (form errors in Chinese)."""
+    """Name, region and industry code checks of firm registration and the change report (errors in Chinese)."""
 
     cleaned_data: dict[str, Any]
+
+    def clean_name(self) -> str:
+        try:
+            return enterprise_name_validate(self.cleaned_data.get("name") or "")
+        except TiduError as exc:
+            raise ValidationError(exc.message) from exc
 
     def clean_region_code(self) -> str:
         try:
@@ -149,32 +159,26 @@ class NewYearForm(forms.Form):
         return year
 
 
-class EnterpriseProfileForm(FirmCodesCleaning, forms.ModelForm):
-    region_code = forms.CharField(label=_("注册地行政区划代码"), max_length=6, min_length=6)
+class EnterpriseProfileForm(forms.ModelForm):
+    """What a firm edits itself: contact details and its self-declared facts.
+
+    Name, region and industry are its identity: shown read-only on the page and changed only through a
+    reviewed 重大变化报告 (tidu.changes); posting them here changes nothing.
+    """
 
     class Meta:
         model = Enterprise
-        fields = (
-            "name", "industry_code", "founded_on", "independent_legal_person", "registered_in_mainland",
-            "resident_enterprise", "tax_audit_collection", "listed", "niche_start_on",
-            "contact_name", "contact_phone", "contact_email",
-        )
+        fields = EDITABLE_PROFILE_FIELDS
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        if self.instance and self.instance.pk:
-            self.fields["region_code"].initial = self.instance.region_id
-        self.order_fields(["name", "region_code"])
         for name, field in self.fields.items():
-            registry_name = "region_code" if name == "region_code" else name
             with contextlib.suppress(KeyError):
-                field.help_text = spec(registry_name).help_text
+                field.help_text = spec(name).help_text
             if isinstance(field, forms.NullBooleanField):
                 field.widget = forms.NullBooleanSelect()
             if isinstance(field, forms.DateField):
                 field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-        self.fields["region_code"].help_text = _("区、县或县级市的6位代码，如 440305（深圳市南山区）")
-        self.fields["industry_code"].help_text = _("GB/T 4754-2017：门类字母加小类4位数字，如 C3911")
 
     def _post_clean(self) -> None:  # the service saves; skip ModelForm's instance construction checks
         pass

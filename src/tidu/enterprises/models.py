@@ -16,6 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tidu.core.models import TimeStampedModel
+from tidu.core.text import validate_no_formula_prefix
 from tidu.enterprises.registry import label
 
 MONEY_MAX = 10**15  # yuan (1,000 万亿): beyond any firm; catches 元/万元 mix-ups
@@ -64,7 +65,8 @@ class EnterpriseSource(models.TextChoices):
 
 class Enterprise(TimeStampedModel):
     credit_code = models.CharField(label("credit_code"), max_length=18, unique=True)
-    name = models.CharField(label("name"), max_length=200, db_index=True)
+    # Names enter by registration, the admin, imports and approved change reports; none may be a formula.
+    name = models.CharField(label("name"), max_length=200, db_index=True, validators=[validate_no_formula_prefix])
     region = models.ForeignKey(
         "regions.Region", verbose_name=label("region_code"), on_delete=models.PROTECT, related_name="enterprises"
     )

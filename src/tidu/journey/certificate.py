@@ -9,9 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
 
 from tidu.core.pdf import cjk_font
+from tidu.journey.authorities import issuing_authority
 from tidu.journey.models import Recognition
+
+if TYPE_CHECKING:
+    from reportlab.pdfgen.canvas import Canvas
 
 
 def certificate_state(rec: Recognition, today: dt.date) -> str:
@@ -35,8 +42,41 @@ def _wrap(text: str, width: float, font: str, size: float) -> list[str]:
     return [*lines, line] if line else lines
 
 
-def certificate_pdf(rec: Recognition, *, today: dt.date) -> bytes:
-    """Firm name, credit code, tier, number, issuing region, validity; 已撤销 / 已过期 marked plainly."""
+def chinese_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def rename_notes(rec: Recognition) -> list[str]:
+    """"于 YYYY年M月D日 经核准由“旧名”更名为“新名”" for each approved rename since the title was granted.
+
+    Read through the firm's `register_changes` (tidu.changes), so the certificate states only what an
+    official approved; a title whose recorded name differs without such a record says only 原名称."""
+    if not rec.former_name:
+        return []
+    changes = rec.enterprise.register_changes.filter(field="name", approved_at__gt=rec.created_at).order_by(
+        "approved_at", "id")
+    notes = [f"于 {chinese_date(timezone.localtime(c.approved_at).date())} 经核准由“{c.old_value}”更名为“{c.new_value}”"
+             for c in changes]
+    return notes or [f"认定时企业名称为“{rec.granted_name}”"]
+
+
+def _qr(c: Canvas, url: str, x: float, y: float, size: float) -> None:
+    """A QR code of `url` with its bottom-left corner at (x, y), drawn as vectors (reportlab's own encoder)."""
+    from reportlab.graphics import renderPDF
+    from reportlab.graphics.barcode.qr import QrCodeWidget
+    from reportlab.graphics.shapes import Drawing
+
+    widget = QrCodeWidget(url, barLevel="M")
+    x0, y0, x1, y1 = widget.getBounds()
+    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    renderPDF.draw(drawing, c, x, y)
+
+
+def certificate_pdf(rec: Recognition, *, today: dt.date, verify_url: str = "") -> bytes:
+    """Firm name (current, approved) with any approved renames noted, credit code, tier, number, issuing
+    region, issuing authority, issue date, validity, and a QR code of the public verification page
+    (`verify_url`); 已撤销 / 已过期 marked plainly."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
@@ -69,8 +109,10 @@ def certificate_pdf(rec: Recognition, *, today: dt.date) -> bytes:
         ("证书编号", rec.number),
         ("认定地区", region),
         ("有效期", f"{rec.valid_from:%Y年%m月%d日} 至 {rec.valid_until:%Y年%m月%d日}"),
+        ("发证机关", issuing_authority(rec)),
+        ("发证日期", chinese_date(rec.valid_from)),
     ]
-    y = height - 92 * mm
+    y = height - 88 * mm
     label_x, value_x, value_width = 32 * mm, 72 * mm, width - 72 * mm - 32 * mm
     for label, value in rows:
         c.setFont(font, 12)
@@ -81,7 +123,18 @@ def certificate_pdf(rec: Recognition, *, today: dt.date) -> bytes:
         for line in _wrap(value, value_width, font, 13) or [""]:
             c.drawString(value_x, y, line)
             y -= 7 * mm
-        y -= 5 * mm
+        y -= 4 * mm
+
+    notes = rename_notes(rec)
+    if notes:
+        c.setFont(font, 10.5)
+        c.setFillColor(colors.HexColor("#333333"))
+        for note in notes:
+            for line in _wrap(f"更名说明：{note}。", width - 64 * mm, font, 10.5):
+                c.drawString(32 * mm, y, line)
+                y -= 5.5 * mm
+        y -= 3 * mm
+        c.setFillColor(colors.black)
 
     state = certificate_state(rec, today)
     c.setFont(font, 11)
@@ -106,8 +159,6 @@ def certificate_pdf(rec: Recognition, *, today: dt.date) -> bytes:
         c.drawCentredString(0, 0, mark)
         c.restoreState()
         if state == "revoked" and rec.revoked_at is not None:
-            from django.utils import timezone
-
             c.setFillColor(colors.HexColor("#c0392b"))
             c.setFont(font, 11)
             y -= 4 * mm
@@ -118,7 +169,14 @@ def certificate_pdf(rec: Recognition, *, today: dt.date) -> bytes:
 
     c.setFillColor(colors.HexColor("#555555"))
     c.setFont(font, 9)
-    c.drawString(32 * mm, 30 * mm, f"打印日期 {today:%Y-%m-%d}（北京时间）。认定状态以梯度平台及主管部门公告为准。")
+    if verify_url:
+        qr_size = 30 * mm
+        _qr(c, verify_url, width - 32 * mm - qr_size, 36 * mm, qr_size)
+        c.drawRightString(width - 32 * mm, 33 * mm, "扫码核验证书")
+        c.drawString(32 * mm, 38 * mm, "证书核验：")
+        for i, line in enumerate(_wrap(verify_url, width - 100 * mm, font, 9)[:3]):
+            c.drawString(32 * mm, 34 * mm - i * 4 * mm, line)
+    c.drawString(32 * mm, 22 * mm, f"打印日期 {today:%Y-%m-%d}（北京时间）。认定状态以梯度平台及主管部门公告为准。")
     c.showPage()
     c.save()
     return buffer.getvalue()

@@ -102,7 +102,7 @@ def recognitions_public(
     qs = Recognition.objects.select_related("enterprise__region__parent__parent").filter(
         revoked_at__isnull=True, valid_from__lte=day, valid_until__gte=day)
     if q:
-        qs = qs.filter(Q(enterprise__name__icontains=q) | Q(number__icontains=q))
+        qs = qs.filter(Q(enterprise__name__icontains=q) | Q(granted_name__icontains=q) | Q(number__icontains=q))
     if tier:
         qs = qs.filter(tier=tier)
     if region:
@@ -210,3 +210,11 @@ def rereview_get(*, user: Any, pk: int) -> ReReview:
     require(rr is not None and can_view_recognition(user, rr.recognition), not_found=True)
     assert rr is not None
     return rr
+
+
+def recognition_by_number(number: str) -> Recognition | None:
+    """Any title by its number, revoked and expired ones too: the public verification page says which."""
+    value = (number or "").strip().upper()
+    if not value or len(value) > 40:
+        return None
+    return Recognition.objects.select_related("enterprise__region__parent__parent").filter(number=value).first()

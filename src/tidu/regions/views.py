@@ -15,7 +15,7 @@ LIMIT = 30
 
 def region_options(request: HttpRequest) -> HttpResponse:
     """<option>s of registration regions matching ?q= (public data: names and codes only)."""
-    q = (request.GET.get("q") or request.GET.get("region_code") or "").strip()
+    q = (request.GET.get("q") or request.GET.get("region_code") or request.GET.get("new_region_code") or "").strip()
     regions = []
     if q:
         qs = registration_regions().select_related("parent__parent")
@@ -27,7 +27,8 @@ def region_options(request: HttpRequest) -> HttpResponse:
 
 def industry_options(request: HttpRequest) -> HttpResponse:
     """<option>s of GB/T 4754 codes matching ?q= by code prefix or name."""
-    q = (request.GET.get("q") or request.GET.get("industry_code") or "").strip().upper()
+    q = (request.GET.get("q") or request.GET.get("industry_code") or request.GET.get("new_industry_code") or "")
+    q = q.strip().upper()
     options: list[tuple[str, str]] = []
     if q:
         for code, item in industry_table().items():

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "tidu.scenarios",
     "tidu.ladder",
     "tidu.notifications",
+    "tidu.changes",
 ]
 
 MIDDLEWARE = [
@@ -146,6 +147,9 @@ REMINDER_LEAD_DAYS = [int(d) for d in os.environ.get("TIDU_REMINDER_LEAD_DAYS", 
 # 31 May; Guangdong 30 April for its own rungs). Region-code prefix -> "MM-DD"; the longest prefix
 # matching a firm's region code wins, "" is the national default.
 ANNUAL_UPDATE_DUE = {"": "05-31", "44": "04-30"}
+# The platform's public address, printed in certificates' QR codes (/verify/<number>/); empty = the address
+# the request came to. Set it when the site sits behind a proxy or is reached under several names.
+TIDU_PUBLIC_URL = os.environ.get("TIDU_PUBLIC_URL", "")
 # Days an account invitation link (an official invites a firm of the register) stays valid.
 INVITATION_VALID_DAYS = int(os.environ.get("TIDU_INVITATION_DAYS", "14"))
 

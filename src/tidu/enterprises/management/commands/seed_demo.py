@@ -78,6 +78,9 @@ class Command(BaseCommand):
         from tidu.journey.demo import seed_journey  # rounds and applications at every stage
 
         seed_journey(demo_firm=demo_firm)
+        from tidu.changes.demo import seed_changes  # a rename waiting for the demo county
+
+        seed_changes(demo_firm=demo_firm)
         from tidu.accounts.demo import seed_accounts_demo  # an invitable firm, a claim, a held registration
 
         seed_accounts_demo(demo_firm=demo_firm)
