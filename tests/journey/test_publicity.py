@@ -78,12 +78,13 @@ def test_anyone_objects_during_publicity_and_an_upheld_objection_removes_the_fir
     page = anon.get(f"/publicity/{pub.pk}/").content.decode()
     assert "企业A有限公司" in page and "企业B有限公司" in page and "777" not in page
     response = anon.post(f"/publicity/{pub.pk}/objections/",
-                         {"application": a.pk, "contact": "张三 13800000000", "text": "该企业主导产品并非自主研发"})
+                         {"application": a.pk, "contact_name": "张三", "contact": "13800000000",
+                          "text": "该企业主导产品并非自主研发"})
     assert response.status_code == 302
     objection = Objection.objects.get()
     assert objection.lodged_by is None and objection.status == "open"
     api = world.client("anon").post(f"/api/v1/journey/publicity/{pub.pk}/objections",
-                                    {"application_id": b.pk, "contact": "李四", "text": "数据存疑"},
+                                    {"application_id": b.pk, "contact_name": "李四", "contact": "lisi@example.com", "text": "数据存疑"},
                                     content_type="application/json")
     assert api.status_code == 201
     after = pub.ends_on + dt.timedelta(days=1)
@@ -109,8 +110,8 @@ def test_no_decision_before_publicity_ends_and_no_objection_after(world: World) 
         services.publicity_decide(actor=world.users["province"], publicity=pub, today=pub.ends_on)
     assert exc.value.journey_code == JourneyCode.PUBLICITY_NOT_OVER
     with pytest.raises(JourneyError) as exc:
-        services.objection_lodge(actor=None, publicity=pub, application=pub.applications.get(), contact="王五",
-                                 text="迟到的异议", today=pub.ends_on + dt.timedelta(days=1))
+        services.objection_lodge(actor=None, publicity=pub, application=pub.applications.get(), name="王五",
+                                 contact="13900000000", text="迟到的异议", today=pub.ends_on + dt.timedelta(days=1))
     assert exc.value.journey_code == JourneyCode.PUBLICITY_CLOSED
 
 

@@ -19,6 +19,8 @@ class ErrorCode(StrEnum):
     REGION_UNKNOWN = "region_unknown"
     REGION_RETIRED = "region_retired"
     REGION_NOT_COUNTY = "region_not_county"
+    REGION_NAME_UNKNOWN = "region_name_unknown"
+    REGION_AMBIGUOUS = "region_ambiguous"
     INDUSTRY_CODE_INVALID = "industry_code_invalid"
     INDUSTRY_CODE_UNKNOWN = "industry_code_unknown"
     MONEY_INVALID = "money_invalid"
@@ -54,6 +56,8 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.CREDIT_CODE_INVALID: "统一社会信用代码“{value}”无效：{reason}",
     ErrorCode.REGION_UNKNOWN: "行政区划代码“{value}”不存在，请填写6位现行县级区划代码（如 440305 南山区）。",
     ErrorCode.REGION_RETIRED: "行政区划代码“{value}”（{name}）已撤销或调整，请填写现行区划代码。",
+    ErrorCode.REGION_NAME_UNKNOWN: "找不到地区“{value}”：请输入省、市或区县的名称（如 广东省、深圳市、南山区），或6位行政区划代码。",
+    ErrorCode.REGION_AMBIGUOUS: "“{value}”对应多个地区：{choices}。请从提示中选择，或写上所属省市（如 深圳市南山区）。",
     ErrorCode.REGION_NOT_COUNTY: "行政区划代码“{value}”（{name}）不是县级区划，请填写企业注册地所在的区、县或县级市代码。",
     ErrorCode.INDUSTRY_CODE_INVALID: "国民经济行业代码“{value}”格式不对：应为门类字母加2～4位数字，如 C3911。",
     ErrorCode.INDUSTRY_CODE_UNKNOWN: "国民经济行业代码“{value}”不在《国民经济行业分类》（GB/T 4754-2017）中：{reason}",

@@ -6,6 +6,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -31,6 +32,20 @@ def tidu_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             return render_error(request, error)
 
     return wrapper
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    """The visitor's address for per-address limits. Behind N reverse proxies (setting
+    TIDU_PROXY_COUNT = N, default 0), the N-th address from the right of X-Forwarded-For: the one
+    our own outermost proxy saw; anything further left was written by the client and is not trusted."""
+    if request is None:
+        return None
+    hops = int(getattr(settings, "TIDU_PROXY_COUNT", 0) or 0)
+    if hops > 0:
+        chain = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+        if len(chain) >= hops:
+            return chain[-hops]
+    return request.META.get("REMOTE_ADDR") or None
 
 
 def is_safe_next(request: HttpRequest, url: str | None) -> bool:

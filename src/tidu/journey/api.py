@@ -16,6 +16,7 @@ from ninja.files import UploadedFile
 
 from tidu.accounts.auth import API_AUTH
 from tidu.core.errors import ErrorCode, TiduError
+from tidu.core.http import client_ip
 from tidu.core.permissions import enterprises_visible_to, require, role_of
 from tidu.enterprises.api import ErrorOut, api_errors
 from tidu.enterprises.selectors import own_enterprise
@@ -464,7 +465,7 @@ def get_publicity(request: HttpRequest, pk: int) -> Any:
     return _publicity_out(pk)
 
 
-@router.post("/publicity/{pk}/objections", response={201: ObjectionOut, **ERRORS}, auth=None,
+@router.post("/publicity/{pk}/objections", response={201: ObjectionOut, 429: ErrorOut, **ERRORS}, auth=None,
              summary="提出异议（任何人，公示期内）")
 @api_errors
 def lodge_objection(request: HttpRequest, pk: int, payload: ObjectionIn) -> Any:

@@ -180,7 +180,7 @@ def seed_journey(*, demo_firm: Enterprise, today: dt.date | None = None) -> dict
     running_since = _working_day_before(day)  # publicity running now: objections accepted
     services.publicity_publish(actor=p, rnd=rnd, starts_on=running_since, today=running_since)
     services.objection_lodge(actor=None, publicity=rnd.publicities.get(), application=on_list[0],
-                             contact="王先生 138****0000", text="该企业主导产品市场占有率数据存疑，请核实。")
+                             name="王先生", contact="13800138000", text="该企业主导产品市场占有率数据存疑，请核实。")
     others = [f for f in firms[2:] if f not in holders]
     applicants = [f for f in others if _may_apply(f, Tier.SPECIALIZED_SME, start)]
     for ent, steps in zip(applicants, [(county, city, province), (county,)], strict=False):

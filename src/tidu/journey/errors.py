@@ -30,6 +30,9 @@ class JourneyCode(StrEnum):
     PUBLICITY_CLOSED = "publicity_closed"
     OBJECTIONS_PENDING = "objections_pending"
     OBJECTION_RESOLVED = "objection_resolved"
+    OBJECTION_THROTTLED = "objection_throttled"
+    OBJECTION_CONTACT_INVALID = "objection_contact_invalid"
+    OBJECTION_NAME_INVALID = "objection_name_invalid"
     ALREADY_REVOKED = "already_revoked"
     REASON_REQUIRED = "reason_required"
     DATES_INVALID = "dates_invalid"
@@ -70,6 +73,11 @@ MESSAGES: dict[JourneyCode, str] = {
     JourneyCode.PUBLICITY_CLOSED: "公示期已结束，不再受理异议。",
     JourneyCode.OBJECTIONS_PENDING: "还有 {count} 件异议未处理，请先处理异议。",
     JourneyCode.OBJECTION_RESOLVED: "该异议已处理。",
+    JourneyCode.OBJECTION_THROTTLED: ("提交异议过于频繁：同一网络地址{scope}{window}内最多提交 {limit} 件异议。"
+                                      "请 {minutes} 分钟后再试；情况较多的，请直接联系公示单位。"),
+    JourneyCode.OBJECTION_CONTACT_INVALID: ("联系方式“{value}”无效：请填写11位手机号码（如 13800000000）或电子邮箱，"
+                                            "以便主管部门向您核实异议。"),
+    JourneyCode.OBJECTION_NAME_INVALID: "提出人姓名“{value}”无效：请填写真实姓名（2～30个字，不含数字）。",
     JourneyCode.ALREADY_REVOKED: "该认定已于 {at} 撤销。",
     JourneyCode.REASON_REQUIRED: "请填写{what}。",
     JourneyCode.DATES_INVALID: "日期有误：{detail}",
@@ -95,6 +103,7 @@ MESSAGES: dict[JourneyCode, str] = {
 }
 
 HTTP_STATUS: dict[JourneyCode, int] = {
+    JourneyCode.OBJECTION_THROTTLED: 429,
     JourneyCode.CONFLICT: 409,
     JourneyCode.ALREADY_APPLIED: 409,
     JourneyCode.REREVIEW_OPEN: 409,

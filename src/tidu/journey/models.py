@@ -295,8 +295,11 @@ class Objection(models.Model):
                                     related_name="objections")
     lodged_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("提出人账号"), null=True, blank=True,
                                   on_delete=models.SET_NULL, related_name="+")
-    contact = models.CharField(_("提出人及联系方式"), max_length=200)
+    contact_name = models.CharField(_("提出人姓名"), max_length=50, blank=True)  # blank only on older rows
+    contact = models.CharField(_("联系方式"), max_length=200, help_text=_("手机号码或电子邮箱"))
     text = models.TextField(_("异议内容"))
+    # Where an objection came from: limits how many one address may lodge (services.OBJECTION_LIMITS).
+    lodged_from = models.GenericIPAddressField(_("提出人IP地址"), null=True, blank=True, db_index=True)
     lodged_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
     status = models.CharField(_("状态"), max_length=10, choices=ObjectionStatus.choices,
                               default=ObjectionStatus.OPEN)

@@ -31,6 +31,7 @@ from tidu.journey.models import (
     ReReviewSetting,
     RoundStatus,
 )
+from tidu.regions.selectors import region_find
 
 
 def application_get(*, user: Any, pk: int) -> Application:
@@ -105,8 +106,8 @@ def recognitions_public(
         qs = qs.filter(Q(enterprise__name__icontains=q) | Q(granted_name__icontains=q) | Q(number__icontains=q))
     if tier:
         qs = qs.filter(tier=tier)
-    if region:
-        qs = qs.filter(enterprise__region__code__startswith=region.strip().rstrip("0") or region)
+    if region.strip():  # a code or a name (深圳, 南山区, 广东省深圳市); TiduError if unknown or ambiguous
+        qs = qs.filter(enterprise__region__code__startswith=region_find(region).jurisdiction_prefix)
     return qs.order_by("-valid_from", "number")
 
 

@@ -24,6 +24,7 @@ from tidu.core.audit import audit_record
 from tidu.core.errors import ErrorCode, TiduError
 from tidu.core.permissions import is_platform_admin, organisation_of, require
 from tidu.core.text import validate_no_formula_prefix
+from tidu.core.validators import MOBILE_RE, email_ok, normalize_phone
 from tidu.enterprises.models import Enterprise, EnterpriseYear
 from tidu.enterprises.provenance import FROZEN_MARKS_KEY
 from tidu.enterprises.selectors import evaluation_record_with_marks, own_enterprise
@@ -685,25 +686,75 @@ def _notify_publicity_moved(move: PublicityMove) -> None:
     )
 
 
+# Anonymous objections are open to anyone, so each network address may lodge only so many (counted in the
+# database: shared by every web worker, like the login throttle): (limit, window, per publicity?).
+OBJECTION_LIMITS = (
+    (3, dt.timedelta(hours=1), True),  # one publicity, one hour: a person objecting to a few listed firms
+    (10, dt.timedelta(days=1), False),  # any publicity, one day
+)
+OBJECTION_NAME_MAX = 30
+
+
+def objection_contact_problem(*, name: str, contact: str) -> JourneyError | None:
+    """A real name (2–30 characters, no digits or @) and a mainland mobile (1[3-9] + 9 digits) or an
+    e-mail address the office can reach to verify the objection; else the error naming the field."""
+    name = " ".join(name.split())
+    if not name:
+        return JourneyError(JourneyCode.REASON_REQUIRED, field="contact_name", what="提出人姓名")
+    if not 2 <= len(name) <= OBJECTION_NAME_MAX or any(ch.isdigit() or ch == "@" for ch in name):
+        return JourneyError(JourneyCode.OBJECTION_NAME_INVALID, field="contact_name", value=name[:40])
+    value = contact.strip()
+    if not value:
+        return JourneyError(JourneyCode.REASON_REQUIRED, field="contact", what="联系方式（手机号码或电子邮箱）")
+    if not (MOBILE_RE.match(normalize_phone(value)) or ("@" in value and email_ok(value))):
+        return JourneyError(JourneyCode.OBJECTION_CONTACT_INVALID, field="contact", value=value[:60])
+    return None
+
+
+def _objection_throttle(*, publicity: Publicity, ip: str | None) -> None:
+    if not ip:
+        return
+    now = timezone.now()
+    for limit, window, per_publicity in OBJECTION_LIMITS:
+        recent = Objection.objects.filter(lodged_from=ip, lodged_at__gte=now - window)
+        if per_publicity:
+            recent = recent.filter(publicity=publicity)
+        times = sorted(recent.values_list("lodged_at", flat=True))
+        if len(times) >= limit:
+            wait = times[len(times) - limit] + window - now  # when the oldest counted one leaves the window
+            minutes = max(1, -(-int(wait.total_seconds()) // 60))
+            raise JourneyError(JourneyCode.OBJECTION_THROTTLED, field="contact", limit=limit,
+                               window="1小时" if window <= dt.timedelta(hours=1) else "24小时",
+                               scope="对同一公示" if per_publicity else "", minutes=minutes)
+
+
 def objection_lodge(
-    *, actor: Any, publicity: Publicity, application: Application, contact: str, text: str,
-    today: dt.date | None = None,
+    *, actor: Any, publicity: Publicity, application: Application, name: str = "", contact: str, text: str,
+    ip: str | None = None, today: dt.date | None = None,
 ) -> Objection:
-    """Anyone, logged in or not, may object to a listed firm while publicity runs."""
+    """Anyone, logged in or not, may object to a listed firm while publicity runs, giving a name and a
+    mobile number or e-mail; each address (`ip`) may lodge only OBJECTION_LIMITS of them."""
     if publicity.status != PublicityStatus.OPEN or _today(today) > publicity.ends_on:
         raise JourneyError(JourneyCode.PUBLICITY_CLOSED)
     if not publicity.applications.filter(pk=application.pk).exists():
         raise TiduError(ErrorCode.NOT_FOUND)
-    if not contact.strip():
-        raise JourneyError(JourneyCode.REASON_REQUIRED, field="contact", what="提出人姓名及联系方式")
+    problem = objection_contact_problem(name=name, contact=contact)
+    if problem is not None:
+        raise problem
     if not text.strip():
         raise JourneyError(JourneyCode.REASON_REQUIRED, field="text", what="异议内容")
     user = actor if getattr(actor, "is_authenticated", False) else None
+    value = contact.strip()
+    value = value if "@" in value else normalize_phone(value)
     with transaction.atomic():
+        # Lock the publicity row: concurrent objections to it count and insert one after another.
+        Publicity.objects.select_for_update().filter(pk=publicity.pk).first()
+        _objection_throttle(publicity=publicity, ip=ip)
         obj = Objection.objects.create(publicity=publicity, application=application, lodged_by=user,
-                                       contact=contact.strip()[:200], text=text.strip())
+                                       contact_name=" ".join(name.split()), contact=value[:200],
+                                       text=text.strip(), lodged_from=ip or None)
         audit_record(actor=user, action="journey.objection.lodge", target=application,
-                     data={"objection": obj.pk, "publicity": publicity.pk})
+                     data={"objection": obj.pk, "publicity": publicity.pk, "ip": ip})
     return obj
 
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tidu.core.errors import ErrorCode, TiduError
-from tidu.core.http import redirect_next, render_error, tidu_view
+from tidu.core.http import client_ip, redirect_next, render_error, tidu_view
 from tidu.core.permissions import (
     can_manage_rounds,
     can_open_review_pages,
@@ -50,6 +50,7 @@ from tidu.journey.models import (
     AppStatus,
     AttachmentKind,
     Objection,
+    Publicity,
     Recognition,
     ReviewAction,
     Tier,
@@ -435,15 +436,18 @@ def publicity_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @public_view
 def publicity(request: HttpRequest, pk: int) -> HttpResponse:
-    pub = publicity_get(pk=pk)
+    return render(request, "journey/publicity.html", _publicity_context(request, publicity_get(pk=pk)))
+
+
+def _publicity_context(request: HttpRequest, pub: Publicity) -> dict[str, Any]:
     manage = services.can_publish(request.user, pub.round)
     today = timezone.localdate()
-    return render(request, "journey/publicity.html", {
+    return {
         "pub": pub, "apps": pub.applications.select_related("enterprise__region__parent__parent").order_by("id"),
         "objections": pub.objections.select_related("application__enterprise") if manage else [],
         "manage": manage, "accepting": pub.status == "open" and today <= pub.ends_on,
         "can_decide": manage and pub.status == "open" and today > pub.ends_on,
-    })
+    }
 
 
 @require_POST
@@ -455,9 +459,14 @@ def objection_lodge(request: HttpRequest, pk: int) -> HttpResponse:
     assert app is not None
     try:
         services.objection_lodge(actor=request.user, publicity=pub, application=app,
-                                 contact=request.POST.get("contact", ""), text=request.POST.get("text", ""))
+                                 name=request.POST.get("contact_name", ""), contact=request.POST.get("contact", ""),
+                                 text=request.POST.get("text", ""), ip=client_ip(request))
     except JourneyError as error:
-        messages.error(request, error.message)
+        # The page again with what was typed and the error beside its field (nothing to retype).
+        return render(request, "journey/publicity.html", _publicity_context(request, pub) | {
+            "objection_error": error, "draft": {k: request.POST.get(k, "") for k in
+                                                ("application", "contact_name", "contact", "text")},
+        }, status=error.status)
     else:
         messages.success(request, _("异议已提交，主管部门将在作出认定前处理。"))
     return redirect("journey:publicity", pk=pk)
@@ -497,11 +506,16 @@ def publicity_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @public_view
 def recognitions(request: HttpRequest) -> HttpResponse:
     """The public list: name, region, tier, validity. Never any figure."""
-    qs = recognitions_public(q=request.GET.get("q", ""), tier=request.GET.get("tier", ""),
-                             region=request.GET.get("region", ""))
+    region_error = None
+    try:
+        qs = recognitions_public(q=request.GET.get("q", ""), tier=request.GET.get("tier", ""),
+                                 region=request.GET.get("region", ""))
+    except TiduError as error:  # a region name not found, or naming several places: say which
+        region_error, qs = error, Recognition.objects.none()
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "journey/recognitions.html", {
         "page": page, "tiers": Tier.choices, "filters": request.GET, "publicities": publicities_open()[:10],
+        "region_error": region_error,
     })
 
 

@@ -8,7 +8,7 @@ from django.shortcuts import render
 
 from tidu.enterprises.industries import industry_table
 from tidu.regions.models import RegionLevel
-from tidu.regions.selectors import registration_regions
+from tidu.regions.selectors import regions_named, registration_regions
 
 LIMIT = 30
 
@@ -37,3 +37,12 @@ def industry_options(request: HttpRequest) -> HttpResponse:
             if len(options) >= LIMIT:
                 break
     return render(request, "regions/_options.html", {"options": options})
+
+
+def area_options(request: HttpRequest) -> HttpResponse:
+    """<option>s of current regions of every level (province, city, county) matching ?q= or ?region=,
+    the full name as the value: a filter by area (the public recognition list) resolves names."""
+    q = (request.GET.get("q") or request.GET.get("region") or "").strip()
+    options = [(r.full_name, r.code) for r in regions_named(q, limit=LIMIT)]
+    return render(request, "regions/_options.html", {"options": options})
+

@@ -8,6 +8,8 @@ TIDU_DEMO           "1" shows demo users on the login page
 TIDU_VAR_DIR        where the SQLite file, uploads and job files live (default: <repo>/var)
 TIDU_REMINDER_LEAD_DAYS  days before each calendar date that reminders go out (default: 30,7)
 TIDU_WARM_ON_START  "0" stops the server from building its caches at start-up (tidu.core.warmup)
+TIDU_PROXY_COUNT    reverse proxies in front of the site (default 0): per-address limits then read the
+                    client's address from X-Forwarded-For (tidu.core.http.client_ip)
 """
 
 from __future__ import annotations
@@ -171,6 +173,8 @@ Q_CLUSTER = {
     "catch_up": False,
     "label": "后台任务",
 }
+
+TIDU_PROXY_COUNT = int(os.environ.get("TIDU_PROXY_COUNT", "0"))
 
 # Built in a background thread when the server starts (tidu.core.warmup, via tidu.config.wsgi), so the
 # first visit to /scenarios/ or /ladder/ does not pay for them; `manage.py warm_caches` times them.
