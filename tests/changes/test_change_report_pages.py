@@ -176,3 +176,17 @@ def test_the_change_report_and_verification_pages_speak_english(world: World) ->
     assert "Report a major change" in form and "Date the change took effect" in form and "申报重大变化" not in form
     verify = client.get("/verify/").content.decode()
     assert "Verify a certificate" in verify and "证书核验" not in verify
+
+
+def test_notices_stay_in_chinese_when_the_official_uses_english(world: World) -> None:
+    world.client("firm_a").post("/firm/changes/new/", {"kinds": ["region"], "new_region_code": "440304",
+                                                       "effective_on": YESTERDAY, "explanation": "迁址",
+                                                       "files": [licence()]})
+    report = ChangeReport.objects.get()
+    county = world.client("county")
+    county.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    county.post(f"/changes/{report.pk}/review/", {"action": "approve", "version": report.version})
+    from tidu.notifications.models import Notification
+
+    notice = Notification.objects.filter(recipient=world.users["firm_a"]).get()
+    assert notice.title == "重大变化报告已获一方核准" and "迁入地主管部门" in notice.body and "注册地（行政区划）" in notice.body

@@ -13,10 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tidu.accounts.models import Organisation
 from tidu.changes import evidence
@@ -47,6 +48,7 @@ REPORT_WITHIN_MONTHS = 3
 MAX_ATTACHMENTS = 10
 EXPLANATION_MAX = 2000
 OWNERSHIP_MAX = 200
+SIDE_NAMES: dict[str, str] = {Side.ORIGIN: "所在地主管部门", Side.DESTINATION: "迁入地主管部门"}  # in messages and notices
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -185,6 +187,11 @@ def _summary(report: ChangeReport) -> dict[str, Any]:
 
 def _notify_reviewers(report: ChangeReport, *, resubmitted: bool = False) -> None:
     """The county office of each side still to approve: work waits in their queue."""
+    with translation.override(settings.LANGUAGE_CODE):  # stored text: in the platform's language, whoever acts
+        _notify_reviewers_now(report, resubmitted=resubmitted)
+
+
+def _notify_reviewers_now(report: ChangeReport, *, resubmitted: bool) -> None:
     link = reverse("changes:detail", kwargs={"pk": report.pk})
     late = "（逾期报告：距变化生效已超过3个月）" if report.late else ""
     verb = "修改后重新提交了" if resubmitted else "提交了"
@@ -203,6 +210,11 @@ def _notify_reviewers(report: ChangeReport, *, resubmitted: bool = False) -> Non
 
 
 def _notify_firm(report: ChangeReport, *, subject: str, body: str) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        _notify_firm_now(report, subject=subject, body=body)
+
+
+def _notify_firm_now(report: ChangeReport, *, subject: str, body: str) -> None:
     notify_enterprise(report.enterprise, subject=subject, body=body, kind=NotificationKind.APPLICATION,
                       link=reverse("changes:detail", kwargs={"pk": report.pk}),
                       details=f"变化事项：{'、'.join(report.kind_labels())}\n当前状态：{report.get_status_display()}")
@@ -304,7 +316,7 @@ def change_report_review(
             raise ChangeError(ChangeCode.CONFLICT, status=locked.get_status_display())
         waiting = sides_waiting_for(actor, locked)
         if not waiting:
-            others = [str(Side(s).label) for s in locked.sides_needed() if s not in locked.approved_sides()]
+            others = [SIDE_NAMES[s] for s in locked.sides_needed() if s not in locked.approved_sides()]
             raise ChangeError(ChangeCode.ALREADY_APPROVED_BY_SIDE, waiting="、".join(others))
         label = _official_label(actor)
         now = timezone.now()
@@ -330,7 +342,7 @@ def change_report_review(
                      data={"sides": waiting, "comment": comment, "complete": complete})
         if not complete:
             _bump(locked, status=ChangeStatus.PENDING, now=now, **approvals)
-            still = "、".join(str(Side(s).label) for s in locked.sides_needed() if s not in locked.approved_sides())
+            still = "、".join(SIDE_NAMES[s] for s in locked.sides_needed() if s not in locked.approved_sides())
             _notify_firm(locked, subject="重大变化报告已获一方核准",
                          body=f"{label}已核准您的重大变化报告，尚待{still}核准；核准前登记信息不变。")
             _notify_reviewers(locked)
