@@ -68,3 +68,19 @@ def test_the_admin_login_is_throttled_too() -> None:
         attempt(client, "root", "wrong", url="/admin/login/")
     response = client.post("/admin/login/", {"username": "root", "password": PASSWORD}, REMOTE_ADDR="10.0.0.1")
     assert response.status_code == 200 and "登录失败次数过多" in response.content.decode()
+
+
+def test_behind_our_proxy_the_limit_counts_the_visitors_address_not_the_proxys(settings) -> None:  # type: ignore[no-untyped-def]
+    # Every request reaches the app from the proxy's own address; counting that would let one
+    # guesser lock out every visitor. The address the proxy saw (X-Forwarded-For) is what counts.
+    settings.TIDU_PROXY_COUNT = 1
+    make_user("carol")
+    for i in range(MAX_FAILURES_PER_IP):
+        Client().post("/login/", {"username": f"guess{i}", "password": "wrong"},
+                      REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    visitor = Client().post("/login/", {"username": "carol", "password": PASSWORD},
+                            REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    guesser = Client().post("/login/", {"username": "carol", "password": PASSWORD},
+                            REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert visitor.status_code == 302
+    assert guesser.status_code == 200

@@ -7,20 +7,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from tidu.accounts.services import login_blocked_minutes, login_failed, login_succeeded
 from tidu.core.credit_code import credit_code_problem, normalize_credit_code
 from tidu.core.errors import ErrorCode, error_message
+from tidu.core.http import client_ip
 from tidu.core.validators import ContactEmailField, PhoneField
 from tidu.enterprises.forms import FirmCodesCleaning
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):

@@ -15,6 +15,7 @@ from tidu.core.permissions import can_view_enterprise, enterprises_visible_to, o
 from tidu.enterprises import provenance, titles
 from tidu.enterprises.models import SUFFIXED, YEAR_VALUE_FIELDS, Enterprise, EnterpriseYear
 from tidu.journey.models import Recognition
+from tidu.regions.models import code_prefix
 from tidu.rules.fields import effective_as_of
 
 # Which suffixes each yearly value has in fields.md (the Y−1 row gives every field).
@@ -39,7 +40,7 @@ def enterprise_list(
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(credit_code__istartswith=q.strip().upper()))
     if region:
-        qs = qs.filter(region__code__startswith=region.strip().rstrip("0") or region)
+        qs = qs.filter(region__code__startswith=code_prefix(region))
     if industry:
         qs = qs.filter(industry_code__startswith=industry.strip().upper())
     if year:

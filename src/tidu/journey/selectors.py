@@ -31,6 +31,7 @@ from tidu.journey.models import (
     ReReviewSetting,
     RoundStatus,
 )
+from tidu.regions.models import code_prefix
 from tidu.regions.selectors import region_find
 
 
@@ -61,7 +62,7 @@ def application_list(
     if tier:
         qs = qs.filter(round__tier=tier)
     if region:
-        qs = qs.filter(enterprise__region__code__startswith=region.strip().rstrip("0") or region)
+        qs = qs.filter(enterprise__region__code__startswith=code_prefix(region))
     if status:
         qs = qs.filter(status=status)
     if round_id:

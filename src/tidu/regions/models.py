@@ -59,6 +59,19 @@ class Region(models.Model):
         return self.code[:4] + "00"
 
 
+def code_prefix(text: str) -> str:
+    """The prefix that selects every code under a region code typed in a filter: a six-digit code by its
+    shape (province xx0000 → 2 digits, city xxxx00 → 4, county all 6); anything shorter is a prefix already.
+    Not `rstrip("0")`: 台州市 331000 would become 331 and take in 丽水市 331100."""
+    text = text.strip()
+    if len(text) == 6 and text.isdigit():
+        if text.endswith("0000"):
+            return text[:2]
+        if text.endswith("00"):
+            return text[:4]
+    return text
+
+
 def jurisdiction_prefix(code: str, level: str) -> str:
     if level == RegionLevel.PROVINCE:
         return code[:2]
