@@ -23,9 +23,9 @@ from tidu.core.permissions import (
     organisation_of,
     role_of,
 )
+from tidu.filing.workflow import official_at_step
 from tidu.journey.models import (
     REREVIEW_FIRM_STATUSES,
-    REVIEW_STATUSES,
     Application,
     ApplicationRound,
     AppStatus,
@@ -56,11 +56,7 @@ def can_edit_application(user: Any, app: Application) -> bool:
 
 def can_review(user: Any, app: Application) -> bool:
     """An official of the application's current level whose jurisdiction holds the firm."""
-    level = gov_level_of(user)
-    if level is None or app.status not in REVIEW_STATUSES or level != app.status:
-        return False
-    prefix = jurisdiction_prefix_of(user)
-    return prefix is not None and app.enterprise.region_id.startswith(prefix)
+    return official_at_step(user, app.status, app.enterprise.region_id)
 
 
 def can_manage_round(user: Any, rnd: ApplicationRound | None = None, region_code: str | None = None) -> bool:
@@ -109,8 +105,4 @@ def can_edit_rereview(user: Any, rr: ReReview) -> bool:
 
 def can_review_rereview(user: Any, rr: ReReview) -> bool:
     """An official of the re-review's current level whose jurisdiction holds the firm."""
-    level = gov_level_of(user)
-    if level is None or rr.status not in REVIEW_STATUSES or level != rr.status:
-        return False
-    prefix = jurisdiction_prefix_of(user)
-    return prefix is not None and rr.recognition.enterprise.region_id.startswith(prefix)
+    return official_at_step(user, rr.status, rr.recognition.enterprise.region_id)

@@ -18,6 +18,9 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from tidu.core.models import TimeStampedModel
+from tidu.filing.models import DecisionStep, Filing, ReviewAction
+
+__all__ = ["DecisionStep", "ReviewAction"]  # the shared workflow's, named here for the journey's callers
 
 
 class Tier(models.TextChoices):
@@ -82,8 +85,8 @@ REVIEW_STATUSES = (AppStatus.COUNTY, AppStatus.CITY, AppStatus.PROVINCE, AppStat
 EDITABLE_STATUSES = (AppStatus.DRAFT, AppStatus.RETURNED)
 
 
-class Application(TimeStampedModel):
-    """One firm's application in one round. `version` is bumped on every change (optimistic locking)."""
+class Application(Filing):
+    """One firm's application in one round: a filing (tidu.filing) that is locked before it is submitted."""
 
     enterprise = models.ForeignKey(
         "enterprises.Enterprise", verbose_name=_("企业"), on_delete=models.PROTECT, related_name="applications"
@@ -93,17 +96,6 @@ class Application(TimeStampedModel):
     fiscal_year = models.PositiveSmallIntegerField(_("数据所属会计年度"))
     status = models.CharField(_("状态"), max_length=12, choices=AppStatus.choices, default=AppStatus.DRAFT,
                               db_index=True)
-    version = models.PositiveIntegerField(_("版本"), default=1)
-    frozen_figures = models.JSONField(_("提交时的数据"), default=dict, blank=True)
-    frozen_assessment = models.JSONField(_("提交时的自评结果"), default=dict, blank=True)
-    pack_edition = models.CharField(_("评价标准版本"), max_length=80, blank=True)
-    commitment_text = models.TextField(_("真实性承诺"), blank=True)
-    commitment_signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("承诺人"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    commitment_signed_at = models.DateTimeField(_("承诺时间"), null=True, blank=True)
-    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     # Set when the firm locks the application (figures, marks, assessment and commitment frozen, the 申报书
     # printable); kept through submission and review; cleared by unlocking and by a return for revision
     # (docs/decisions/0079-lock-print-stamp-submit.md).
@@ -135,31 +127,6 @@ class Application(TimeStampedModel):
     def locked(self) -> bool:
         """Frozen for printing: the firm may only add or remove the stamped copy until it unlocks."""
         return self.locked_at is not None
-
-
-class ReviewAction(models.TextChoices):
-    APPROVE = "approve", _("通过")
-    RETURN = "return", _("退回修改")
-    REJECT = "reject", _("不予通过")
-
-
-class DecisionStep(models.Model):
-    """One official's decision at one level; applications and re-reviews each keep an append-only list."""
-
-    level = models.CharField(_("审核层级"), max_length=12)
-    official = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True,
-                                 on_delete=models.SET_NULL, related_name="+")
-    official_label = models.CharField(_("审核单位"), max_length=200, blank=True)
-    action = models.CharField(_("审核结果"), max_length=10, choices=ReviewAction.choices)
-    comment = models.TextField(_("审核意见"), blank=True)
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
-
-    class Meta:
-        abstract = True
-        ordering = ("at", "id")
-
-    def __str__(self) -> str:
-        return f"{self.level} {self.get_action_display()}"
 
 
 class ReviewStep(DecisionStep):
@@ -381,7 +348,7 @@ REREVIEW_FIRM_STATUSES = (ReReviewStatus.REQUESTED, ReReviewStatus.RETURNED)
 REREVIEW_DONE_STATUSES = (ReReviewStatus.PASSED, ReReviewStatus.FAILED)
 
 
-class ReReview(TimeStampedModel):
+class ReReview(Filing):
     """The review (复核) of a recognition nearing expiry: opened by officials, the firm confirms its latest
     figures and submits (frozen like an application), officials decide. Passing extends the validity
     (docs/decisions/0071-re-review.md); failing leaves the title to lapse at its expiry, with the reason.
@@ -391,18 +358,7 @@ class ReReview(TimeStampedModel):
                                     related_name="rereviews")
     status = models.CharField(_("状态"), max_length=12, choices=ReReviewStatus.choices,
                               default=ReReviewStatus.REQUESTED, db_index=True)
-    version = models.PositiveIntegerField(_("版本"), default=1)
     fiscal_year = models.PositiveSmallIntegerField(_("数据所属会计年度"))
-    frozen_figures = models.JSONField(_("提交时的数据"), default=dict, blank=True)
-    frozen_assessment = models.JSONField(_("提交时的自评结果"), default=dict, blank=True)
-    pack_edition = models.CharField(_("评价标准版本"), max_length=80, blank=True)
-    commitment_text = models.TextField(_("真实性承诺"), blank=True)
-    commitment_signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("承诺人"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    commitment_signed_at = models.DateTimeField(_("承诺时间"), null=True, blank=True)
-    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     status_changed_at = models.DateTimeField(_("进入当前状态时间"), null=True, blank=True)
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发起人"), null=True, blank=True,
                                   on_delete=models.SET_NULL, related_name="+")

@@ -8,15 +8,12 @@ conditional UPDATE lets exactly one of two simultaneous officials through; the o
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,8 +23,8 @@ from tidu.core.permissions import is_platform_admin, organisation_of, require
 from tidu.core.text import validate_no_formula_prefix
 from tidu.core.validators import MOBILE_RE, email_ok, normalize_phone
 from tidu.enterprises.models import Enterprise, EnterpriseYear
-from tidu.enterprises.provenance import FROZEN_MARKS_KEY
 from tidu.enterprises.selectors import evaluation_record_with_marks, own_enterprise
+from tidu.filing import workflow
 from tidu.journey import assessment, checklist, frozen, storage
 from tidu.journey.access import (
     can_edit_application,
@@ -59,7 +56,6 @@ from tidu.journey.models import (
     ReReview,
     ReReviewStatus,
     ReReviewStep,
-    ReviewAction,
     ReviewStep,
     RoundStatus,
     Tier,
@@ -111,35 +107,66 @@ def _today(today: dt.date | None) -> dt.date:
     return today or timezone.localdate()
 
 
-def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
-    result: dict[str, Any] = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
-    return result
+def _conflict(status: str) -> JourneyError:
+    return JourneyError(JourneyCode.CONFLICT, status=status)
 
 
-def _move_versioned(obj: Application | ReReview, conflict: JourneyCode, *, to: str,
-                    expected_version: int | None, **extra: Any) -> None:
-    """Change status if nobody changed `obj` since the actor saw `expected_version` (one
-    conditional UPDATE: of two simultaneous actors exactly one gets through, the other `conflict`)."""
-    version = obj.version if expected_version is None else expected_version
-    now = timezone.now()
-    model = type(obj)
-    updated = model.objects.filter(pk=obj.pk, version=version).update(
-        status=to, version=F("version") + 1, status_changed_at=now, updated_at=now, **extra
-    )
-    if updated == 0:
-        current = model.objects.get(pk=obj.pk)
-        raise JourneyError(conflict, status=current.get_status_display())
-    obj.refresh_from_db()
+def _rr_conflict(status: str) -> JourneyError:
+    return JourneyError(JourneyCode.REREVIEW_CONFLICT, status=status)
+
+
+def _not_at_step(status: str) -> JourneyError:
+    return JourneyError(JourneyCode.NOT_AT_YOUR_STEP, status=status)
+
+
+def _reason_required() -> JourneyError:
+    return JourneyError(JourneyCode.REASON_REQUIRED, field="comment", what="退回或不予通过的理由")
+
+
+# The two journey filings in the shared workflow's words (tidu.filing.workflow).
+APPLICATION_FLOW = workflow.Flow(
+    audit_prefix="journey.review", step_model=ReviewStep, step_field="application", approved=AppStatus.APPROVED,
+    returned=AppStatus.RETURNED, rejected=AppStatus.REJECTED, conflict=_conflict, not_at_step=_not_at_step,
+    reason_required=_reason_required,
+)
+REREVIEW_FLOW = workflow.Flow(
+    audit_prefix="journey.rereview", step_model=ReReviewStep, step_field="rereview", approved=ReReviewStatus.PASSED,
+    returned=ReReviewStatus.RETURNED, rejected=ReReviewStatus.FAILED, conflict=_rr_conflict,
+    not_at_step=_not_at_step, reason_required=_reason_required,
+)
+
+
+def review_path(tier: str) -> tuple[str, ...]:
+    """County → city → province, and on to the national level for little giants (applications and re-reviews)."""
+    return workflow.review_path("national" if tier == Tier.LITTLE_GIANT else "province")
 
 
 def _move(app: Application, *, to: str, expected_version: int | None, **extra: Any) -> None:
-    _move_versioned(app, JourneyCode.CONFLICT, to=to, expected_version=expected_version, **extra)
+    workflow.move(app, to=to, expected_version=expected_version, conflict=_conflict, **extra)
 
 
 def _check_version(app: Application, expected_version: int | None) -> None:
     """A page showing an older state gets CONFLICT (with the new state) before any other verdict."""
-    if expected_version is not None and expected_version != app.version:
-        raise JourneyError(JourneyCode.CONFLICT, status=app.get_status_display())
+    workflow.check_version(app, expected_version, APPLICATION_FLOW)
+
+
+def _freeze(ent: Enterprise, *, fiscal_year: int, tier: str, day: dt.date, is_review: bool = False,
+            prerequisite: bool = True) -> dict[str, Any]:
+    """What an application's lock and a re-review's submission freeze: the firm's figures with each one's
+    provenance mark, and the engine's assessment (with pre-screen flags) under the pack edition in force
+    on `day`; an application also records the title it applied on."""
+    if not EnterpriseYear.objects.filter(enterprise=ent, fiscal_year=fiscal_year).exists():
+        raise JourneyError(JourneyCode.NO_FIGURES, year=fiscal_year)
+    record, marks = evaluation_record_with_marks(ent, fiscal_year + 1, as_of=day)
+    held = (require_prerequisite(tier=tier, record=record, marks=marks, as_of=day, fiscal_year=fiscal_year)
+            if prerequisite else None)
+    figures = workflow.frozen_figures(record, marks)
+    result = workflow.jsonable(assessment.assess(record, tier=tier, as_of=day, is_review=is_review))
+    result["prescreen_flags"] = prescreen(figures)
+    if prerequisite:
+        result["prerequisite"] = held  # the title it applied on: platform record (number) or self-declared
+    return {"frozen_figures": figures, "frozen_assessment": result,
+            "pack_edition": str(result.get("pack_edition") or "")}
 
 
 # ---- rounds ---------------------------------------------------------------------------------------
@@ -232,13 +259,7 @@ def _require_editable(actor: Any, app: Application) -> None:
 
 def _save_versioned(app: Application, *, expected_version: int | None, **fields: Any) -> None:
     """Change fields of `app` other than its status under the same optimistic lock as `_move`."""
-    version = app.version if expected_version is None else expected_version
-    updated = Application.objects.filter(pk=app.pk, version=version).update(
-        version=F("version") + 1, updated_at=timezone.now(), **fields)
-    if updated == 0:
-        current = Application.objects.get(pk=app.pk)
-        raise JourneyError(JourneyCode.CONFLICT, status=current.get_status_display())
-    app.refresh_from_db()
+    workflow.save_versioned(app, expected_version=expected_version, conflict=_conflict, **fields)
 
 
 def _drop_attachments(atts: Iterable[Attachment]) -> list[dict[str, Any]]:
@@ -258,20 +279,8 @@ def _release_later(stored: str) -> Callable[[], None]:
 
 
 def _frozen_record(app: Application, day: dt.date) -> dict[str, Any]:
-    """What locking freezes: the firm's figures with each one's provenance mark, and the engine's
-    assessment (with pre-screen flags) under the pack edition in force on `day`."""
-    if not EnterpriseYear.objects.filter(enterprise=app.enterprise, fiscal_year=app.fiscal_year).exists():
-        raise JourneyError(JourneyCode.NO_FIGURES, year=app.fiscal_year)
-    record, marks = evaluation_record_with_marks(app.enterprise, app.evaluation_year, as_of=day)
-    prerequisite = require_prerequisite(tier=app.tier, record=record, marks=marks, as_of=day,
-                                        fiscal_year=app.fiscal_year)
-    figures = _jsonable(record)
-    figures[FROZEN_MARKS_KEY] = _jsonable(marks)  # each figure's provenance travels with the application
-    result = _jsonable(assessment.assess(record, tier=app.tier, as_of=day))
-    result["prescreen_flags"] = prescreen(figures)
-    result["prerequisite"] = prerequisite  # the title it applied on: platform record (number) or self-declared
-    return {"frozen_figures": figures, "frozen_assessment": result,
-            "pack_edition": str(result.get("pack_edition") or "")}
+    """What locking freezes (see `_freeze`), under the pack edition in force on `day`."""
+    return _freeze(app.enterprise, fiscal_year=app.fiscal_year, tier=app.tier, day=day)
 
 
 def application_lock(
@@ -299,8 +308,8 @@ def application_lock(
     fields = _frozen_record(app, day)
     now = timezone.now()
     with transaction.atomic():
-        _save_versioned(app, expected_version=expected_version, locked_at=now, commitment_text=COMMITMENT_TEXT,
-                        commitment_signed_by=actor, commitment_signed_at=now, **fields)
+        _save_versioned(app, expected_version=expected_version, locked_at=now,
+                        **workflow.commitment_fields(actor, COMMITMENT_TEXT, now), **fields)
         dropped = _drop_attachments(app.attachments.filter(kind=AttachmentKind.STAMPED_FORM))
         audit_record(actor=actor, action="journey.application.lock", target=app,
                      data={"fingerprint": frozen.fingerprint(app), "pack_edition": app.pack_edition,
@@ -423,38 +432,23 @@ def application_review(
     """Approve (to the next level), return for revision, or reject, at the actor's own level."""
     app = application
     require(can_view_application(actor, app), not_found=True)
-    _check_version(app, expected_version)
-    if not can_review(actor, app):
-        if gov_level_of(actor) is None:
-            raise TiduError(ErrorCode.PERMISSION_DENIED)
-        raise JourneyError(JourneyCode.NOT_AT_YOUR_STEP, status=app.get_status_display())
-    if action not in ReviewAction.values:
-        raise TiduError(ErrorCode.VALIDATION, field="action", detail="审核结果")
-    comment = comment.strip()
-    if action in (ReviewAction.RETURN, ReviewAction.REJECT) and not comment:
-        raise JourneyError(JourneyCode.REASON_REQUIRED, field="comment", what="退回或不予通过的理由")
-    level = app.status
-    if action == ReviewAction.APPROVE:
-        to = NEXT_LEVEL[level]
-        if level == AppStatus.PROVINCE and app.tier == Tier.LITTLE_GIANT:
-            to = AppStatus.NATIONAL
-    else:
-        to = AppStatus.RETURNED if action == ReviewAction.RETURN else AppStatus.REJECTED
-    org = organisation_of(actor)
-    org_label = org.name if org is not None else ""
-    # A return unlocks: the firm revises, locks again (a new record, a new 申报书) and resubmits.
-    unlock: dict[str, Any] = {"locked_at": None} if to == AppStatus.RETURNED else {}
-    with transaction.atomic():
-        _move(app, to=to, expected_version=expected_version, **unlock)
-        step = ReviewStep.objects.create(application=app, level=level, official=actor, official_label=org_label,
-                                         action=action, comment=comment)
-        audit_record(actor=actor, action=f"journey.review.{action}", target=app,
-                     data={"status": [level, to], "comment": comment, "step": step.pk})
-        if to in (AppStatus.RETURNED, AppStatus.REJECTED, AppStatus.APPROVED):
+
+    def unlock_on_return(to: str) -> dict[str, Any]:
+        # A return unlocks: the firm revises, locks again (a new record, a new 申报书) and resubmits.
+        return {"locked_at": None} if to == AppStatus.RETURNED else {}
+
+    def tell(decision: workflow.Decision) -> None:
+        if decision.to in (AppStatus.RETURNED, AppStatus.REJECTED, AppStatus.APPROVED):
             notify_firm(app, subject=f"申报{app.get_status_display()}",
-                        body=f"{org_label or '主管部门'}的审核意见：{comment or '同意'}")
-        elif to in (AppStatus.CITY, AppStatus.PROVINCE, AppStatus.NATIONAL):
+                        body=f"{decision.org_label or '主管部门'}的审核意见：{decision.comment or '同意'}")
+        else:
             notify_review_queue(app)  # the next level's officials
+
+    workflow.review_decide(
+        actor=actor, filing=app, action=action, comment=comment, expected_version=expected_version,
+        may_review=can_review(actor, app), path=review_path(app.tier), flow=APPLICATION_FLOW,
+        extra=unlock_on_return, after=tell,
+    )
     return app
 
 
@@ -852,12 +846,11 @@ def recognition_revoke(*, actor: Any, recognition: Recognition, reason: str) -> 
 
 
 def _rr_move(rr: ReReview, *, to: str, expected_version: int | None, **extra: Any) -> None:
-    _move_versioned(rr, JourneyCode.REREVIEW_CONFLICT, to=to, expected_version=expected_version, **extra)
+    workflow.move(rr, to=to, expected_version=expected_version, conflict=_rr_conflict, **extra)
 
 
 def _rr_check_version(rr: ReReview, expected_version: int | None) -> None:
-    if expected_version is not None and expected_version != rr.version:
-        raise JourneyError(JourneyCode.REREVIEW_CONFLICT, status=rr.get_status_display())
+    workflow.check_version(rr, expected_version, REREVIEW_FLOW)
 
 
 def _rr_notify_level(rr: ReReview) -> None:
@@ -952,22 +945,13 @@ def rereview_submit(
     if not commitment:
         raise JourneyError(JourneyCode.COMMITMENT_REQUIRED, field="commitment")
     year = fiscal_year or rr.fiscal_year
-    ent = rr.recognition.enterprise
-    if not EnterpriseYear.objects.filter(enterprise=ent, fiscal_year=year).exists():
-        raise JourneyError(JourneyCode.NO_FIGURES, year=year)
-    day = _today(today)
-    record, marks = evaluation_record_with_marks(ent, year + 1, as_of=day)
-    figures = _jsonable(record)
-    figures[FROZEN_MARKS_KEY] = _jsonable(marks)  # each figure's provenance travels with the re-review
-    result = _jsonable(assessment.assess(record, tier=rr.tier, as_of=day, is_review=True))
-    result["prescreen_flags"] = prescreen(figures)
+    fields = _freeze(rr.recognition.enterprise, fiscal_year=year, tier=rr.tier, day=_today(today), is_review=True,
+                     prerequisite=False)
     now = timezone.now()
     before = rr.status
     with transaction.atomic():
         _rr_move(rr, to=ReReviewStatus.COUNTY, expected_version=expected_version, fiscal_year=year,
-                 frozen_figures=figures, frozen_assessment=result, pack_edition=str(result.get("pack_edition") or ""),
-                 commitment_text=COMMITMENT_TEXT, commitment_signed_by=actor, commitment_signed_at=now,
-                 submitted_at=now)
+                 **workflow.commitment_fields(actor, COMMITMENT_TEXT, now), submitted_at=now, **fields)
         audit_record(actor=actor, action="journey.rereview.submit", target=rr,
                      data={"status": [before, rr.status], "pack_edition": rr.pack_edition, "fiscal_year": year})
         _rr_notify_level(rr)
@@ -981,44 +965,22 @@ def rereview_review(
     to the firm, or reject (the title is not extended and lapses at its expiry, with the reason)."""
     rr = rereview
     require(can_view_recognition(actor, rr.recognition), not_found=True)
-    _rr_check_version(rr, expected_version)
-    if not can_review_rereview(actor, rr):
-        if gov_level_of(actor) is None:
-            raise TiduError(ErrorCode.PERMISSION_DENIED)
-        raise JourneyError(JourneyCode.NOT_AT_YOUR_STEP, status=rr.get_status_display())
-    if action not in ReviewAction.values:
-        raise TiduError(ErrorCode.VALIDATION, field="action", detail="审核结果")
-    comment = comment.strip()
-    if action in (ReviewAction.RETURN, ReviewAction.REJECT) and not comment:
-        raise JourneyError(JourneyCode.REASON_REQUIRED, field="comment", what="退回或不予通过的理由")
     rec = rr.recognition
-    level = rr.status
-    extra: dict[str, Any] = {}
-    if action == ReviewAction.APPROVE:
-        to = str(NEXT_LEVEL[AppStatus(level)])
-        if level == ReReviewStatus.PROVINCE and rr.tier == Tier.LITTLE_GIANT:
-            to = ReReviewStatus.NATIONAL
-        if to == AppStatus.APPROVED:
-            to = ReReviewStatus.PASSED
-    else:
-        to = ReReviewStatus.RETURNED if action == ReviewAction.RETURN else ReReviewStatus.FAILED
-    now = timezone.now()
-    if to == ReReviewStatus.PASSED:
-        extra = {"new_valid_until": add_years(rec.valid_until, VALIDITY_YEARS[rec.tier])}
-    if to in (ReReviewStatus.PASSED, ReReviewStatus.FAILED):
-        extra |= {"decided_by": actor, "decided_at": now, "decision_reason": comment}
-    org = organisation_of(actor)
-    org_label = org.name if org is not None else ""
-    with transaction.atomic():
-        _rr_move(rr, to=to, expected_version=expected_version, **extra)
-        step = ReReviewStep.objects.create(rereview=rr, level=level, official=actor, official_label=org_label,
-                                           action=action, comment=comment)
-        audit_record(actor=actor, action=f"journey.rereview.{action}", target=rr,
-                     data={"status": [level, to], "comment": comment, "step": step.pk})
+
+    def decided(to: str) -> dict[str, Any]:
+        extra: dict[str, Any] = {}
+        if to == ReReviewStatus.PASSED:
+            extra = {"new_valid_until": add_years(rec.valid_until, VALIDITY_YEARS[rec.tier])}
+        if to in (ReReviewStatus.PASSED, ReReviewStatus.FAILED):
+            extra |= {"decided_by": actor, "decided_at": timezone.now(), "decision_reason": comment.strip()}
+        return extra
+
+    def follow_up(decision: workflow.Decision) -> None:
+        to, org_label, comment = decision.to, decision.org_label, decision.comment
         if to == ReReviewStatus.PASSED:
             assert rr.new_valid_until is not None
             old = rec.valid_until
-            Recognition.objects.filter(pk=rec.pk).update(valid_until=rr.new_valid_until, updated_at=now)
+            Recognition.objects.filter(pk=rec.pk).update(valid_until=rr.new_valid_until, updated_at=timezone.now())
             rec.refresh_from_db()
             audit_record(actor=actor, action="journey.recognition.extend", target=rec,
                          data={"valid_until": [old, rec.valid_until], "rereview": rr.pk})
@@ -1040,5 +1002,10 @@ def rereview_review(
                      "请按意见更新数据或材料后重新提交复核。")
         else:
             _rr_notify_level(rr)
-    return rr
 
+    workflow.review_decide(
+        actor=actor, filing=rr, action=action, comment=comment, expected_version=expected_version,
+        may_review=can_review_rereview(actor, rr), path=review_path(rr.tier), flow=REREVIEW_FLOW,
+        extra=decided, after=follow_up,
+    )
+    return rr
