@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 
 from tidu.accounts.models import AccountRequest, Membership
@@ -195,3 +196,24 @@ def test_the_claims_queue_speaks_english_when_english_is_chosen(imported: Any) -
     body = county.get("/accounts/requests/").content.decode()
     assert "Firm claims to confirm" in body and "Confirm claim" in body and "Given by the applicant" in body
     assert "企业认领待确认</h1>" not in body
+
+
+def test_two_people_registering_the_same_new_code_at_once_the_second_is_refused_not_crashed(monkeypatch: Any) -> None:
+    # The race: both look the code up before either has inserted it (a new code has no row to lock).
+    # Simulated by letting the other sign-up land just after this one's look-up.
+    import tidu.accounts.services as account_services
+
+    real_check = account_services.credit_code_region_check
+
+    def the_other_signup_lands_now(code: str, region: Any) -> Any:
+        rival = make_enterprise("440305", name="抢先注册有限公司", credit_code=code)
+        make_user("rival", "enterprise", enterprise=rival)
+        return real_check(code, region)
+
+    monkeypatch.setattr(account_services, "credit_code_region_check", the_other_signup_lands_now)
+    response = Client().post("/accounts/register/", form())
+
+    assert response.status_code == 200
+    assert "已有账号" in response.content.decode()
+    assert not Membership.objects.filter(user__username="claimant").exists()
+    assert not get_user_model().objects.filter(username="claimant").exists()  # nothing half-written

@@ -194,11 +194,16 @@ def firm_register(
         _notify_reviewers(req)
         return Registration(user=user, enterprise=None, request=req)
 
-    ent = enterprise_create(
-        actor=None, credit_code=code, name=details["name"], region_code=region.code,
-        industry_code=details["industry_code"], source=EnterpriseSource.SELF_REGISTERED, check_permission=False,
-        contact_name=details["contact_name"], contact_phone=details["contact_phone"], contact_email=details["email"],
-    )
+    try:
+        ent = enterprise_create(
+            actor=None, credit_code=code, name=details["name"], region_code=region.code,
+            industry_code=details["industry_code"], source=EnterpriseSource.SELF_REGISTERED, check_permission=False,
+            contact_name=details["contact_name"], contact_phone=details["contact_phone"], contact_email=details["email"],
+        )
+    except IntegrityError:
+        # Someone registered the same new code between our look-up and this insert (no row to lock
+        # then): the code now has an account, so this sign-up is refused like any later one.
+        raise TiduError(ErrorCode.ENTERPRISE_ALREADY_REGISTERED, field="credit_code") from None
     _attach(user=user, enterprise=ent, phone=details["contact_phone"])
     flagged = None
     if flags:
