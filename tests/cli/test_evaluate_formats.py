@@ -20,8 +20,8 @@ from cli_support import (
     write_xlsx,
 )
 
-from tidu.cli.evaluate import output_columns
 from tidu.cli.synth import generate
+from tidu.rules.batch import output_columns
 
 COLUMNS = output_columns(
     ["size_class", "tech_sme", "innovative_sme", "specialized_sme", "little_giant", "digital_level"]

@@ -11,8 +11,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from cli_support import TODAY
 
-from tidu.cli.sqlcheck import checked_sql, plan_checks
 from tidu.cli.synth import generate
+from tidu.rules.batch import checked_sql, plan_checks
 from tidu.rules.fields import coerce_record
 
 BROKEN: list[dict[str, object]] = [

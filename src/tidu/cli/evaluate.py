@@ -5,10 +5,11 @@ Validation is always `coerce_record`'s (fields.md §16): rows that fail go to th
 Engines:
 - `python`: `packs.explain(record).to_row()` per row — the reference.
 - `duckdb` (default): the SQL compiled from the same packs, run in-process; typed Parquet input is
-  validated inside DuckDB (`sqlcheck`) so tens of millions of rows stream through one scan.
+  validated inside the same DuckDB scan that evaluates it, so tens of millions of rows stream through.
 - `postgres`: the compiled SQL inside PostgreSQL, over the file's rows (COPY into a temporary
   table) or over the platform's own register (INPUT `db:`, see `pgsource`).
 - `spark`: the SQL transpiled for Spark SQL, local[*] or `--spark-master`.
+The engines themselves are `tidu.rules.batch`; this module reads and writes the files around them.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
-import re
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -36,22 +36,17 @@ from tidu.cli.io import (
     read_raw,
     spreadsheet_text,
 )
-from tidu.rules.fields import FIELDS, Code, Issue, coerce_record, today_shanghai
+from tidu.rules import batch
+from tidu.rules.batch import Selection, output_columns
+from tidu.rules.fields import Code, Issue, coerce_record, today_shanghai
+from tidu.rules.model import STANDARDS
 
-STANDARDS = ("size_class", "tech_sme", "innovative_sme", "specialized_sme", "little_giant", "digital_level")
-PARTS = ("qualified", "score", "level", "path", "edition")
-KEYS = ("credit_code", "year")
 CHUNK = 50_000  # rows validated and evaluated together on the Python-validation path
-BATCH = 500_000  # rows fetched from DuckDB per output batch
 PROGRESS_MIN_ROWS = 10_000  # `--progress auto` shows a bar from this many rows
 
 
 class UsageError(Exception):
     """Bad options (exit status 2)."""
-
-
-def output_columns(standards: Sequence[str]) -> list[str]:
-    return [*KEYS, *(f"{s}__{p}" for s in standards for p in PARTS)]
 
 
 def parse_standards(text: str | None) -> list[str]:
@@ -122,8 +117,16 @@ class Progress:
 
         show = mode == "always" or (mode == "auto" and (total or 0) >= PROGRESS_MIN_ROWS)
         self.shown = show
-        self.bar = tqdm(total=total, file=sys.stderr, disable=not show, unit="行", unit_scale=True,
-                        desc=desc, mininterval=0.5, dynamic_ncols=True)
+        self.bar = tqdm(
+            total=total,
+            file=sys.stderr,
+            disable=not show,
+            unit="行",
+            unit_scale=True,
+            desc=desc,
+            mininterval=0.5,
+            dynamic_ncols=True,
+        )
 
     def update(self, n: int) -> None:
         self.bar.update(n)
@@ -142,7 +145,9 @@ def validate_chunks(raw: RawRows, today: dt.date, out: Outcome) -> Iterator[list
     for n, cells in raw.rows:
         out.rows_in += 1
         if "__json_error__" in cells:
-            issue = Issue("", cast(Code, "invalid_json"), "该行不是有效的 JSON 对象", "line is not a JSON object", "")
+            issue = Issue(
+                "", cast(Code, "invalid_json"), "该行不是有效的 JSON 对象", "line is not a JSON object", ""
+            )
             out.errors.append(RowError(n, "", "", issue))
             out.error_rows += 1
             continue
@@ -170,8 +175,18 @@ def write_error_report(path: str, errors: Sequence[RowError]) -> None:
         for e in errors:
             i = e.issue
             # the value (and a bad credit code) are the input's own text: neutralised for Excel
-            w.writerow([e.row, spreadsheet_text(e.credit_code), e.year, i.field, str(i.code), spreadsheet_text(i.value),
-                        i.message, i.message_en])
+            w.writerow(
+                [
+                    e.row,
+                    spreadsheet_text(e.credit_code),
+                    e.year,
+                    i.field,
+                    str(i.code),
+                    spreadsheet_text(i.value),
+                    i.message,
+                    i.message_en,
+                ]
+            )
 
 
 def default_errors_path(opts: Options) -> str:
@@ -188,45 +203,21 @@ def default_errors_path(opts: Options) -> str:
 # Engines
 
 
-def _load_packs(opts: Options) -> Any:
+def load_cli_packs(opts: Options) -> Any:
+    """The packs of `--packs DIR`, else the repository's."""
     from tidu.rules import load_packs
 
     return load_packs(opts.packs_dir) if opts.packs_dir else load_packs()
 
 
-def _compile(packs: Any, dialect: str, table: str, opts: Options, today: dt.date) -> str:
-    sql: str = packs.compile_sql(
-        dialect=dialect, table=table, standards=opts.standards, editions=opts.editions or None, today=today
-    )
-    return sql
-
-
-def _string_select(inner: str, columns: Sequence[str], dialect: str = "duckdb",
-                   closed: dict[str, list[str]] | None = None) -> str:
-    """Project the compiled SELECT onto the contract columns as text (NULL = blank).
-
-    `closed` (DuckDB only): columns typed ENUM of their possible texts (`output_values`). Parquet
-    stores them as the same text, written about four times faster; a text outside the list would
-    stop the query with a conversion error, never write something else."""
-    if dialect == "spark":
-        cols = ", ".join(f"COALESCE(CAST(`{c}` AS STRING), '') AS `{c}`" for c in columns)
-        return f"SELECT {cols} FROM ({inner}) AS evaluated"
-
-    def typed(c: str) -> str:
-        text = f"COALESCE(CAST(\"{c}\" AS VARCHAR), '')"
-        if closed is None or c not in closed:
-            return f"{text} AS \"{c}\""
-        labels = ", ".join(_sql_str(v) for v in closed[c])
-        return f"CAST({text} AS ENUM({labels})) AS \"{c}\""
-
-    return f"SELECT {', '.join(typed(c) for c in columns)} FROM ({inner}) AS evaluated"
-
-
-def _python_rows(packs: Any, records: Sequence[dict[str, Any]], opts: Options, today: dt.date,
-                 columns: Sequence[str]) -> list[list[str | None]]:
+def _python_rows(
+    packs: Any, records: Sequence[dict[str, Any]], opts: Options, today: dt.date, columns: Sequence[str]
+) -> list[list[str | None]]:
     rows = []
     for rec in records:
-        res = packs.explain(rec, standards=opts.standards, editions=opts.editions or None, today=today, gaps=False)
+        res = packs.explain(
+            rec, standards=opts.standards, editions=opts.editions or None, today=today, gaps=False
+        )
         row = res.to_row()
         row.setdefault("credit_code", rec["credit_code"])
         row.setdefault("year", str(rec["year"]))
@@ -242,22 +233,8 @@ def _text(v: object) -> str | None:
     return str(v)
 
 
-_SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.I)
-
-
-def _duckdb(threads: int | None, memory_limit: str | None = None) -> Any:
-    """A DuckDB connection that keeps the input order (output row n is input row n) and stays
-    under `memory_limit`: the ordered Parquet writer buffers row groups, which at 10 million rows
-    took 4 GB before the limit; with it, DuckDB spills what does not fit."""
-    import duckdb
-
-    con = duckdb.connect(config={"preserve_insertion_order": True})
-    con.execute("SET enable_progress_bar = false")
-    if threads:
-        con.execute(f"SET threads = {int(threads)}")
-    if memory_limit:
-        con.execute(f"SET memory_limit = '{memory_limit.strip()}'")
-    return con
+def _selection(opts: Options, today: dt.date) -> Selection:
+    return Selection(tuple(opts.standards), dict(opts.editions), today)
 
 
 def evaluate(opts: Options) -> Outcome:
@@ -267,7 +244,7 @@ def evaluate(opts: Options) -> Outcome:
     out = Outcome()
     if opts.engine not in ("duckdb", "python", "postgres", "spark"):
         raise UsageError(f"未知的引擎：{opts.engine}（可选：duckdb、python、postgres、spark）")
-    if opts.memory_limit and not _SIZE.match(opts.memory_limit):
+    if opts.memory_limit and not batch.valid_memory_limit(opts.memory_limit):
         raise UsageError(f"--memory-limit 格式不对：{opts.memory_limit!r}（例如 2GB、500MB）")
     if opts.output and opts.output != "-":
         file_format(opts.output)  # fail before the work on an unknown output type
@@ -278,7 +255,7 @@ def evaluate(opts: Options) -> Outcome:
 
         evaluate_register(opts, today, columns, out)
         return out
-    packs = _load_packs(opts)
+    packs = load_cli_packs(opts)
     fmt = file_format(opts.input)
     sql_engine = opts.engine in ("duckdb", "spark", "postgres")
     if sql_engine and fmt == "parquet" and _evaluate_parquet_sql(opts, packs, today, columns, out):
@@ -295,21 +272,17 @@ def evaluate(opts: Options) -> Outcome:
                 writer.write_rows(_python_rows(packs, chunk, opts, today, columns))
                 bar.update(len(chunk))
         elif opts.engine == "duckdb":
-            con = _duckdb(opts.threads, opts.memory_limit)
-            sql = _string_select(_compile(packs, "duckdb", "firm_years", opts, today), columns)
+            con = batch.duckdb_connection(opts.threads, opts.memory_limit)
             for chunk in chunks:
-                con.register("firm_years", _records_table(chunk))
-                reader = con.sql(sql).to_arrow_reader(BATCH)
-                for batch in reader:
-                    writer.write_arrow(batch)
-                con.unregister("firm_years")
+                for rows in batch.evaluate_arrow(packs, _records_table(chunk), _selection(opts, today), con):
+                    writer.write_arrow(rows)
                 bar.update(len(chunk))
         else:
             with tempfile.TemporaryDirectory(prefix="tidu-") as tmp:
                 typed = os.path.join(tmp, "firm_years.parquet")
                 _write_typed_parquet(chunks, typed)
                 bar.update(out.rows_ok)
-                _run_external(opts, packs, today, columns, typed, writer)
+                _run_external(opts, packs, today, typed, writer)
     finally:
         bar.close()
         writer.close()
@@ -336,79 +309,64 @@ def _warn_columns(cols: Columns, out: Outcome) -> None:
     out.unknown_columns = list(cols.unknown)
     if cols.unknown:
         shown = "、".join(cols.unknown[:10]) + ("……" if len(cols.unknown) > 10 else "")
-        _say(f"警告：忽略 {len(cols.unknown)} 个无法识别的列：{shown}"
-             f" (warning: {len(cols.unknown)} unknown column(s) ignored)")
+        _say(
+            f"警告：忽略 {len(cols.unknown)} 个无法识别的列：{shown}"
+            f" (warning: {len(cols.unknown)} unknown column(s) ignored)"
+        )
     if cols.duplicates:
         _say(f"警告：重复的列已忽略：{'、'.join(cols.duplicates)} (warning: duplicate columns ignored)")
 
 
-def _evaluate_parquet_sql(opts: Options, packs: Any, today: dt.date, columns: Sequence[str],
-                          out: Outcome) -> bool:
-    """The fast path: validate and evaluate typed Parquet inside DuckDB. False when the file's
-    column types need Python parsing (then the caller validates row by row)."""
-    from tidu.cli.sqlcheck import checked_sql, plan_checks, values_sql
-    from tidu.rules.sql import output_values
-
-    path = Path(opts.input)
-    cols, _schema = parquet_columns(path)
-    con = _duckdb(opts.threads, opts.memory_limit)
-    src = f"read_parquet({_sql_str(str(path))}, file_row_number = true)"
-    described = con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()
-    types = {str(r[0]): str(r[1]) for r in described}
-    plan = plan_checks(types, cols.mapping, today=today)
-    if plan is None:
+def _evaluate_parquet_sql(
+    opts: Options, packs: Any, today: dt.date, columns: Sequence[str], out: Outcome
+) -> bool:
+    """The fast path: validate and evaluate typed Parquet inside DuckDB (`tidu.rules.batch`). False
+    when the file's column types need Python parsing (then the caller validates row by row)."""
+    cols, _schema = parquet_columns(Path(opts.input))
+    job = batch.ParquetBatch(
+        packs,
+        opts.input,
+        cols.mapping,
+        _selection(opts, today),
+        threads=opts.threads,
+        memory_limit=opts.memory_limit,
+    )
+    if job.plan is None:
         return False
     _warn_columns(cols, out)
     out.path = "sql"
-    checked = checked_sql(plan, src, extra=("file_row_number",))
-    total = int(con.execute(f"SELECT count(*) FROM {src}").fetchone()[0])
-    bad_rows = [int(r[0]) for r in con.execute(
-        f"SELECT file_row_number FROM ({checked}) WHERE __bad ORDER BY file_row_number").fetchall()]
-    out.rows_in = total
-    out.rows_ok = total - len(bad_rows)
-    _report_bad_parquet_rows(con, src, cols, bad_rows, today, out)
-    # The checks ran once, above; the evaluation reads the typed values of the other rows.
-    good = ""
-    if bad_rows:
-        con.execute("CREATE TEMP TABLE __rejected AS SELECT UNNEST($rows) AS n", {"rows": bad_rows})
-        good = "file_row_number NOT IN (SELECT n FROM __rejected)"
-    field_list = ", ".join(f'"{n}"' for n in FIELDS)
-    con.execute(f"CREATE TEMP VIEW firm_years AS SELECT {field_list} FROM ({values_sql(plan, src, good)})")
     writer = TableWriter(opts.output, columns)
-    bar = Progress(total, opts.progress, "评价")
+    bar = Progress(job.rows_in, opts.progress, "评价")
     try:
-        if opts.engine == "duckdb":
-            compiled = _compile(packs, "duckdb", "firm_years", opts, today)
-            if writer.format == "parquet" and opts.output:
-                # Straight from DuckDB to the file: no round trip through Python.
-                writer.close()
-                sql = _string_select(compiled, columns, closed=output_values(packs, opts.standards))
-                if bar.shown:  # DuckDB's own bar follows the COPY; ours can only jump to 100 % after it
-                    con.execute("SET enable_progress_bar = true")
-                con.execute(f"COPY ({sql}) TO {_sql_str(opts.output)} (FORMAT parquet)")
-                bar.update(out.rows_ok)
-                return True
-            for batch in con.sql(_string_select(compiled, columns)).to_arrow_reader(BATCH):
-                writer.write_arrow(batch)
-                bar.update(batch.num_rows)
+        if opts.engine == "duckdb" and writer.format == "parquet" and opts.output:
+            # Straight from DuckDB to the file, validation fused into the same scan.
+            writer.close()
+            if bar.shown:  # DuckDB's own bar follows the COPY; ours can only jump to 100 % after it
+                job.con.execute("SET enable_progress_bar = true")
+            res = job.write_parquet(opts.output)
+            bar.update(res.rows_ok)
+        elif opts.engine == "duckdb":
+            res, batches = job.batches()
+            for rows in batches:
+                writer.write_arrow(rows)
+                bar.update(rows.num_rows)
         else:
             with tempfile.TemporaryDirectory(prefix="tidu-") as tmp:
                 typed = os.path.join(tmp, "firm_years.parquet")
-                con.execute(f"COPY (SELECT * FROM firm_years) TO {_sql_str(typed)} (FORMAT parquet)")
-                bar.update(out.rows_ok)
-                _run_external(opts, packs, today, columns, typed, writer)
+                res = job.write_typed(typed)
+                bar.update(res.rows_ok)
+                _run_external(opts, packs, today, typed, writer)
+        out.rows_in, out.rows_ok = res.rows_in, res.rows_ok
+        _report_bad_parquet_rows(job.con, job.source, cols, res.bad_rows, today, out)
     finally:
         bar.close()
         writer.close()
     return True
 
 
-def _sql_str(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _report_bad_parquet_rows(con: Any, src: str, cols: Columns, rows: Sequence[int], today: dt.date,
-                             out: Outcome) -> None:
+def _report_bad_parquet_rows(
+    con: Any, src: str, cols: Columns, rows: Sequence[int], today: dt.date, out: Outcome
+) -> None:
     """Word the errors of the rows the SQL flagged with coerce_record (same report as Python).
 
     Only the flagged rows are read back (a semi-join on the Parquet row number), so a few bad rows
@@ -423,56 +381,32 @@ def _report_bad_parquet_rows(con: Any, src: str, cols: Columns, rows: Sequence[i
         f"SELECT file_row_number, {select} FROM {src} WHERE file_row_number IN (SELECT n FROM __bad_rows) "
         f"ORDER BY file_row_number"
     ).to_arrow_reader(65536)
-    for batch in reader:
-        for raw in batch.to_pylist():
+    for rows_read in reader:
+        for raw in rows_read.to_pylist():
             n = int(raw.pop("file_row_number"))
             cells = {cols.mapping[h]: v for h, v in raw.items()}
             _record, errors, _w = coerce_record(cells, today=today)
             code = "" if cells.get("credit_code") is None else str(cells.get("credit_code"))
             year = "" if cells.get("year") is None else str(cells.get("year"))
             if not errors:  # the SQL and Python rules disagree: say so rather than drop the row silently
-                errors = [Issue("", Code.OUT_OF_RANGE, "数据校验未通过（SQL 校验）", "row failed SQL validation", "")]
+                errors = [
+                    Issue(
+                        "", Code.OUT_OF_RANGE, "数据校验未通过（SQL 校验）", "row failed SQL validation", ""
+                    )
+                ]
             out.errors.extend(RowError(n + 1, code, year, e) for e in errors)
     con.unregister("__bad_rows")
 
 
-def _run_external(opts: Options, packs: Any, today: dt.date, columns: Sequence[str], typed_parquet: str,
-                  writer: TableWriter) -> None:
+def _run_external(opts: Options, packs: Any, today: dt.date, typed_parquet: str, writer: TableWriter) -> None:
     if opts.engine == "spark":
-        _run_spark(opts, packs, today, columns, typed_parquet, writer)
+        for rows in batch.spark_batches(packs, typed_parquet, _selection(opts, today), opts.spark_master):
+            writer.write_arrow(rows)
     else:
-        from tidu.cli.pgsource import run_postgres_file
+        from tidu.cli.pgsource import database_url
 
-        sql = _string_select(_compile(packs, "postgres", "tidu_firm_years", opts, today), columns, "postgres")
-        run_postgres_file(opts, typed_parquet, sql, writer)
-
-
-def spark_session(master: str) -> Any:
-    from pyspark.sql import SparkSession
-
-    spark = (
-        SparkSession.builder.master(master)
-        .appName("tidu-evaluate")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.ansi.enabled", "false")
-        .config("spark.sql.session.timeZone", "Asia/Shanghai")
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.ui.showConsoleProgress", "false")
-        .getOrCreate()
-    )
-    spark.sparkContext.setLogLevel("ERROR")
-    return spark
-
-
-def _run_spark(opts: Options, packs: Any, today: dt.date, columns: Sequence[str], typed_parquet: str,
-               writer: TableWriter) -> None:
-    spark = spark_session(opts.spark_master)
-    spark.read.parquet(typed_parquet).createOrReplaceTempView("firm_years")
-    sql = _string_select(_compile(packs, "spark", "firm_years", opts, today), columns, "spark")
-    df = spark.sql(sql)
-    table = df.toArrow()
-    for batch in table.to_batches(BATCH):
-        writer.write_arrow(batch)
+        for chunk in batch.postgres_rows(packs, database_url(opts), typed_parquet, _selection(opts, today)):
+            writer.write_rows(chunk)
 
 
 def run(opts: Options) -> int:

@@ -20,20 +20,22 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tidu.rules.fields import FIELDS
 
 if TYPE_CHECKING:
     from tidu.cli.evaluate import Options, Outcome
-    from tidu.cli.io import TableWriter
 
 ENTERPRISE_TABLE = "enterprises_enterprise"
 YEAR_TABLE = "enterprises_enterpriseyear"
 RECOGNITION_TABLE = "journey_recognition"
 # Recognition tier -> the title field it decides (科技型 is not recognised on the platform).
-TITLE_FIELDS = {"innovative_sme": "cert_innovative_valid", "specialized_sme": "cert_specialized_valid",
-                "little_giant": "cert_little_giant_valid"}
+TITLE_FIELDS = {
+    "innovative_sme": "cert_innovative_valid",
+    "specialized_sme": "cert_specialized_valid",
+    "little_giant": "cert_little_giant_valid",
+}
 TIME_ZONE = "Asia/Shanghai"  # settings.TIME_ZONE: a revocation counts from its Beijing date
 # Registry field -> SQL over the aliases e (enterprise), y1/y2/y3 (rows F, F-1, F-2).
 ENTERPRISE_COLUMNS = (
@@ -71,17 +73,25 @@ def title_column(field: str, tier: str, today: dt.date) -> str:
     evaluation year, like the engine's as_of) when the firm has a record of that tier, else the declared value."""
     as_of = f"LEAST(DATE '{today.isoformat()}', make_date(y1.fiscal_year + 1, 12, 31))"
     of_tier = f"FROM {RECOGNITION_TABLE} r WHERE r.enterprise_id = e.id AND r.tier = '{tier}'"
-    valid = (f"r.valid_from <= {as_of} AND r.valid_until >= {as_of} AND (r.revoked_at IS NULL OR "
-             f"CAST(r.revoked_at AT TIME ZONE '{TIME_ZONE}' AS DATE) > {as_of})")
-    return (f"CASE WHEN EXISTS (SELECT 1 {of_tier}) THEN EXISTS (SELECT 1 {of_tier} AND {valid}) "
-            f"ELSE y1.{field} END")
+    valid = (
+        f"r.valid_from <= {as_of} AND r.valid_until >= {as_of} AND (r.revoked_at IS NULL OR "
+        f"CAST(r.revoked_at AT TIME ZONE '{TIME_ZONE}' AS DATE) > {as_of})"
+    )
+    return (
+        f"CASE WHEN EXISTS (SELECT 1 {of_tier}) THEN EXISTS (SELECT 1 {of_tier} AND {valid}) "
+        f"ELSE y1.{field} END"
+    )
 
 
 def register_columns(today: dt.date | None = None) -> dict[str, str]:
     """Registry field -> SQL expression over the register tables (NULL where the register has none).
     With `today`, the titles held come from the recognition records (`title_column`)."""
-    out: dict[str, str] = {"credit_code": "e.credit_code", "year": "y1.fiscal_year + 1",
-                           "region_code": "e.region_id", "industry_code": "e.industry_code"}
+    out: dict[str, str] = {
+        "credit_code": "e.credit_code",
+        "year": "y1.fiscal_year + 1",
+        "region_code": "e.region_id",
+        "industry_code": "e.industry_code",
+    }
     out.update({f: f"e.{f}" for f in ENTERPRISE_COLUMNS})
     out.update({f"{f}_y1": f"y1.{f}" for f in SUFFIXED})
     for f in YEAR_COLUMNS:
@@ -122,68 +132,25 @@ def database_url(opts: Options) -> str:
     return url
 
 
-def _fetch_to_writer(cur: Any, sql: str, writer: TableWriter, size: int = 100_000) -> int:
-    cur.execute(sql)
-    n = 0
-    while True:
-        rows = cur.fetchmany(size)
-        if not rows:
-            return n
-        writer.write_rows([list(r) for r in rows])
-        n += len(rows)
-
-
-def create_typed_table(cur: Any, table: str, temporary: bool = True) -> None:
-    cols = ", ".join(f"{n} {s.sql_type}" for n, s in FIELDS.items())
-    temp = "TEMP " if temporary else ""
-    cur.execute(f"CREATE {temp}TABLE {table} ({cols})")
-
-
-def copy_parquet(cur: Any, table: str, typed_parquet: str) -> int:
-    """COPY a typed Parquet file (fields.yaml columns) into `table` (binary-free text COPY)."""
-    import pyarrow.parquet as pq
-
-    names = list(FIELDS)
-    n = 0
-    pf = pq.ParquetFile(typed_parquet)
-    with cur.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
-        for batch in pf.iter_batches(batch_size=50_000, columns=names):
-            data = batch.to_pydict()
-            cols = [data[c] for c in names]
-            for row in zip(*cols, strict=True):
-                copy.write_row(row)
-            n += batch.num_rows
-    return n
-
-
-def run_postgres_file(opts: Options, typed_parquet: str, sql: str, writer: TableWriter) -> None:
-    import psycopg
-
-    with psycopg.connect(database_url(opts)) as conn, conn.cursor() as cur:
-        create_typed_table(cur, "tidu_firm_years")
-        copy_parquet(cur, "tidu_firm_years", typed_parquet)
-        cur.execute("ANALYZE tidu_firm_years")
-        _fetch_to_writer(cur, sql, writer)
-
-
 def evaluate_register(opts: Options, today: dt.date, columns: Sequence[str], out: Outcome) -> None:
     """Evaluate the platform register in the database (INPUT `db:` or `db:<year>`)."""
-    import psycopg
-
-    from tidu.cli.evaluate import UsageError, _compile, _load_packs, _string_select
+    from tidu.cli.evaluate import UsageError, load_cli_packs
     from tidu.cli.io import TableWriter
+    from tidu.rules.batch import Selection, postgres_view_rows
 
     spec = opts.input[3:].strip()
     if spec and not spec.isdigit():
         raise UsageError(f"INPUT 应为 db: 或 db:<评价年度>，而不是“{opts.input}”")
-    packs = _load_packs(opts)
-    sql = _string_select(_compile(packs, "postgres", "tidu_firm_years", opts, today), columns, "postgres")
+    packs = load_cli_packs(opts)
+    selection = Selection(tuple(opts.standards), dict(opts.editions), today)
+    view = register_view_sql(int(spec) if spec else None, today)
     writer = TableWriter(opts.output, columns)
     out.path = "database"
+    n = 0
     try:
-        with psycopg.connect(database_url(opts)) as conn, conn.cursor() as cur:
-            cur.execute(f"CREATE TEMP VIEW tidu_firm_years AS {register_view_sql(int(spec) if spec else None, today)}")
-            n = _fetch_to_writer(cur, sql, writer)
+        for chunk in postgres_view_rows(packs, database_url(opts), view, selection):
+            writer.write_rows(chunk)
+            n += len(chunk)
     finally:
         writer.close()
     out.rows_in = out.rows_ok = n

@@ -1,0 +1,653 @@
+"""Batch evaluation: many firm-years validated and evaluated at once on DuckDB, PostgreSQL or Spark.
+
+The one engine API for batches (no Django, no files' headers): `tidu evaluate`, the benchmarks and the
+platform's jobs call it; the CLI only reads and writes files around it.
+
+- Validation: every rule of fields.md §16 that `tidu.rules.fields.coerce_record` applies, written as
+  DuckDB SQL over a typed table (`plan_checks`, `checked_sql`). A column whose type this module cannot
+  judge exactly as `coerce_record` would (numbers stored as text, which may carry thousands separators
+  or a % sign) makes `plan_checks` return None and the caller validates in Python. Rows the SQL flags
+  are re-validated with `coerce_record` by the caller to word the error report, so the report reads
+  the same on every path; tests/cli check that both flag the same rows and fields.
+- Evaluation: the SQL compiled from the packs (`tidu.rules.sql`), projected onto the contract columns
+  as text (`text_select`).
+- `ParquetBatch`: a typed Parquet file validated and evaluated in ONE DuckDB pass (the validation is
+  fused into the evaluation's scan; the rows it rejects are looked up in a second pass only when there
+  are any), written straight to Parquet or handed out as Arrow batches.
+- PostgreSQL (`postgres_rows`) and Spark (`spark_batches`) run the same compiled SQL over a typed
+  Parquet file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tidu.rules.credit_code import CHARSET, WEIGHTS
+from tidu.rules.fields import (
+    DATE_FIELDS,
+    DECIMAL_PLACES,
+    FIELDS,
+    FRACTION_PLACES,
+    IMPLICATIONS,
+    INT_CAP,
+    MONEY_CAP,
+    SECTION_DIVISIONS,
+    SUBTOTALS,
+    Code,
+    FieldSpec,
+)
+from tidu.rules.model import OUTPUT_SUFFIXES, STANDARDS
+from tidu.rules.sql import output_values
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from tidu.rules.packs import Packs
+
+KEYS = ("credit_code", "year")
+BATCH_ROWS = 500_000  # rows fetched from DuckDB per Arrow batch
+
+
+def output_columns(standards: Iterable[str] | None = None) -> list[str]:
+    """The contract columns, in contract order: credit_code, year, then <standard>__<part>."""
+    wanted = list(STANDARDS) if standards is None else [s for s in STANDARDS if s in set(standards)]
+    return [*KEYS, *(f"{s}__{p}" for s in wanted for p in OUTPUT_SUFFIXES)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation (fields.md §16) as DuckDB SQL
+
+INTEGER_TYPES = {
+    "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
+    "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT",
+}  # fmt: skip
+FLOAT_TYPES = {"FLOAT", "DOUBLE", "REAL"}
+WS = "' \t\n\r\f\v'"
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _kind(sql_type: str) -> str:
+    t = sql_type.upper()
+    if t in INTEGER_TYPES:
+        return "int"
+    if t in FLOAT_TYPES:
+        return "float"
+    if t.startswith("DECIMAL") or t.startswith("NUMERIC"):
+        return "decimal"
+    if t == "BOOLEAN":
+        return "bool"
+    if t == "DATE":
+        return "date"
+    if t.startswith("TIMESTAMP"):
+        return "timestamp"
+    if t == "VARCHAR":
+        return "str"
+    if t == '"NULL"' or t == "NULL":
+        return "null"
+    return "other"
+
+
+def _scale(sql_type: str) -> int:
+    t = sql_type.upper()
+    if "," in t:
+        return int(t.split(",")[1].rstrip(") "))
+    return 0
+
+
+@dataclass(frozen=True)
+class FieldPlan:
+    name: str
+    value: str  # SQL expression: the parsed, typed value (NULL when empty or invalid)
+    error: str  # SQL expression: the issue code (VARCHAR) or NULL
+
+
+def _numeric_error(spec: FieldSpec, src: str, kind: str, scale: int, wide: bool = False) -> str:
+    """CASE giving the first issue code coerce_record would raise for a numeric cell."""
+    c = Code
+    steps: list[tuple[str, str]] = []
+    x = f"CAST({src} AS DOUBLE)" if kind == "float" else src
+    if kind == "float":  # NaN is an empty cell (unknown) for coerce_record; infinities are errors
+        steps.append((f"isnan({src})", ""))
+        steps.append((f"isinf({src})", c.NOT_A_NUMBER))
+    t = spec.type
+    big = f"CAST({src} AS HUGEINT)" if kind == "int" and wide else x
+    if t in ("money", "count", "rank", "int"):
+        if kind != "int":
+            steps.append((f"{x} <> floor({x})", c.NOT_AN_INTEGER))
+        if t == "money":
+            if not spec.signed:
+                steps.append((f"{big} < 0", c.NEGATIVE))
+            steps.append((f"abs({big}) > {MONEY_CAP}", c.TOO_LARGE))
+        else:
+            if t == "count":
+                steps.append((f"{big} < 0", c.NEGATIVE))
+            if t == "rank":
+                steps.append((f"{big} < 1", c.OUT_OF_RANGE))
+            steps.append((f"{big} > {INT_CAP}", c.TOO_LARGE))
+            steps.extend(_range_steps(spec, big))
+    elif t == "fraction":
+        steps.append((f"{x} < 0 OR {x} > 1", c.OUT_OF_RANGE))
+        if kind == "float" or scale > FRACTION_PLACES:
+            steps.append((f"round({x}, {FRACTION_PLACES}) <> {x}", c.TOO_PRECISE))
+    elif t == "decimal":
+        steps.extend(_range_steps(spec, x))
+        if kind == "float" or scale > DECIMAL_PLACES:
+            steps.append((f"round({x}, {DECIMAL_PLACES}) <> {x}", c.TOO_PRECISE))
+        steps.append((f"abs({x}) >= 1e14", c.TOO_LARGE))
+    whens = " ".join(f"WHEN {cond} THEN " + (f"'{code}'" if code else "NULL") for cond, code in steps)
+    return f"CASE WHEN {src} IS NULL THEN NULL {whens} ELSE NULL END" if steps else "NULL"
+
+
+def _range_steps(spec: FieldSpec, x: str) -> list[tuple[str, str]]:
+    conds = []
+    if spec.min is not None:
+        conds.append(f"{x} < {spec.min}")
+    if spec.max is not None:
+        conds.append(f"{x} > {spec.max}")
+    return [(" OR ".join(conds), Code.OUT_OF_RANGE)] if conds else []
+
+
+def _field_plan(spec: FieldSpec, column: str | None, sql_type: str | None) -> FieldPlan | None:
+    """Value and error expressions for one field, or None when the column type is not handled."""
+    name = spec.name
+    target = spec.sql_type
+    if column is None:
+        return FieldPlan(name, f"CAST(NULL AS {target})", "NULL")
+    src = _q(column)
+    kind = _kind(sql_type or "")
+    if kind == "null":
+        return FieldPlan(name, f"CAST(NULL AS {target})", "NULL")
+    t = spec.type
+    if t in ("money", "count", "rank", "int", "fraction", "decimal"):
+        if kind not in ("int", "float", "decimal"):
+            return None
+        wide = (sql_type or "").upper() in ("UBIGINT", "HUGEINT", "UHUGEINT")
+        err = _numeric_error(spec, src, kind, _scale(sql_type or ""), wide)
+        # `__e_<field>` is computed one projection below (checked_sql), so the error CASE runs once.
+        same = (sql_type or "").upper() == target
+        cast = src if same else f"TRY_CAST({src} AS {target})"
+        return FieldPlan(name, f"CASE WHEN {_q('__e_' + name)} IS NULL THEN {cast} END", err)
+    if t == "bool":
+        if kind == "bool":
+            return FieldPlan(name, src, "NULL")
+        if kind in ("int", "float", "decimal"):
+            nan = f" AND NOT isnan({src})" if kind == "float" else ""
+            err = f"CASE WHEN {src} IS NOT NULL{nan} AND {src} NOT IN (0, 1) THEN '{Code.NOT_A_BOOL}' END"
+            return FieldPlan(name, f"CASE WHEN {src} IN (0, 1) THEN {src} = 1 END", err)
+        return None
+    if t == "date":
+        if kind in ("date", "timestamp"):
+            return FieldPlan(name, f"CAST({src} AS DATE)", "NULL")
+        return None
+    # str / enum: the common case (already clean text) is tested first, without trimming
+    if kind == "str":
+        clean = f"(ascii({src}) > 32 AND ascii(right({src}, 1)) > 32)"
+        text = f"CASE WHEN {clean} THEN {src} ELSE NULLIF(trim({src}, {WS}), '') END"
+    elif kind == "int":
+        clean = "TRUE"
+        text = f"CAST({src} AS VARCHAR)"
+    else:
+        return None
+    if t == "enum":
+        values = ", ".join(_lit(v) for v in spec.values)
+        slow = f"CASE WHEN ({text}) IN ({values}) THEN ({text}) WHEN lower({text}) IN ({values}) THEN lower({text}) END"
+        value = f"CASE WHEN {src} IS NULL THEN NULL WHEN ({text}) IN ({values}) THEN ({text}) ELSE {slow} END"
+        err = (
+            f"CASE WHEN {src} IS NULL OR ({text}) IN ({values}) THEN NULL "
+            f"WHEN ({text}) IS NOT NULL AND ({slow}) IS NULL THEN '{Code.NOT_IN_LIST}' END"
+        )
+        return FieldPlan(name, value, err)
+    if name == "credit_code":
+        text = (
+            f"CASE WHEN regexp_full_match(CAST({src} AS VARCHAR), '[0-9A-Z]+') THEN CAST({src} AS VARCHAR) "
+            f"ELSE NULLIF(upper(regexp_replace(CAST({src} AS VARCHAR), '\\s', '', 'g')), '') END"
+        )
+    elif name == "industry_code":
+        text = f"upper({text})"
+    return FieldPlan(name, text, "NULL")
+
+
+def _credit_code_bad(v: str) -> str:
+    """SQL: TRUE when the normalised code fails GB 32100 (length, characters, check character)."""
+    terms = " + ".join(
+        f"(instr('{CHARSET}', substr({v}, {i + 1}, 1)) - 1) * {w}" for i, w in enumerate(WEIGHTS)
+    )
+    check = f"substr('{CHARSET}', ((31 - ({terms}) % 31) % 31) + 1, 1)"
+    return (
+        f"(length({v}) <> 18 OR NOT regexp_full_match({v}, '[{CHARSET}]{{18}}') "
+        f"OR {check} <> substr({v}, 18, 1))"
+    )
+
+
+def _industry_bad(v: str) -> str:
+    cases = " ".join(
+        f"WHEN '{sec}' THEN TRY_CAST(substr({v}, 2, 2) AS INTEGER) NOT BETWEEN {lo} AND {hi}"
+        for sec, (lo, hi) in SECTION_DIVISIONS.items()
+    )
+    shape = f"NOT regexp_full_match({v}, '[A-T]([0-9]{{2}}([0-9]{{1,2}})?)?')"
+    return f"({shape} OR (length({v}) > 1 AND CASE substr({v}, 1, 1) {cases} ELSE FALSE END))"
+
+
+@dataclass(frozen=True)
+class CheckPlan:
+    values: dict[str, str]  # field -> typed value expression over the source (NULL where invalid)
+    columns: tuple[str, ...]  # source columns read
+    field_errors: dict[str, str]  # field -> issue-code expression over the source cell
+    record_checks: list[tuple[str, str]]  # (field, issue-code expression over the parsed values)
+
+
+def plan_checks(schema: Mapping[str, str], mapping: Mapping[str, str], *, today: dt.date) -> CheckPlan | None:
+    """Build the validation for a table with `schema` (column -> DuckDB type) whose columns map to
+    fields by `mapping` (column -> field). None when a column's type needs Python parsing."""
+    by_field = {f: c for c, f in mapping.items()}
+    plans: dict[str, FieldPlan] = {}
+    for name, spec in FIELDS.items():
+        column = by_field.get(name)
+        plan = _field_plan(spec, column, schema.get(column) if column else None)
+        if plan is None:
+            return None
+        plans[name] = plan
+    values = {n: p.value for n, p in plans.items()}
+    field_errors = {n: p.error for n, p in plans.items() if p.error != "NULL"}
+
+    # Whole-record rules read the parsed values, where an invalid cell is already NULL (as in
+    # coerce_record); `__e_<field>` is the field's own error.
+    v = _q
+    checks: list[tuple[str, str]] = []
+    for key in ("credit_code", "year"):
+        own = f" AND {v('__e_' + key)} IS NULL" if key in field_errors else ""
+        checks.append((key, f"CASE WHEN {v(key)} IS NULL{own} THEN '{Code.REQUIRED}' END"))
+    checks.append(
+        (
+            "credit_code",
+            f"CASE WHEN {v('credit_code')} IS NOT NULL AND {_credit_code_bad(v('credit_code'))} "
+            f"THEN '{Code.CREDIT_CODE_INVALID}' END",
+        )
+    )
+    checks.append(
+        (
+            "region_code",
+            f"CASE WHEN {v('region_code')} IS NOT NULL AND NOT regexp_full_match({v('region_code')}, '[0-9]{{6}}') "
+            f"THEN '{Code.REGION_CODE_INVALID}' END",
+        )
+    )
+    ind = v("industry_code")
+    checks.append(
+        (
+            "industry_code",
+            f"CASE WHEN {ind} IS NOT NULL AND NOT regexp_full_match({ind}, '[A-T]([0-9]{{2}}([0-9]{{1,2}})?)?') "
+            f"THEN '{Code.INDUSTRY_CODE_INVALID}' WHEN {ind} IS NOT NULL AND {_industry_bad(ind)} "
+            f"THEN '{Code.INDUSTRY_CODE_UNKNOWN}' END",
+        )
+    )
+    for part, total in SUBTOTALS:
+        checks.append((part, f"CASE WHEN {v(part)} > {v(total)} THEN '{Code.SUBTOTAL_EXCEEDS_TOTAL}' END"))
+    for premise, conclusion in IMPLICATIONS:
+        checks.append(
+            (
+                premise,
+                f"CASE WHEN {v(premise)} IS TRUE AND {v(conclusion)} IS FALSE THEN '{Code.IMPLICATION_BROKEN}' END",
+            )
+        )
+    today_sql = f"DATE '{today.isoformat()}'"
+    as_of = (
+        f"COALESCE({v('as_of')}, CASE WHEN {v('year')} IS NOT NULL THEN "
+        f"least({today_sql}, make_date(CAST({v('year')} AS INTEGER), 12, 31)) ELSE {today_sql} END)"
+    )
+    for name in DATE_FIELDS:
+        checks.append((name, f"CASE WHEN {v(name)} > {as_of} THEN '{Code.DATE_AFTER_AS_OF}' END"))
+    return CheckPlan(values, tuple(by_field.values()), field_errors, checks)
+
+
+def values_sql(plan: CheckPlan, source: str, where: str = "") -> str:
+    """The typed fields of `source` rows already known to pass `checked_sql` (`where` keeps only
+    those): the same value expressions, without running the checks a second time. Their field
+    errors are NULL by definition, so the value expressions that consult them see NULL."""
+    sources = sorted(plan.columns)
+    no_errors = [f"CAST(NULL AS VARCHAR) AS {_q('__e_' + f)}" for f in plan.field_errors]
+    first = f"SELECT {', '.join([*(_q(c) for c in sources), *no_errors])} FROM {source}"
+    if where:
+        first += f" WHERE {where}"
+    return f"SELECT {', '.join(f'{expr} AS {_q(n)}' for n, expr in plan.values.items())} FROM ({first})"
+
+
+def checked_sql(plan: CheckPlan, source: str, extra: tuple[str, ...] = (), issues: bool = False) -> str:
+    """A SELECT over `source` giving the typed fields, `__bad` (any error) and the pass-through
+    `extra` columns; with `issues`, also `__issues` = 'field:code' items joined by ';'.
+
+    Two projections: the inner one parses every cell (value + field error), the outer applies the
+    whole-record rules to the parsed values.
+    """
+    sources = sorted({c for c in plan.columns} | set(extra))
+    errs = [f"{e} AS {_q('__e_' + f)}" for f, e in plan.field_errors.items()]
+    first = f"SELECT {', '.join([*(_q(c) for c in sources), *errs])} FROM {source}"
+    inner_cols = [f"{expr} AS {_q(n)}" for n, expr in plan.values.items()]
+    inner_cols += [_q("__e_" + f) for f in plan.field_errors]
+    inner_cols += [_q(c) for c in extra]
+    inner = f"SELECT {', '.join(inner_cols)} FROM ({first})"
+    bad = [f"{_q('__e_' + f)} IS NOT NULL" for f in plan.field_errors]
+    bad += [f"({e}) IS NOT NULL" for _f, e in plan.record_checks]
+    outer_cols = [_q(n) for n in plan.values] + [_q(c) for c in extra]
+    outer_cols.append(f"({' OR '.join(bad)}) AS __bad")
+    if issues:
+        parts = [f"'{f}:' || {_q('__e_' + f)}" for f in plan.field_errors]
+        parts += [f"'{f}:' || ({e})" for f, e in plan.record_checks]
+        outer_cols.append(f"concat_ws(';', {', '.join(parts)}) AS __issues")
+    return f"SELECT {', '.join(outer_cols)} FROM ({inner})"
+
+
+# ---------------------------------------------------------------------------------------------
+# The compiled packs as text columns
+
+
+def sql_string(text: str) -> str:
+    """A SQL string literal (quotes doubled)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def text_select(
+    inner: str,
+    columns: Sequence[str],
+    dialect: str = "duckdb",
+    closed: Mapping[str, Sequence[str]] | None = None,
+) -> str:
+    """Project the compiled SELECT `inner` onto `columns` as text (NULL = blank), as `to_row()` gives.
+
+    `closed` (DuckDB only): columns typed ENUM of their possible texts (`output_values`). Parquet
+    stores them as the same text, written about four times faster; a text outside the list would
+    stop the query with a conversion error, never write something else."""
+    if dialect == "spark":
+        cols = ", ".join(f"COALESCE(CAST(`{c}` AS STRING), '') AS `{c}`" for c in columns)
+        return f"SELECT {cols} FROM ({inner}) AS evaluated"
+
+    def typed(c: str) -> str:
+        text = f"COALESCE(CAST(\"{c}\" AS VARCHAR), '')"
+        if closed is None or c not in closed:
+            return f'{text} AS "{c}"'
+        labels = ", ".join(sql_string(v) for v in closed[c])
+        return f'CAST({text} AS ENUM({labels})) AS "{c}"'
+
+    return f"SELECT {', '.join(typed(c) for c in columns)} FROM ({inner}) AS evaluated"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What to evaluate: the standards (contract order), forced editions, the evaluation day."""
+
+    standards: tuple[str, ...] = STANDARDS
+    editions: Mapping[str, str] = field(default_factory=dict)
+    today: dt.date | None = None
+
+    @property
+    def columns(self) -> list[str]:
+        return output_columns(self.standards)
+
+    def compiled(self, packs: Packs, dialect: str, table: str) -> str:
+        """The contract columns of every row of `table` as text, in `dialect`."""
+        sql = packs.compile_sql(
+            dialect=dialect,
+            table=table,
+            standards=self.standards,
+            editions=dict(self.editions) or None,
+            today=self.today,
+            columns=list(FIELDS),
+        )
+        return text_select(sql, self.columns, dialect)
+
+
+# ---------------------------------------------------------------------------------------------
+# DuckDB
+
+_SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.I)
+
+
+def valid_memory_limit(text: str) -> bool:
+    """True for a DuckDB memory size such as 2GB or 500MB."""
+    return bool(_SIZE.match(text))
+
+
+def duckdb_connection(threads: int | None = None, memory_limit: str | None = None) -> Any:
+    """A DuckDB connection that keeps the input order (output row n is input row n) and stays
+    under `memory_limit`: the ordered Parquet writer buffers row groups, which at 10 million rows
+    took 4 GB before the limit; with it, DuckDB spills what does not fit."""
+    import duckdb
+
+    con = duckdb.connect(config={"preserve_insertion_order": True})
+    con.execute("SET enable_progress_bar = false")
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    if memory_limit:
+        if not valid_memory_limit(memory_limit):
+            raise ValueError(f"memory limit {memory_limit!r}")
+        con.execute(f"SET memory_limit = '{memory_limit.strip()}'")
+    return con
+
+
+def evaluate_arrow(
+    packs: Packs, table: pa.Table, selection: Selection, con: Any = None
+) -> Iterator[pa.RecordBatch]:
+    """The contract columns (text) of typed records in an Arrow table (fields.yaml names and types),
+    already validated, in DuckDB; in the table's order."""
+    con = con if con is not None else duckdb_connection()
+    con.register("__tidu_records", table)
+    try:
+        yield from con.sql(selection.compiled(packs, "duckdb", "__tidu_records")).to_arrow_reader(BATCH_ROWS)
+    finally:
+        con.unregister("__tidu_records")
+
+
+@dataclass
+class BatchResult:
+    rows_in: int = 0
+    rows_ok: int = 0
+    bad_rows: list[int] = field(default_factory=list)  # 0-based row numbers in the file, ascending
+    passes: int = 0  # scans of the input: 1 when no row was rejected
+
+
+class ParquetBatch:
+    """A typed Parquet file, validated and evaluated inside DuckDB.
+
+    `mapping`: the file's column -> field name (columns naming no field are not read). After
+    construction `plan` is None when a column's type needs Python validation (the caller falls back).
+
+    Why one pass: validating first and evaluating the good rows afterwards read and decoded the file
+    twice. Here the rows the checks reject are filtered inside the evaluation's own scan; the number
+    of rows written tells whether any were rejected, and only then a second, validation-only scan
+    finds which (so the caller can word them)."""
+
+    def __init__(
+        self,
+        packs: Packs,
+        path: str | Path,
+        mapping: Mapping[str, str],
+        selection: Selection,
+        *,
+        threads: int | None = None,
+        memory_limit: str | None = None,
+        con: Any = None,
+    ) -> None:
+        from tidu.rules.fields import today_shanghai
+
+        self.packs = packs
+        self.selection = selection
+        self.today = selection.today or today_shanghai()
+        self.con = con if con is not None else duckdb_connection(threads, memory_limit)
+        self.source = f"read_parquet({sql_string(str(path))}, file_row_number = true)"
+        described = self.con.execute(f"DESCRIBE SELECT * FROM {self.source}").fetchall()
+        types = {str(r[0]): str(r[1]) for r in described}
+        self.plan = plan_checks(types, mapping, today=self.today)
+        self.rows_in = int(self.con.execute(f"SELECT count(*) FROM {self.source}").fetchone()[0])
+        self._bad: list[int] | None = None
+
+    def _checked(self) -> str:
+        assert self.plan is not None
+        return checked_sql(self.plan, self.source, extra=("file_row_number",))
+
+    def bad_rows(self) -> list[int]:
+        """0-based row numbers of the rows the checks reject (one validation-only scan, cached)."""
+        if self._bad is None:
+            self._bad = [
+                int(r[0])
+                for r in self.con.execute(
+                    f"SELECT file_row_number FROM ({self._checked()}) WHERE __bad ORDER BY file_row_number"
+                ).fetchall()
+            ]
+        return self._bad
+
+    def _good_view(self) -> str:
+        """A view of the typed fields of the rows that pass (checks fused into the same scan)."""
+        name = "__tidu_good"
+        fields = ", ".join(f'"{n}"' for n in FIELDS)
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT {fields} FROM ({self._checked()}) WHERE NOT __bad"
+        )
+        return name
+
+    def _result(self, written: int | None) -> BatchResult:
+        res = BatchResult(rows_in=self.rows_in, passes=1)
+        if written is not None and written == self.rows_in:
+            self._bad = []
+        else:
+            res.passes = 2
+        res.bad_rows = self.bad_rows()
+        res.rows_ok = self.rows_in - len(res.bad_rows)
+        return res
+
+    def write_parquet(self, output: str | Path) -> BatchResult:
+        """Validate and evaluate in one scan, straight from DuckDB to a Parquet file of text columns."""
+        sel = self.selection
+        compiled = self.packs.compile_sql(
+            dialect="duckdb",
+            table=self._good_view(),
+            standards=sel.standards,
+            editions=dict(sel.editions) or None,
+            today=self.today,
+            columns=list(FIELDS),
+        )
+        sql = text_select(compiled, sel.columns, closed=output_values(self.packs, sel.standards))
+        written = self.con.execute(f"COPY ({sql}) TO {sql_string(str(output))} (FORMAT parquet)").fetchone()
+        return self._result(int(written[0]) if written else None)
+
+    def batches(self) -> tuple[BatchResult, Iterator[pa.RecordBatch]]:
+        """The result (its bad rows known first: one validation scan) and the evaluated rows as Arrow."""
+        res = self._result(None)
+        sel = Selection(self.selection.standards, self.selection.editions, self.today)
+        return res, self.con.sql(sel.compiled(self.packs, "duckdb", self._good_view())).to_arrow_reader(
+            BATCH_ROWS
+        )
+
+    def write_typed(self, output: str | Path) -> BatchResult:
+        """The validated typed rows to a Parquet file (fields.yaml names and types), for another engine."""
+        res = self._result(None)
+        self.con.execute(
+            f"COPY (SELECT * FROM {self._good_view()}) TO {sql_string(str(output))} (FORMAT parquet)"
+        )
+        return res
+
+
+# ---------------------------------------------------------------------------------------------
+# PostgreSQL (psycopg) and Spark
+
+
+def create_typed_table(cur: Any, table: str, temporary: bool = True) -> None:
+    """A table of firm-years with the registry's columns and SQL types."""
+    cols = ", ".join(f"{n} {s.sql_type}" for n, s in FIELDS.items())
+    temp = "TEMP " if temporary else ""
+    cur.execute(f"CREATE {temp}TABLE {table} ({cols})")
+
+
+def copy_parquet(cur: Any, table: str, typed_parquet: str | Path) -> int:
+    """COPY a typed Parquet file (fields.yaml columns) into `table`; the number of rows."""
+    import pyarrow.parquet as pq
+
+    names = list(FIELDS)
+    n = 0
+    pf = pq.ParquetFile(typed_parquet)
+    with cur.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
+        for batch in pf.iter_batches(batch_size=50_000, columns=names):
+            data = batch.to_pydict()
+            cols = [data[c] for c in names]
+            for row in zip(*cols, strict=True):
+                copy.write_row(row)
+            n += batch.num_rows
+    return n
+
+
+def fetch_rows(cur: Any, sql: str, size: int = 100_000) -> Iterator[list[list[Any]]]:
+    """The rows of `sql` in chunks of `size`."""
+    cur.execute(sql)
+    while True:
+        rows = cur.fetchmany(size)
+        if not rows:
+            return
+        yield [list(r) for r in rows]
+
+
+def postgres_rows(
+    packs: Packs,
+    database_url: str,
+    typed_parquet: str | Path,
+    selection: Selection,
+    table: str = "tidu_firm_years",
+) -> Iterator[list[list[Any]]]:
+    """Evaluate a typed Parquet file inside PostgreSQL: COPY into a temporary table, run the compiled SQL."""
+    import psycopg
+
+    sql = selection.compiled(packs, "postgres", table)
+    with psycopg.connect(database_url) as conn, conn.cursor() as cur:
+        create_typed_table(cur, table)
+        copy_parquet(cur, table, typed_parquet)
+        cur.execute(f"ANALYZE {table}")
+        yield from fetch_rows(cur, sql)
+
+
+def postgres_view_rows(
+    packs: Packs, database_url: str, view_sql: str, selection: Selection, view: str = "tidu_firm_years"
+) -> Iterator[list[list[Any]]]:
+    """Evaluate the firm-years a SELECT gives (fields.yaml names and types) inside PostgreSQL."""
+    import psycopg
+
+    sql = selection.compiled(packs, "postgres", view)
+    with psycopg.connect(database_url) as conn, conn.cursor() as cur:
+        cur.execute(f"CREATE TEMP VIEW {view} AS {view_sql}")
+        yield from fetch_rows(cur, sql)
+
+
+def spark_session(master: str = "local[*]") -> Any:
+    """A Spark session set up for the compiled SQL (Shanghai time, ANSI off as the SQL expects)."""
+    from pyspark.sql import SparkSession
+
+    spark = (
+        SparkSession.builder.master(master)
+        .appName("tidu-evaluate")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.ansi.enabled", "false")
+        .config("spark.sql.session.timeZone", "Asia/Shanghai")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.ui.showConsoleProgress", "false")
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def spark_batches(
+    packs: Packs, typed_parquet: str | Path, selection: Selection, master: str = "local[*]"
+) -> Iterator[pa.RecordBatch]:
+    """Evaluate a typed Parquet file on Spark; the contract columns as Arrow batches."""
+    spark = spark_session(master)
+    spark.read.parquet(str(typed_parquet)).createOrReplaceTempView("firm_years")
+    table = spark.sql(selection.compiled(packs, "spark", "firm_years")).toArrow()
+    yield from table.to_batches(BATCH_ROWS)
