@@ -12,13 +12,12 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from tidu.rules.errors import SelectionError
+from tidu.rules.editions import check_standards, select_edition, select_variant
 from tidu.rules.fieldinfo import field_infos
 from tidu.rules.fields import effective_as_of
 from tidu.rules.model import (
     STANDARDS,
     ConditionResult,
-    Edition,
     GroupResult,
     IndicatorResult,
     Item,
@@ -33,10 +32,11 @@ from tidu.rules.model import (
     points_out,
     to_decimal,
 )
-from tidu.rules.packs import check_edition, check_standards, variant_key
+from tidu.rules.values import at_least, kleene_and, kleene_or
+from tidu.rules.values import fmt_value as _fmt_value
 
 if TYPE_CHECKING:
-    from tidu.rules.packs import Packs
+    from tidu.rules.compiler import CompiledPacks as Packs
 
 
 _TEXT_FIELDS = frozenset(n for n, f in field_infos().items() if f.type in ("str", "enum"))
@@ -56,67 +56,6 @@ def prepare(record: Mapping[str, Any], today: dt.date | None = None) -> dict[str
         r[k] = v
     r["as_of"] = effective_as_of(record, today)
     return r
-
-
-def select_edition(packs: Packs, standard: str, r: Mapping[str, Any], forced: str | None = None) -> Edition:
-    """The edition for a prepared record: forced > select_when TRUE > in force at as_of > nearest."""
-    eds = packs.editions.get(standard) or []
-    if not eds:
-        raise SelectionError(f"没有标准 {standard} 的评价标准包")
-    if forced is not None:
-        return check_edition(packs.editions, standard, forced)
-    for e in reversed(eds):
-        if e.select_when is not None and e.select_when.fn(r) is True:
-            return e
-    day: dt.date = r["as_of"]
-    for e in reversed(eds):
-        if e.in_force(day):
-            return e
-    for e in reversed(eds):
-        if e.effective_from <= day:
-            return e
-    return eds[0]
-
-
-def select_variant(ed: Edition, r: Mapping[str, Any]) -> Variant:
-    """The amendments whose applies_when is TRUE and the overlay of the row's province."""
-    ams = [a.id for a in ed.amendments if a.applies.fn(r) is True]
-    overlay = None
-    region = r.get("region_code")
-    if isinstance(region, str) and len(region) >= 2:
-        for o in ed.overlays:
-            if o.province[:2] == region[:2] and (o.applies is None or o.applies.fn(r) is True):
-                overlay = o.province
-                break
-    return ed.variants[variant_key(ed.edition, ams, overlay)]
-
-
-def kleene_and(values: Iterable[bool | None]) -> bool | None:
-    unknown = False
-    for v in values:
-        if v is False:
-            return False
-        if v is None:
-            unknown = True
-    return None if unknown else True
-
-
-def kleene_or(values: Iterable[bool | None]) -> bool | None:
-    unknown = False
-    for v in values:
-        if v is True:
-            return True
-        if v is None:
-            unknown = True
-    return None if unknown else False
-
-
-def at_least(lo: Number, hi: Number, threshold: Number) -> bool | None:
-    if lo >= threshold:
-        return True
-    if hi < threshold:
-        return False
-    return None
 
 
 def band_range(ind: Any, r: Mapping[str, Any]) -> tuple[Number, Number, str]:
@@ -151,31 +90,6 @@ def band_range(ind: Any, r: Mapping[str, Any]) -> tuple[Number, Number, str]:
 
 # ---------------------------------------------------------------------------------------------
 # display
-
-
-def _fmt_value(v: Any, unit: str) -> str:
-    if v is None:
-        return "未知"
-    if isinstance(v, bool):
-        return "是" if v else "否"
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    if isinstance(v, str):
-        return v
-    if unit == "fraction":
-        pct = to_decimal(Fraction(v) * 100) if isinstance(v, Fraction) else Decimal(v) * 100
-        return f"{pct.quantize(Decimal('0.01')).normalize():f}%"
-    if unit in ("yuan", "money"):
-        wan = Fraction(v) / 10000
-        d = (Decimal(wan.numerator) / Decimal(wan.denominator)).quantize(Decimal("0.01")).normalize()
-        return f"{d:f}万元"
-    if unit == "years":
-        return f"{v}年"
-    if isinstance(v, Fraction):
-        if v.denominator == 1:
-            return str(v.numerator)
-        return f"{(Decimal(v.numerator) / Decimal(v.denominator)).quantize(Decimal('0.0001')).normalize():f}"
-    return str(v)
 
 
 def _value_text(packs: Packs, ind: Any, r: Mapping[str, Any]) -> str:
@@ -407,7 +321,6 @@ def explain(
     standards: Iterable[str] | None = None,
     editions: Mapping[str, str] | None = None,
     today: dt.date | None = None,
-    gaps: bool = False,
 ) -> LadderResult:
     r = prepare(record, today)
     wanted, forced = check_standards(standards, editions)
@@ -425,9 +338,4 @@ def explain(
         as_of=r["as_of"],
         standards=results,
     )
-    if gaps:
-        from tidu.rules.gaps import find_gaps  # gaps imports this module
-
-        for s, res in results.items():
-            res.gaps = find_gaps(packs, record, s, res, today=today)
     return out

@@ -24,18 +24,13 @@ from fractions import Fraction
 from typing import Any
 
 from tidu.rules import expr as E
-from tidu.rules.evaluate import (
-    _fmt_value,
-    _value_text,
-    at_least,
-    band_range,
-    kleene_and,
-    kleene_or,
-    prepare,
-)
+from tidu.rules.compiler import CompiledPacks as Packs
+from tidu.rules.editions import variant_key
+from tidu.rules.evaluate import _value_text, band_range, prepare
 from tidu.rules.fields import FIELDS as REGISTRY
 from tidu.rules.model import Level, Number, StandardResult, Tri, Variant, to_decimal
-from tidu.rules.packs import Packs, variant_key
+from tidu.rules.values import at_least, kleene_and, kleene_or
+from tidu.rules.values import fmt_value as _fmt_value
 
 # Fields a firm cannot change by acting now: history, outside judgements, structural facts.
 NOT_ACTIONABLE = frozenset(

@@ -10,11 +10,13 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from enum import StrEnum
-from fractions import Fraction
 from typing import Any
 
 from tidu.rules.expr import Fn, Node
+from tidu.rules.values import Number, Tri
+from tidu.rules.values import format_number as format_number  # re-exported: older import path
+from tidu.rules.values import points_out as points_out
+from tidu.rules.values import to_decimal as to_decimal
 
 STANDARDS: tuple[str, ...] = (
     "size_class",
@@ -31,22 +33,6 @@ LADDER: tuple[tuple[str, ...], ...] = (
     ("specialized_sme",),
     ("little_giant",),
 )
-
-Number = int | Fraction
-
-
-class Tri(StrEnum):
-    """Three-valued verdict: SQL TRUE / FALSE / NULL."""
-
-    TRUE = "true"
-    FALSE = "false"
-    UNKNOWN = "unknown"
-
-    @classmethod
-    def of(cls, value: bool | None) -> Tri:
-        if value is None:
-            return cls.UNKNOWN
-        return cls.TRUE if value else cls.FALSE
 
 
 def contract_columns(standards: tuple[str, ...] | list[str] = STANDARDS) -> list[str]:
@@ -386,35 +372,3 @@ class LadderResult:
             if top in rung:
                 return LADDER[i + 1][0] if i + 1 < len(LADDER) else None
         return None  # pragma: no cover
-
-
-def to_decimal(v: Number | Decimal) -> Decimal:
-    """Exact Decimal of an int/Fraction whose denominator divides a power of ten."""
-    if isinstance(v, Decimal):
-        return v
-    if isinstance(v, int):
-        return Decimal(v)
-    return Decimal(v.numerator) / Decimal(v.denominator)
-
-
-def points_out(v: Number) -> int | Decimal:
-    if isinstance(v, int):
-        return v
-    if v.denominator == 1:
-        return int(v.numerator)
-    return to_decimal(v)
-
-
-def format_number(v: Decimal | int | Fraction | None) -> str:
-    """Canonical text of a score: integers without decimals, else trailing zeros dropped."""
-    if v is None:
-        return ""
-    if isinstance(v, Fraction):
-        if v.denominator == 1:
-            return str(v.numerator)
-        v = to_decimal(v)
-    if isinstance(v, int):
-        return str(v)
-    if v == v.to_integral_value():
-        return str(int(v))
-    return format(v.normalize(), "f")

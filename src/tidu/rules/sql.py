@@ -31,14 +31,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tidu.rules import expr as E
+from tidu.rules.editions import check_edition, check_standards
 from tidu.rules.errors import RulesError, SelectionError
 from tidu.rules.fieldinfo import field_infos
 from tidu.rules.fields import SQL_TYPES, today_shanghai
 from tidu.rules.model import STANDARDS, Edition, Variant, contract_columns
-from tidu.rules.packs import check_edition, check_standards
 
 if TYPE_CHECKING:
-    from tidu.rules.packs import Packs
+    from tidu.rules.compiler import CompiledPacks as Packs
 
 DIALECTS = ("duckdb", "postgres", "spark")
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
