@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("tidu.ladder.urls")),
     path("", include("tidu.notifications.urls")),
     path("", include("tidu.changes.urls")),
+    path("", include("tidu.policies.urls")),
 ]

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "tidu.ladder",
     "tidu.notifications",
     "tidu.changes",
+    "tidu.policies",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,146 @@
+"""The sandbox (before publishing: how many firms of the jurisdiction would qualify, total amount) and the
+push list (which firms qualify now, with the evidence per firm), both run by the batch engine over an
+export of the jurisdiction's firm-years (tidu.policies.batch)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+
+from tidu.core.permissions import enterprises_visible_to
+from tidu.enterprises.models import Enterprise
+from tidu.ladder.assessment import today_shanghai
+from tidu.policies import batch as B
+from tidu.policies import conditions as C
+from tidu.policies import selectors as S
+from tidu.policies.models import Award, AwardStatus, Policy, PolicyBatch, PolicyEdition, PushNotice
+from tidu.policies.records import firm_records
+
+
+def firms_in_reach(user: Any, policy: Policy) -> QuerySet[Enterprise]:
+    """Firms both in the policy's region and in what the user may see."""
+    qs = enterprises_visible_to(user)
+    prefix = policy.region_prefix
+    return qs.filter(region__code__startswith=prefix) if prefix else qs
+
+
+@dataclass
+class SandboxResult:
+    outcome: B.BatchOutcome
+    by_region: list[tuple[str, int, int]] = field(default_factory=list)  # (region name, qualify, amount yuan)
+
+
+def sandbox_run(
+    *,
+    user: Any,
+    policy: Policy,
+    conditions: list[dict[str, Any]],
+    amount_expr: str,
+    amount_cap_yuan: int | None,
+    today: dt.date | None = None,
+) -> SandboxResult:
+    """Run a (draft) edition over the firms of the user's jurisdiction in the policy's region; nothing is saved."""
+    from tidu.core.permissions import require
+
+    require(S.can_manage_policy(user, policy))
+    specs = C.check_conditions(conditions)
+    amount = C.check_amount(amount_expr)
+    day = today or today_shanghai()
+    firms = firms_in_reach(user, policy).select_related("region")
+    records = firm_records(firms, day)
+    outcome = B.run(specs, amount, amount_cap_yuan, records, today=day)
+    regions = dict(firms.values_list("pk", "region__name"))
+    tally: dict[str, list[int]] = {}
+    for row in outcome.rows:
+        if row["verdict"] == "qualify":
+            t = tally.setdefault(regions.get(row["enterprise_id"], ""), [0, 0])
+            t[0] += 1
+            t[1] += int(row["amount_yuan"] or 0)
+    by_region = sorted(((k, v[0], v[1]) for k, v in tally.items()), key=lambda x: (-x[1], x[0]))
+    return SandboxResult(outcome, by_region)
+
+
+@dataclass
+class PushRow:
+    enterprise: Enterprise
+    amount_yuan: int | None
+    evidence: dict[str, Any]
+    pushed: bool = False
+    award: Award | None = None
+    double_claim: str = ""
+
+
+def push_list(*, user: Any, batch: PolicyBatch, today: dt.date | None = None) -> list[PushRow]:
+    """The firms in the user's jurisdiction that the engine finds eligible for the batch's policy now, each
+    with the figures its verdict rests on and the record each came from; already pushed or awarded marked;
+    a firm already paid for the same purpose under another policy flagged."""
+    policy = batch.policy
+    day = today or today_shanghai()
+    edition = S.edition_in_force(policy, day)
+    if edition is None:
+        return []
+    specs = C.check_conditions(edition.conditions)
+    amount = C.check_amount(edition.amount_expr)
+    firms = firms_in_reach(user, policy)
+    records = firm_records(firms, day)
+    by_id = {r["enterprise_id"]: r for r in records}
+    outcome = B.run(specs, amount, edition.amount_cap_yuan, records, today=day)
+    eligible = [r for r in outcome.rows if r["verdict"] == "qualify"]
+    ents = Enterprise.objects.in_bulk([r["enterprise_id"] for r in eligible])
+    pushed = set(PushNotice.objects.filter(batch=batch).values_list("enterprise_id", flat=True))
+    awards = {
+        a.enterprise_id: a for a in Award.objects.filter(batch=batch).exclude(status=AwardStatus.REVOKED)
+    }
+    same_purpose: dict[int, list[Award]] = {}
+    for a in (
+        Award.objects.filter(enterprise_id__in=list(ents), policy__purpose=policy.purpose)
+        .exclude(policy=policy)
+        .exclude(status=AwardStatus.REVOKED)
+        .select_related("policy")
+    ):
+        same_purpose.setdefault(a.enterprise_id, []).append(a)
+    out = []
+    for r in eligible:
+        pk = r["enterprise_id"]
+        out.append(
+            PushRow(
+                enterprise=ents[pk],
+                amount_yuan=r["amount_yuan"],
+                evidence=evidence_of(specs, by_id[pk], edition),
+                pushed=pk in pushed,
+                award=awards.get(pk),
+                double_claim="；".join(
+                    f"已获“{a.policy.title}”{a.get_status_display()}" for a in same_purpose.get(pk, [])
+                ),
+            )
+        )
+    out.sort(key=lambda p: (p.enterprise.region_id, p.enterprise.name))
+    return out
+
+
+def evidence_of(
+    specs: list[C.ConditionSpec], record: dict[str, Any], edition: PolicyEdition
+) -> dict[str, Any]:
+    """Which figure, which record: per condition the values read, the fiscal year row and title records."""
+    year = record.get("year")
+    titles = record.get("_title_records") or {}
+    items = []
+    for s in specs:
+        if s.kind != "machine":
+            continue
+        figs = []
+        for f in C.compile_expr(s.expr).columns:
+            v = record.get(f)
+            src = titles.get(f) or (
+                f"{year - 1} 年度企业数据" if year and f not in C.EXTRA_FIELDS else "企业登记信息"
+            )
+            figs.append({"field": f, "label": C.field_label(f), "value": S._plain(v), "source": src})
+        items.append({"condition": s.label, "clause": s.clause, "figures": figs})
+    return {
+        "edition": edition.effective_on.isoformat(),
+        "fiscal_year": (year - 1) if year else None,
+        "conditions": items,
+    }
