@@ -115,11 +115,14 @@ def _field_label(packs: Packs, name: str) -> str:
 
 
 def _detail(packs: Packs, item: Item, value: bool | None, r: Mapping[str, Any]) -> str:
-    if value is True:
-        return "满足"
-    if value is False:
-        return "不满足"
     missing = [f for f in item.fields if r.get(f) is None]
+    if value is not None:
+        verdict = "满足" if value else "不满足"
+        if not missing:
+            return verdict
+        # decided with inputs unknown (the known years already reach the threshold): say which
+        # inputs could not change it, so nobody is asked to fill them in for this condition
+        return f"{verdict}（{'、'.join(_field_label(packs, f) for f in missing)}未填写，但不论其取值如何结论不变）"
     if missing:
         return "无法判断：缺少" + "、".join(_field_label(packs, f) for f in missing)
     return "无法判断：分母为零或负数，无法计算"

@@ -9,6 +9,8 @@ Pipeline (all at load time):
    is turned into an integer-coefficient cross-multiplied comparison with positivity guards on
    the denominators; `zero` is what a non-positive denominator gives (FALSE in a band, NULL in a
    condition). Sums of ratios share a common denominator because operands are polynomials.
+   A comparison that the declared bounds of its unknown inputs can decide (a sum of non-negative
+   amounts already past its threshold) is wrapped in `Bounded` (class `Bounds`, decision 0087).
 4. `to_python()` compiles the rewritten tree into closures (three-valued, exact int/Fraction);
    `to_sql()` renders the *same* tree as DuckDB SQL. Parity is by construction.
 """
@@ -138,8 +140,41 @@ class Macro:
     body: Node
 
 
+@dataclass(frozen=True, slots=True)
+class Bounded:
+    """`cmp`, decided from the bounds of its unknown inputs when one of `missing` is NULL.
+
+    With every column of `missing` known this is `cmp`. Otherwise `yes` (the comparison of the
+    worst-case bounds, TRUE only when no value of the unknown inputs can make `cmp` FALSE) gives
+    TRUE, `no` gives FALSE, and neither leaves it unknown. Why: three of the last three years'
+    equity financing known and above 500万 decide the 创新型 direct path whatever the missing year
+    holds (decision 0087)."""
+
+    cmp: Cmp
+    missing: tuple[str, ...]
+    yes: Node
+    no: Node
+
+
 Node = Union[  # noqa: UP007 - a recursive alias needs the string-free Union form for dataclass annotations
-    Lit, BoolNull, Col, Arith, Neg, Cmp, And, Or, Not, IsNull, In, Case, Coalesce, Part, Prefix, Big, Macro
+    Lit,
+    BoolNull,
+    Col,
+    Arith,
+    Neg,
+    Cmp,
+    And,
+    Or,
+    Not,
+    IsNull,
+    In,
+    Case,
+    Coalesce,
+    Part,
+    Prefix,
+    Big,
+    Macro,
+    Bounded,
 ]
 
 TRUE = Lit(True)
@@ -296,6 +331,8 @@ def children(n: Node) -> tuple[Node, ...]:
         return (*[x for w in n.whens for x in w], n.default)
     if isinstance(n, Macro):
         return (n.body,)
+    if isinstance(n, Bounded):
+        return (n.cmp,)  # yes/no read the same columns; walkers (gaps, columns) see the comparison
     return ()
 
 
@@ -375,6 +412,11 @@ def _map(n: Node, f: Callable[[Node], Node]) -> Node:
         return Case(tuple((f(c), f(v)) for c, v in n.whens), f(n.default))
     if isinstance(n, Macro):
         return Macro(n.name, f(n.body))
+    if isinstance(n, Bounded):
+        c = f(n.cmp)
+        if not isinstance(c, Cmp):  # folded away (simplify): the bounds no longer apply
+            return c
+        return Bounded(c, n.missing, f(n.yes), f(n.no))
     return n
 
 
@@ -543,6 +585,7 @@ class Rewriter:
 
     def __init__(self, fields: Mapping[str, FieldInfo]) -> None:
         self.typing = _Typing(fields)
+        self.bounds = Bounds(fields)
         self._macros: dict[int, tuple[Macro, Node]] = {}  # id → (macro, rewritten): shared macro nodes
 
     def rewrite(self, n: Node, zero: bool | None) -> Node:
@@ -581,14 +624,14 @@ class Rewriter:
                     return self._rw(pushed, zero)
             if _needs_rewrite(a) or _needs_rewrite(b):
                 return self._cross(n, zero)
-            return Cmp(n.op, self._rw(a, zero), self._rw(b, zero))
+            return self.bounds.bound(Cmp(n.op, self._rw(a, zero), self._rw(b, zero)), cross=False)
         return _map(n, lambda c: self._rw(c, zero))
 
     def _cross(self, n: Cmp, zero: bool | None) -> Node:
         ra, rb = _rat(n.a), _rat(n.b)
         guards = ra.guards + [g for g in rb.guards if g not in ra.guards]
         diff = _padd(_pmul(ra.num, rb.den), _pmul(rb.num, ra.den), -1)
-        cmp_node = self._render_cmp(diff, n.op)
+        cmp_node = self.bounds.bound(self._render_cmp(diff, n.op), cross=True)
         guard_pos = [self._render_cmp(g, ">") for g in guards]
         guard_bad = [self._render_cmp(g, "<=") for g in guards]
         whens: list[tuple[Node, Node]] = []
@@ -631,6 +674,145 @@ class Rewriter:
         left = [_term(c, bigs) for c, bigs in ints if c > 0]
         right = [_term(-c, bigs) for c, bigs in ints if c < 0]
         return Cmp(op, _sum(left), _sum(right))
+
+
+# ----------------------------------------------------------------------------------------------
+# bounds propagation: a comparison decided by what its unknown inputs can still be
+
+Bound = Fraction | None  # a static bound of a numeric node; None: unbounded
+
+_FLIP = {">=": "<", ">": "<=", "<=": ">", "<": ">="}
+
+
+class Bounds:
+    """Wraps comparisons whose unknown inputs cannot change them in `Bounded` (decision 0087).
+
+    Each numeric side gets a lower and an upper bound *expression*: an unknown column becomes its
+    declared bound (`COALESCE(x, 0)` for a non-negative amount), and NULL stands for "unbounded",
+    which SQL and the closures propagate through arithmetic on their own. Sums, differences,
+    multiples and products of non-negative terms are monotone in every input, so the bounds are
+    exact worst cases; anything else (CASE, COALESCE, YEAR …) is its own bound, known or NULL.
+    Only comparisons that the bounds can decide are wrapped (a sum with an unknown term, an
+    unknown count `>= 0`); a plain ratio `rd_y1 / revenue_y1 >= 5%` is left as it was.
+    """
+
+    def __init__(self, fields: Mapping[str, FieldInfo]) -> None:
+        self.fields = fields
+
+    def col_bounds(self, name: str) -> tuple[Bound, Bound]:
+        f = self.fields.get(name)
+        if f is None or not hasattr(f, "bounds"):
+            return None, None
+        lo, hi = f.bounds
+        return lo, hi
+
+    # static bounds (what any valid record gives), for products and single-column tests
+    def smin(self, n: Node) -> Bound:
+        return self._static(n)[0]
+
+    def _static(self, n: Node) -> tuple[Bound, Bound]:
+        if isinstance(n, Lit):
+            v = n.value
+            if isinstance(v, int | Fraction) and not isinstance(v, bool):
+                return Fraction(v), Fraction(v)
+            return None, None
+        if isinstance(n, Col):
+            return self.col_bounds(n.name)
+        if isinstance(n, Macro):
+            return self._static(n.body)
+        if isinstance(n, Big):
+            lo, hi = self._static(n.a)
+            k = 10**n.scale
+            return (None if lo is None else lo * k), (None if hi is None else hi * k)
+        if isinstance(n, Neg):
+            lo, hi = self._static(n.a)
+            return (None if hi is None else -hi), (None if lo is None else -lo)
+        if isinstance(n, Arith) and n.op in "+-":
+            (alo, ahi), (blo, bhi) = self._static(n.a), self._static(n.b)
+            if n.op == "-":
+                blo, bhi = (None if bhi is None else -bhi), (None if blo is None else -blo)
+            return (
+                None if alo is None or blo is None else alo + blo,
+                None if ahi is None or bhi is None else ahi + bhi,
+            )
+        if isinstance(n, Arith) and n.op == "*":
+            (alo, ahi), (blo, bhi) = self._static(n.a), self._static(n.b)
+            if alo is not None and blo is not None and alo >= 0 and blo >= 0:
+                return alo * blo, (None if ahi is None or bhi is None else ahi * bhi)
+            return None, None
+        return None, None
+
+    # bound expressions
+    def side(self, n: Node, upper: bool, hit: set[str]) -> Node:
+        """An expression ≤ n (≥ n when `upper`) for any value of the unknown inputs; NULL = unbounded.
+        Columns replaced by a declared bound are added to `hit`."""
+        if isinstance(n, Col):
+            b = self.col_bounds(n.name)[1 if upper else 0]
+            if b is None:
+                return n
+            hit.add(n.name)
+            return Coalesce((n, Lit(b.numerator if b.denominator == 1 else b)))
+        if isinstance(n, Macro):
+            inner = self.side(n.body, upper, hit)
+            return n if inner == n.body else inner
+        if isinstance(n, Big):
+            return Big(self.side(n.a, upper, hit), n.scale)
+        if isinstance(n, Neg):
+            return Neg(self.side(n.a, not upper, hit))
+        if isinstance(n, Arith) and n.op in "+-":
+            return Arith(
+                n.op, self.side(n.a, upper, hit), self.side(n.b, upper if n.op == "+" else not upper, hit)
+            )
+        if isinstance(n, Arith) and n.op == "*":
+            for k, x, first in ((n.a, n.b, True), (n.b, n.a, False)):
+                if (
+                    isinstance(k, Lit)
+                    and isinstance(k.value, int | Fraction)
+                    and not isinstance(k.value, bool)
+                ):
+                    inner = self.side(x, upper if k.value >= 0 else not upper, hit)
+                    return Arith("*", k, inner) if first else Arith("*", inner, k)
+            alo, blo = self.smin(n.a), self.smin(n.b)
+            if alo is not None and blo is not None and alo >= 0 and blo >= 0:
+                return Arith("*", self.side(n.a, upper, hit), self.side(n.b, upper, hit))
+        return n  # exact: its own value, NULL (unbounded) when an input is unknown
+
+    def bound(self, c: Node, *, cross: bool) -> Node:
+        """`c` wrapped in Bounded when the bounds of its unknown inputs can decide it."""
+        if not isinstance(c, Cmp) or c.op not in _FLIP:
+            return c
+        hit: set[str] = set()
+        big = c.op in (">", ">=")  # a ≥ b: TRUE once a's least ≥ b's most
+        yes = Cmp(c.op, self.side(c.a, not big, hit), self.side(c.b, big, hit))
+        no = Cmp(_FLIP[c.op], self.side(c.a, big, hit), self.side(c.b, not big, hit))
+        if not hit or not self._useful(c, cross):
+            return c
+        return Bounded(c, tuple(sorted(hit)), yes, no)
+
+    def _useful(self, c: Cmp, cross: bool) -> bool:
+        cols = columns(c)
+        if len(cols) == 1:
+            # one input: decided when unknown only if its whole declared range decides it (count >= 0)
+            (alo, ahi), (blo, bhi) = self._static(c.a), self._static(c.b)
+            big = c.op in (">", ">=")
+            lo, hi = (alo, bhi) if big else (blo, ahi)
+            yes = lo is not None and hi is not None and (lo >= hi if c.op in (">=", "<=") else lo > hi)
+            lo2, hi2 = (ahi, blo) if big else (bhi, alo)
+            no = lo2 is not None and hi2 is not None and (lo2 < hi2 if c.op in (">=", "<=") else lo2 <= hi2)
+            return yes or no
+        if not cross:
+            return True
+        # a cross-multiplied ratio: only a side that is a sum of several terms leaves known terms to
+        # decide it (a single ratio with an unknown side stays unknown: its denominator is positive)
+        return _terms(c.a) >= 2 or _terms(c.b) >= 2
+
+
+def _terms(n: Node) -> int:
+    if isinstance(n, Macro):
+        return _terms(n.body)
+    if isinstance(n, Arith) and n.op in "+-":
+        return _terms(n.a) + _terms(n.b)
+    return 1
 
 
 def _term(c: int, bigs: tuple[Node, ...]) -> Node:
@@ -881,6 +1063,24 @@ def to_python(n: Node, *, display: bool = False) -> Fn:
         fa = to_python(n.a, display=display)
         p = n.prefix
         return lambda r: None if (x := fa(r)) is None else str(x).startswith(p)
+    if isinstance(n, Bounded):
+        fc = to_python(n.cmp, display=display)
+        fy, fn = to_python(n.yes, display=display), to_python(n.no, display=display)
+        missing = n.missing
+
+        def bounded(r: Mapping[str, Any]) -> Any:
+            for m in missing:
+                if r.get(m) is None:
+                    break
+            else:
+                return fc(r)
+            if fy(r) is True:
+                return True
+            if fn(r) is True:
+                return False
+            return None
+
+        return bounded
     raise ExprError(f"内部错误：无法编译 {type(n).__name__}")
 
 
@@ -1067,6 +1267,12 @@ def to_sql(
             return f"{n.unit}({go(n.a)})"
         if isinstance(n, Prefix):
             return f"(SUBSTRING({go(n.a)}, 1, {len(n.prefix)}) = {sql_literal(n.prefix)})"
+        if isinstance(n, Bounded):
+            known = " AND ".join(f"({col(m)} IS NOT NULL)" for m in n.missing)
+            return (
+                f"CASE WHEN {known} THEN {go(n.cmp)} WHEN {go(n.yes)} THEN TRUE "
+                f"WHEN {go(n.no)} THEN FALSE ELSE CAST(NULL AS BOOLEAN) END"
+            )
         raise ExprError(f"内部错误：无法生成 SQL {type(n).__name__}")
 
     return go(n)
