@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("tidu.notifications.urls")),
     path("", include("tidu.changes.urls")),
     path("", include("tidu.policies.urls")),
+    path("", include("tidu.news.urls")),
 ]

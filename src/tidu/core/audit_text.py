@@ -105,6 +105,10 @@ SENTENCES: dict[str, str] = {
     "scenarios.import": "导入了AI应用场景文件“{file}”（新增 {created}，更新 {updated}）",
     "paths.import": "导入了转型路径文件“{file}”（新增 {created}，更新 {updated}）",
     "scenarios.seed": "载入了AI应用场景库示例",
+    # news feed (政策快讯)
+    "news.article.create": "新建了文章“{target}”",
+    "news.article.update": "修改了文章“{target}”",
+    "news.demo.seed": "生成了政策快讯示例文章（{articles} 篇）",
     # notifications
     "notifications.annual_update.request": "请辖区内 {enterprises} 家企业更新 {fiscal_year} 年度数据",
 }

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",  # /sitemap.xml (tidu.news)
     "django_htmx",
     "django_q",
     "ninja",  # serves the API reference's Swagger UI from its own static files, not a CDN
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
     "tidu.notifications",
     "tidu.changes",
     "tidu.policies",
+    "tidu.news",
 ]
 
 MIDDLEWARE = [

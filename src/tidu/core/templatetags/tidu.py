@@ -56,6 +56,7 @@ def _menu() -> list[tuple[str, str, Callable[[Any], bool]]]:
         (_("企业认领"), "accounts:requests", can_view_register),
         (_("管理后台"), "admin:index", can_open_admin_site),
         (_("认定名单"), "journey:recognitions", anyone),
+        (_("政策快讯"), "news:list", anyone),
         (_("认领状态"), "accounts:request_status", lambda user: role_of(user) == ROLE_NONE),
         (_("我的账号"), "accounts:profile", signed_in),
     ]

@@ -84,6 +84,9 @@ class Command(BaseCommand):
         from tidu.accounts.demo import seed_accounts_demo  # an invitable firm, a claim, a held registration
 
         seed_accounts_demo(demo_firm=demo_firm)
+        from tidu.news.demo import seed_news  # 政策快讯: articles in every category, a draft and a scheduled one
+
+        seed_news()
         if new or rows:
             audit_record(actor=None, action="demo.seed", data={"enterprises": len(new), "years": len(rows)})
         self.stdout.write(f"演示数据：新增企业 {len(new)} 家、年度数据 {len(rows)} 条；"
