@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("tidu.ladder.urls")),
     path("", include("tidu.notifications.urls")),
     path("", include("tidu.changes.urls")),
+    path("", include("tidu.service_catalog.urls")),
     path("", include("tidu.policies.urls")),
     path("", include("tidu.news.urls")),
 ]

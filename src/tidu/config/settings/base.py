@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "tidu.ladder",
     "tidu.notifications",
     "tidu.changes",
+    "tidu.service_catalog",
     "tidu.policies",
     "tidu.news",
 ]

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from tidu.service_catalog import views
+
+app_name = "services"
+
+urlpatterns = [
+    path("services/", views.catalog, name="list"),
+    path("services/<int:pk>/", views.offer_detail, name="offer"),
+    path("services/<int:pk>/request/", views.request_new, name="request_new"),
+    path("services/requests/", views.my_requests, name="my_requests"),
+    path("services/requests/<int:pk>/", views.request_detail, name="request"),
+    path("services/requests/<int:pk>/<str:action>/", views.request_action, name="request_action"),
+    path("services/provider/", views.provider_home, name="provider_home"),
+    path("services/provider/profile/", views.provider_profile, name="provider_profile"),
+    path("services/provider/offers/new/", views.offer_new, name="offer_new"),
+    path("services/provider/offers/<int:pk>/edit/", views.offer_edit, name="offer_edit"),
+    path("services/provider/offers/<int:pk>/<str:action>/", views.offer_action, name="offer_action"),
+    path("services/oversight/", views.oversight, name="oversight"),
+    path("services/oversight/export.csv", views.oversight_export, name="oversight_export"),
+    path("services/oversight/providers/<int:pk>/decide/", views.provider_decide, name="provider_decide"),
+    path("services/oversight/offers/<int:pk>/decide/", views.offer_decide, name="offer_decide"),
+]
