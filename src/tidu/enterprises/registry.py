@@ -1,19 +1,18 @@
-"""The field registry (src/tidu/rules/data/fields.yaml) as Django needs it: labels, help, units.
+"""The field registry (tidu.rules.fieldinfo, the one reader of fields.yaml) as the web tier shows it.
 
-Read directly from the YAML so the web tier does not depend on the engine's loader; both read the
-same file, so a label changed there changes everywhere.
+The engine's `FieldSpec` plus the Chinese help text pages show (which needs the platform's
+vocabulary of standard names, so it lives on this side of the Django boundary).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from functools import cache
-from importlib import resources
-from typing import Any
-
-import yaml
 
 from tidu.core.vocabulary import used_by_text
+from tidu.rules.fieldinfo import FieldSpec as EngineFieldSpec
+from tidu.rules.fieldinfo import field_infos
 
 TYPE_WORDS = {
     "money": "单位：万元",
@@ -24,21 +23,9 @@ TYPE_WORDS = {
 }
 
 
-@dataclass(frozen=True)
-class FieldSpec:
-    name: str
-    label: str
-    type: str
-    section: str = ""
-    unit: str = ""
-    help: str = ""
-    help_zh: str = ""
-    used_by: str = ""
-    min: Any = None
-    max: Any = None
-    values: tuple[str, ...] = field(default_factory=tuple)
-    signed: bool = False
-    reviewer: bool = False
+@dataclass(frozen=True, slots=True)
+class FieldSpec(EngineFieldSpec):
+    """A registry field with the help text the forms and the import template show."""
 
     @property
     def help_text(self) -> str:
@@ -55,25 +42,9 @@ class FieldSpec:
 
 @cache
 def field_specs() -> dict[str, FieldSpec]:
-    text = resources.files("tidu.rules").joinpath("data/fields.yaml").read_text(encoding="utf-8")
-    specs: dict[str, FieldSpec] = {}
-    for item in yaml.safe_load(text):
-        specs[item["name"]] = FieldSpec(
-            name=item["name"],
-            label=item.get("label", item["name"]),
-            type=item.get("type", "str"),
-            section=str(item.get("section", "") or ""),
-            unit=str(item.get("unit", "") or ""),
-            help=str(item.get("help", "") or ""),
-            help_zh=str(item.get("help_zh", "") or ""),
-            used_by=str(item.get("used_by", "") or ""),
-            min=item.get("min"),
-            max=item.get("max"),
-            values=tuple(str(v) for v in item.get("values", []) or []),
-            signed=bool(item.get("signed", False)),
-            reviewer=bool(item.get("reviewer", False)),
-        )
-    return specs
+    """Every registry field, in registry order (the same objects' data as the engine's)."""
+    names = [f.name for f in dataclasses.fields(EngineFieldSpec)]
+    return {n: FieldSpec(**{k: getattr(s, k) for k in names}) for n, s in field_infos().items()}
 
 
 def spec(name: str) -> FieldSpec:

@@ -22,17 +22,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from functools import cache
-from importlib import resources
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-import yaml
-
 from tidu.rules.credit_code import credit_code_problem, credit_code_problem_en, normalize, org_code_ok
-
-FieldType = Literal["str", "int", "date", "bool", "money", "count", "rank", "fraction", "decimal", "enum"]
-Improve = Literal["up", "down", "true", "false", "none"]
+from tidu.rules.fieldinfo import SQL_TYPES as SQL_TYPES
+from tidu.rules.fieldinfo import FieldSpec, field_infos
+from tidu.rules.fieldinfo import FieldType as FieldType  # re-exported: the registry lives in fieldinfo
+from tidu.rules.fieldinfo import Improve as Improve
 
 MONEY_CAP = 10**13  # yuan; keeps every cross-multiplied product inside DECIMAL(38,0) (rules-spec-draft)
 INT_CAP = 2**31 - 1  # SQL INTEGER
@@ -40,83 +37,10 @@ FRACTION_PLACES = 6  # DECIMAL(18,6)
 DECIMAL_PLACES = 4  # DECIMAL(18,4)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
-SQL_TYPES: dict[str, str] = {
-    "money": "BIGINT",
-    "count": "INTEGER",
-    "rank": "INTEGER",
-    "int": "INTEGER",
-    "fraction": "DECIMAL(18,6)",
-    "decimal": "DECIMAL(18,4)",
-    "bool": "BOOLEAN",
-    "date": "DATE",
-    "str": "VARCHAR",
-    "enum": "VARCHAR",
-}
 
-
-@dataclass(frozen=True)
-class FieldSpec:
-    """One field of fields.yaml."""
-
-    name: str
-    label: str  # Chinese label shown to users and used as an Excel header
-    section: str
-    type: FieldType
-    help: str = ""  # English definition
-    help_zh: str = ""  # plain-language Chinese help: what it means, which criteria read it
-    unit: str = ""
-    used_by: str = ""
-    values: tuple[str, ...] = ()  # enum values
-    min: Decimal | None = None
-    max: Decimal | None = None
-    signed: bool = False  # money that may be negative (net_profit_y1)
-    reviewer: bool = False  # a human judgement, normally empty until a reviewer fills it
-    improve: Improve = "none"  # which direction helps a firm (the gaps solver)
-
-    @property
-    def sql_type(self) -> str:
-        return SQL_TYPES[self.type]
-
-    @property
-    def is_integer(self) -> bool:
-        return self.type in ("money", "count", "rank", "int")
-
-
-def _improve(value: object) -> Improve:
-    text = str(value).lower()  # YAML may give a bare true/false as a bool
-    if text not in ("up", "down", "true", "false", "none"):
-        raise ValueError(f"fields.yaml: improve must be up|down|true|false|none, not {value!r}")
-    return text  # type: ignore[return-value]
-
-
-def _spec(raw: Mapping[str, Any]) -> FieldSpec:
-    def dec(v: Any) -> Decimal | None:
-        return None if v is None else Decimal(str(v))
-
-    return FieldSpec(
-        name=raw["name"],
-        label=raw.get("label", raw["name"]),
-        section=raw.get("section", ""),
-        type=raw["type"],
-        help=raw.get("help") or "",
-        help_zh=raw.get("help_zh") or "",
-        unit=raw.get("unit") or "",
-        used_by=str(raw.get("used_by") or ""),
-        values=tuple(str(v) for v in raw.get("values") or ()),
-        min=dec(raw.get("min")),
-        max=dec(raw.get("max")),
-        signed=bool(raw.get("signed", False)),
-        reviewer=bool(raw.get("reviewer", False)),
-        improve=_improve(raw.get("improve", "none")),
-    )
-
-
-@cache
 def load_fields() -> dict[str, FieldSpec]:
-    """Read data/fields.yaml once (ordered as in fields.md)."""
-    text = resources.files("tidu.rules").joinpath("data/fields.yaml").read_text(encoding="utf-8")
-    specs = [_spec(item) for item in yaml.safe_load(text)]
-    return {s.name: s for s in specs}
+    """The registry (data/fields.yaml, read once by `tidu.rules.fieldinfo`), ordered as in fields.md."""
+    return field_infos()
 
 
 FIELDS: dict[str, FieldSpec] = load_fields()
