@@ -33,11 +33,12 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     readonly_fields = ("read_count", "author")
     fieldsets = (
-        (None, {"fields": ("title", "category", "summary", "body", "keywords", "source")}),
+        (None, {"fields": ("title", "category", "summary", "body", "keywords", "source", "policies")}),
         (_("封面"), {"fields": ("cover", "cover_alt")}),
         (_("发布"), {"fields": ("status", "published_at", "author", "read_count")}),
     )
     inlines = (ArticleImageInline,)
+    filter_horizontal = ("policies",)
 
     @admin.display(description=_("状态"))
     def state(self, obj: Article) -> str:

@@ -94,6 +94,13 @@ class Article(TimeStampedModel):
         related_name="+",
     )
     read_count = models.PositiveIntegerField(_("阅读数"), default=0, editable=False)
+    policies = models.ManyToManyField(
+        "policies.Policy",
+        verbose_name=_("解读的政策"),
+        blank=True,
+        related_name="articles",
+        help_text=_("本文解读或涉及的政策；政策页面的“政策解读”栏会列出本文"),
+    )
 
     objects = ArticleQuerySet.as_manager()
 

@@ -117,3 +117,15 @@ def related_articles(article: Article, *, limit: int = 4, now: dt.datetime | Non
             visible_articles(category=article.category, now=now).exclude(pk__in=seen)[: limit - len(found)]
         )
     return found
+
+
+def articles_about(policy: Any, *, limit: int = 10) -> list[Article]:
+    """Visible articles that interpret a policy, newest first (the 政策解读 block of a policy's page)."""
+    return list(visible_articles().filter(policies=policy)[:limit])
+
+
+def policies_of(article: Article) -> list[Any]:
+    """The published policies an article interprets (a draft policy is not linked to in public)."""
+    from tidu.policies.models import PolicyStatus
+
+    return list(article.policies.filter(status=PolicyStatus.PUBLISHED).order_by("-in_force_from", "code"))

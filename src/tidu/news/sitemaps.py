@@ -1,11 +1,9 @@
 """The sitemap (django.contrib.sitemaps): the news pages and every visible article; policies' public
-pages join when the policies app provides a sitemap section (`tidu.policies.sitemaps.POLICY_SITEMAPS`)."""
+pages (published ones) when tidu.policies is installed."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import importlib
 from typing import Any
 
 from django.apps import apps
@@ -39,9 +37,28 @@ class ArticleSitemap(Sitemap):
         return item.updated_at
 
 
+class PolicySitemap(Sitemap):
+    """Published policies' public pages (tidu.policies): a policy is news a firm searches for."""
+
+    changefreq = "weekly"
+    priority = 0.7
+
+    def items(self) -> Any:
+        from tidu.policies.models import Policy, PolicyStatus
+
+        return (
+            Policy.objects.filter(status=PolicyStatus.PUBLISHED).only("code", "updated_at").order_by("code")
+        )
+
+    def location(self, item: Any) -> str:
+        return reverse("policies:detail", kwargs={"code": item.code})
+
+    def lastmod(self, item: Any) -> dt.datetime:
+        return item.updated_at
+
+
 def sitemaps() -> dict[str, Any]:
     found: dict[str, Any] = {"news": NewsPagesSitemap, "articles": ArticleSitemap}
     if apps.is_installed("tidu.policies"):
-        with contextlib.suppress(ImportError, AttributeError):
-            found.update(importlib.import_module("tidu.policies.sitemaps").POLICY_SITEMAPS)
+        found["policies"] = PolicySitemap
     return found

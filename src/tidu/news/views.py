@@ -93,14 +93,9 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "preview": not article.is_visible(),
             "canonical": absolute(request, article.get_absolute_url()),
             "cover_url": absolute(request, image_url(str(article.cover.name))) if article.cover else "",
-            "policies": _linked_policies(article),
+            "policies": selectors.policies_of(article),
         },
     )
-
-
-def _linked_policies(article: Article) -> list[Any]:
-    policies = getattr(article, "policies", None)
-    return list(policies.all()) if policies is not None else []
 
 
 @require_safe

@@ -1,0 +1,32 @@
+"""The demo news shows every state: at least 20 published articles in every category, one draft, one
+scheduled, covers, an inline image and a hot list; seeding twice adds nothing."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tidu.core.testing import make_user
+from tidu.news.demo import seed_news
+from tidu.news.models import Article, ArticleStatus, Category
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_has_every_state_and_is_idempotent() -> None:
+    make_user("demo-admin", superuser=True)
+    assert seed_news() == Article.objects.count() >= 22
+    assert seed_news() == 0
+    visible = Article.objects.visible()
+    assert visible.count() >= 20
+    assert Article.objects.filter(status=ArticleStatus.DRAFT).count() == 1
+    assert Article.objects.filter(status=ArticleStatus.PUBLISHED).exclude(pk__in=visible).count() == 1
+    for category in Category.objects.all():
+        assert visible.filter(category=category).exists(), category
+    assert visible.exclude(cover="").exists()
+    with_image = visible.filter(images__isnull=False).first()
+    assert with_image is not None
+    page = Client().get(f"/news/{with_image.pk}/").content.decode()
+    image = with_image.images.get()
+    assert f"/news/media/{image.image.name}" in page
+    assert Client().get(f"/news/media/{image.image.name}").status_code == 200
