@@ -21,3 +21,4 @@ api.add_router("/ladder", "tidu.ladder.api.router")  # me, what-if, {credit_code
 api.add_router("/notifications", "tidu.notifications.api.router")  # inbox, read, annual-update requests
 api.add_router("/changes", "tidu.changes.api.router")  # 重大变化报告: file, revise, review
 api.add_router("/services", "tidu.service_catalog.api.router")  # 服务清单: offers, requests, ratings, oversight
+api.add_router("/policy-filings", "tidu.policy_filings.api.router")  # 政策申报兑现: apply, submit, review, pay

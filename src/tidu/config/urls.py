@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("tidu.notifications.urls")),
     path("", include("tidu.changes.urls")),
     path("", include("tidu.service_catalog.urls")),
+    path("", include("tidu.policy_filings.urls")),  # before policies: /policies/<code>/apply/ is ours
     path("", include("tidu.policies.urls")),
     path("", include("tidu.news.urls")),
 ]

@@ -108,11 +108,27 @@ def ensure_stored(checked: CheckedFile) -> None:
         _write_if_missing(checked)
 
 
+# Other owners of stored files (tidu.policy_filings attachments) register how to tell that a file is still
+# theirs, so releasing a journey attachment never removes bytes another app's row still names, and back.
+_REFERENCE_CHECKS: list[Callable[[str], bool]] = []
+
+
+def register_reference(check: Callable[[str], bool]) -> None:
+    """Called once per owner at start-up (its AppConfig.ready)."""
+    if check not in _REFERENCE_CHECKS:
+        _REFERENCE_CHECKS.append(check)
+
+
+def referenced_elsewhere(stored_name: str) -> bool:
+    """Whether any registered owner other than the caller still names the file."""
+    return any(check(stored_name) for check in _REFERENCE_CHECKS)
+
+
 def release(stored_name: str, still_referenced: Callable[[], bool]) -> None:
     """Run after a deletion is committed: remove the file unless some attachment still names it."""
     path = path_of(stored_name)
     with _store_lock():
-        if not still_referenced():
+        if not still_referenced() and not referenced_elsewhere(stored_name):
             path.unlink(missing_ok=True)
 
 

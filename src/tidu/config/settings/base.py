@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "tidu.changes",
     "tidu.service_catalog",
     "tidu.policies",
+    "tidu.policy_filings",
     "tidu.news",
 ]
 
