@@ -43,6 +43,7 @@ def _menu() -> list[tuple[str, str, Callable[[Any], bool]]]:
         (_("申报与认定"), "journey:home", has_own_enterprise),
         (_("数字化评测"), "digital:home", has_own_enterprise),
         (_("AI场景"), "scenarios:list", has_own_enterprise),
+        (_("政策申报"), "policy_filings:index", has_own_enterprise),
         (_("服务清单"), "services:list", anyone),
         (_("服务工作台"), "services:provider_home", lambda user: role_of(user) == "provider"),
         (_("企业信息"), "enterprises:profile", has_own_enterprise),
@@ -51,6 +52,7 @@ def _menu() -> list[tuple[str, str, Callable[[Any], bool]]]:
         (_("申报批次"), "journey:rounds", can_manage_rounds),
         (_("认定复核"), "journey:rereviews", can_open_review_pages),
         (_("变化报告"), "changes:queue", can_open_review_pages),
+        (_("政策申报审核"), "policy_filings:index", can_open_review_pages),
         (_("服务监管"), "services:oversight", can_request_annual_update),  # officials with a jurisdiction, admins
         (_("催报年度数据"), "notifications:annual_update", can_request_annual_update),
         (_("数字化水平"), "digital:distribution", can_view_register),
