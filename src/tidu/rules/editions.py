@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
+from tidu.rules import expr as E
 from tidu.rules.errors import RulesErrorCode, SelectionError
 from tidu.rules.model import STANDARDS, Edition, Variant
 
@@ -87,3 +88,35 @@ def select_variant(ed: Edition, r: Mapping[str, Any]) -> Variant:
                 overlay = o.province
                 break
     return ed.variants[variant_key(ed.edition, ams, overlay)]
+
+
+REVIEW = "is_review"
+_READS_REVIEW: dict[tuple[int, ...], tuple[list[Edition], bool]] = {}
+
+
+def reads_review(eds: Iterable[Edition]) -> bool:
+    """Whether anything of these editions reads `is_review`: their choice (select_when, applies_when)
+    or a condition, route, indicator, level or note of any variant.
+
+    Why: a firm-year with `is_review` empty is then evaluated both as a new application and as a
+    re-review, and only a verdict both readings share is given (decision 0087); a standard that
+    never reads the flag is evaluated once."""
+    eds = list(eds)
+    key = tuple(id(e) for e in eds)
+    hit = _READS_REVIEW.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], eds, strict=True)):
+        return hit[1]
+    found = False
+    for e in eds:
+        items = [e.select_when, *(a.applies for a in e.amendments), *(o.applies for o in e.overlays)]
+        for v in e.variants.values():
+            items += [*v.conditions, *(it for rt in v.routes for it in rt.items), *(lv.item for lv in v.levels)]
+            items += [v.qualified, *(item for item, _text in v.notes)]
+            if any(REVIEW in ind.fields for ind in v.indicators):
+                found = True
+            if v.score_node is not None and REVIEW in E.columns(v.score_node):
+                found = True
+        if any(it is not None and REVIEW in it.fields for it in items):
+            found = True
+    _READS_REVIEW[key] = (eds, found)
+    return found

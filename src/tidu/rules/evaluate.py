@@ -8,11 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from tidu.rules.editions import check_standards, select_edition, select_variant
+from tidu.rules.editions import (
+    REVIEW,
+    check_edition,
+    check_standards,
+    reads_review,
+    select_edition,
+    select_variant,
+)
 from tidu.rules.fieldinfo import field_infos
 from tidu.rules.fields import effective_as_of
 from tidu.rules.model import (
@@ -331,6 +339,9 @@ def explain(
     for s in STANDARDS:
         if s not in wanted or not packs.editions.get(s):
             continue
+        if r.get(REVIEW) is None and reads_review(_candidates(packs, s, forced.get(s))):
+            results[s] = evaluate_either_reading(packs, s, r, forced.get(s))
+            continue
         ed = select_edition(packs, s, r, forced.get(s))
         results[s] = evaluate_variant(packs, select_variant(ed, r), r)
     year = record.get("year")
@@ -342,3 +353,93 @@ def explain(
         standards=results,
     )
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# is_review empty: a new application or a re-review (decision 0087)
+
+
+def _candidates(packs: Packs, standard: str, forced: str | None) -> list[Any]:
+    if forced is not None:
+        return [check_edition(packs.editions, standard, forced)]
+    return list(packs.editions.get(standard) or [])
+
+
+_VERDICT = {Tri.TRUE: "符合", Tri.FALSE: "不符合", Tri.UNKNOWN: "无法判断"}
+
+
+def evaluate_either_reading(
+    packs: Packs, standard: str, r: Mapping[str, Any], forced: str | None = None
+) -> StandardResult:
+    """A firm-year whose `is_review` is empty, evaluated as a new application and as a re-review.
+
+    Each output both readings share is given (the verdict, score, level); where they differ the
+    verdict is unknown, or the score/level blank, and a note says the answer depends on whether this
+    is a re-review. Reasons, path and edition are those of the new-application reading. The batch
+    SQL merges the two readings the same way (tidu.rules.sql)."""
+    readings = []
+    for flag in (False, True):
+        rr = {**r, REVIEW: flag}
+        ed = select_edition(packs, standard, rr, forced)
+        readings.append(evaluate_variant(packs, select_variant(ed, rr), rr))
+    app, rev = readings
+    s = standard
+    app_row, rev_row = app.row(), rev.row()
+    qualified = app.qualified if app.qualified == rev.qualified else Tri.UNKNOWN
+    score_same = app_row[f"{s}__score"] == rev_row[f"{s}__score"]
+    level_same = app.level == rev.level
+    undecided = qualified is Tri.UNKNOWN or (bool(app.levels) and not level_same) or app.verdict_could_change
+    differs = [
+        name
+        for name, same in (
+            ("结论", app.qualified == rev.qualified),
+            ("得分", score_same),
+            ("等级", level_same),
+        )
+        if not same
+    ]
+    label = _field_label(packs, REVIEW)
+    if differs:
+        note = (
+            f"未填写“{label}”：按新申请评价为{_VERDICT[app.qualified]}，按复核评价为{_VERDICT[rev.qualified]}"
+            f"，{'、'.join(differs)}取决于本次是否为复核；以下条件按新申请列出"
+        )
+    else:
+        note = f"未填写“{label}”：按新申请和按复核评价的结论相同；以下条件按新申请列出"
+    score_range = app.score_range
+    if app.score_range is not None and rev.score_range is not None:
+        score_range = (
+            min(app.score_range[0], rev.score_range[0]),
+            max(app.score_range[1], rev.score_range[1]),
+        )
+    elif not score_same:
+        score_range = None
+
+    def changed_items() -> list[str]:
+        def values(res: StandardResult) -> dict[str, Tri]:
+            out = {c.id: c.value for c in [*res.conditions, *res.route_items]}
+            out.update({lv.id: lv.value for lv in res.levels})
+            return out
+
+        a, b = values(app), values(rev)
+        ids = [i for i in a if b.get(i) != a[i]] + [i for i in b if i not in a]
+        return ids or ["qualified"]
+
+    def unknown_fields() -> list[UnknownField]:
+        out = [UnknownField(u.field, u.label, u.items, undecided) for u in app.unknown_fields]
+        if differs:
+            out.insert(0, UnknownField(REVIEW, label, changed_items(), True))
+        return out
+
+    return replace(
+        app,
+        qualified=qualified,
+        score=app.score if score_same else None,
+        score_range=score_range,
+        level=app.level if level_same else None,
+        level_label=app.level_label if level_same else "",
+        path=app.path if qualified is Tri.TRUE else None,
+        unknown_fn=unknown_fields,
+        verdict_could_change=undecided,
+        notes=[note, *app.notes],
+    )

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tidu.rules import expr as E
-from tidu.rules.editions import check_edition, check_standards
+from tidu.rules.editions import REVIEW, check_edition, check_standards, reads_review
 from tidu.rules.errors import RulesError, SelectionError
 from tidu.rules.fieldinfo import field_infos
 from tidu.rules.fields import SQL_TYPES, today_shanghai
@@ -206,71 +206,116 @@ def compile_plan(
     final: list[str] = [col("credit_code"), col("year")]
     for std in stds:
         cands = _candidates(packs, std, forced.get(std))
-        # edition per row (same order as evaluate.select_edition), as its index in cands; with one
-        # candidate every branch gives it, so no column is needed
-        ed_col: str | None = None
-        if len(cands) > 1:
-            whens: list[str] = []
-            latest_first = list(reversed(list(enumerate(cands))))
-            for i, e in latest_first:
-                if e.select_when is not None:
-                    whens.append(f"WHEN {when(e.select_when.node)} THEN {i}")
-            for i, e in latest_first:
-                asof = E.Col("as_of")
-                parts: list[E.Node] = [E.Cmp(">=", asof, E.Lit(e.effective_from))]
-                if e.effective_to is not None:
-                    parts.append(E.Cmp("<", asof, E.Lit(e.effective_to)))
-                whens.append(f"WHEN {when(E.And(tuple(parts)))} THEN {i}")
-            for i, e in latest_first:
-                whens.append(f"WHEN {when(E.Cmp('>=', E.Col('as_of'), E.Lit(e.effective_from)))} THEN {i}")
-            ed_col = col(b.add(f"CASE {' '.join(whens)} ELSE 0 END"))
 
-        # variant per row (same as evaluate.select_variant), numbered 1, 2, … in this standard
-        key_whens: list[tuple[str, int]] = []
-        outputs: list[_Out] = []
-        for ei, e in enumerate(cands):
-            applies = {a.id: a.applies.node for a in e.amendments}
-            ov_tests: dict[str, E.Node] = {}
-            for o in e.overlays:
-                test: E.Node = E.Prefix(E.Col("region_code"), o.province[:2])
-                if o.applies is not None:
-                    test = E.And((test, o.applies.node))
-                ov_tests[o.province] = test
-            for v in e.variants.values():
-                conds = [] if ed_col is None else [f"({ed_col} = {ei})"]
-                conds += [
-                    when(applies[a.id]) if a.id in v.amendments else false_or_null(applies[a.id])
-                    for a in e.amendments
-                ]
-                earlier: list[E.Node] = []
+        def reading(review: bool | None, cands: list[Edition] = cands) -> dict[str, str]:
+            """This standard's outputs, with an empty is_review read as `review` (None: as given)."""
+            sub = {} if review is None else {REVIEW: E.Coalesce((E.Col(REVIEW), E.Lit(review)))}
+
+            def subst(node: E.Node) -> E.Node:
+                return E.substitute(node, sub) if sub and REVIEW in E.columns(node) else node
+
+            def when_r(node: E.Node) -> str:
+                return when(subst(node))
+
+            def false_or_null_r(node: E.Node) -> str:
+                return false_or_null(subst(node))
+
+            def atom_r(node: E.Node) -> str:
+                return atom(subst(node))
+
+            # edition per row (same order as evaluate.select_edition), as its index in cands; with one
+            # candidate every branch gives it, so no column is needed
+            ed_col: str | None = None
+            if len(cands) > 1:
+                whens: list[str] = []
+                latest_first = list(reversed(list(enumerate(cands))))
+                for i, e in latest_first:
+                    if e.select_when is not None:
+                        whens.append(f"WHEN {when_r(e.select_when.node)} THEN {i}")
+                for i, e in latest_first:
+                    asof = E.Col("as_of")
+                    parts: list[E.Node] = [E.Cmp(">=", asof, E.Lit(e.effective_from))]
+                    if e.effective_to is not None:
+                        parts.append(E.Cmp("<", asof, E.Lit(e.effective_to)))
+                    whens.append(f"WHEN {when_r(E.And(tuple(parts)))} THEN {i}")
+                for i, e in latest_first:
+                    whens.append(
+                        f"WHEN {when_r(E.Cmp('>=', E.Col('as_of'), E.Lit(e.effective_from)))} THEN {i}"
+                    )
+                ed_col = col(b.add(f"CASE {' '.join(whens)} ELSE 0 END"))
+
+            # variant per row (same as evaluate.select_variant), numbered 1, 2, … in this standard
+            key_whens: list[tuple[str, int]] = []
+            outputs: list[_Out] = []
+            for ei, e in enumerate(cands):
+                applies = {a.id: a.applies.node for a in e.amendments}
+                ov_tests: dict[str, E.Node] = {}
                 for o in e.overlays:
-                    if v.overlay == o.province:
-                        conds += [false_or_null(x) for x in earlier] + [when(ov_tests[o.province])]
-                        break
-                    earlier.append(ov_tests[o.province])
-                if v.overlay is None:
-                    conds += [false_or_null(x) for x in earlier]
-                key = len(outputs) + 1
-                key_whens.append((_and(conds), key))
-                outputs.append(_variant_sql(v, key, d, atom, b, h, t, c))
-        key_col: str | None = None  # None: every row takes variant 1
-        if not (len(key_whens) == 1 and key_whens[0][0] == "TRUE"):
-            key_whens_sql = " ".join(f"WHEN {w} THEN {k}" for w, k in key_whens)
-            key_col = col(key_layer.add(f"CASE {key_whens_sql} ELSE NULL END"))
-        # each output computed only for the rows of the variant that gives it (CASE branches are lazy)
-        q = col(c.add(_pick(key_col, [(o.key, o.qualified) for o in outputs], None)))
-        blank = key_col is not None and not (key_whens and key_whens[-1][0] == "TRUE")
-        qualified = f"CASE WHEN (NOT {q}) THEN 'false' WHEN {q} THEN 'true' "
-        qualified += f"WHEN {key_col} IS NULL THEN '' ELSE 'unknown' END" if blank else "ELSE 'unknown' END"
+                    test: E.Node = E.Prefix(E.Col("region_code"), o.province[:2])
+                    if o.applies is not None:
+                        test = E.And((test, o.applies.node))
+                    ov_tests[o.province] = test
+                for v in e.variants.values():
+                    conds = [] if ed_col is None else [f"({ed_col} = {ei})"]
+                    conds += [
+                        when_r(applies[a.id]) if a.id in v.amendments else false_or_null_r(applies[a.id])
+                        for a in e.amendments
+                    ]
+                    earlier: list[E.Node] = []
+                    for o in e.overlays:
+                        if v.overlay == o.province:
+                            conds += [false_or_null_r(x) for x in earlier] + [when_r(ov_tests[o.province])]
+                            break
+                        earlier.append(ov_tests[o.province])
+                    if v.overlay is None:
+                        conds += [false_or_null_r(x) for x in earlier]
+                    key = len(outputs) + 1
+                    key_whens.append((_and(conds), key))
+                    outputs.append(_variant_sql(v, key, d, atom_r, b, h, t, c))
+            key_col: str | None = None  # None: every row takes variant 1
+            if not (len(key_whens) == 1 and key_whens[0][0] == "TRUE"):
+                key_whens_sql = " ".join(f"WHEN {w} THEN {k}" for w, k in key_whens)
+                key_col = col(key_layer.add(f"CASE {key_whens_sql} ELSE NULL END"))
+            # each output computed only for the rows of the variant that gives it (CASE branches are lazy)
+            q = col(c.add(_pick(key_col, [(o.key, o.qualified) for o in outputs], None)))
+            blank = key_col is not None and not (key_whens and key_whens[-1][0] == "TRUE")
+            qualified = f"CASE WHEN (NOT {q}) THEN 'false' WHEN {q} THEN 'true' "
+            qualified += (
+                f"WHEN {key_col} IS NULL THEN '' ELSE 'unknown' END" if blank else "ELSE 'unknown' END"
+            )
+            score = _pick(key_col, [(o.key, o.score) for o in outputs], "''")
+            level = _pick(key_col, [(o.key, o.level) for o in outputs], "''")
+            path = _pick(key_col, [(o.key, o.path) for o in outputs], None, keyed=True)
+            edition = _pick(key_col, [(o.key, _lit(o.edition)) for o in outputs], "''")
+            return {
+                "q": q,
+                "qualified": qualified,
+                "score": score,
+                "level": level,
+                "path": path,
+                "edition": edition,
+            }
+
+        if reads_review(cands):
+            # is_review empty: evaluated as a new application and as a re-review; an output both
+            # readings share is given, else the verdict is unknown and score/level blank (decision
+            # 0087, same as evaluate.evaluate_either_reading); rows with the flag give both alike
+            app, rev = reading(False), reading(True)
+            qualified = f"CASE WHEN {app['qualified']} = {rev['qualified']} THEN {app['qualified']} ELSE 'unknown' END"
+            both_true = f"({app['q']} AND {rev['q']})"
+        else:
+            app = rev = reading(None)
+            qualified, both_true = app["qualified"], app["q"]
+
+        def same(name: str, app: dict[str, str] = app, rev: dict[str, str] = rev) -> str:
+            a, r = app[name], rev[name]
+            return a if a == r else f"CASE WHEN {a} = {r} THEN {a} ELSE '' END"
+
         final.append(f"{qualified} AS {col(std + '__qualified')}")
-        score = _pick(key_col, [(o.key, o.score) for o in outputs], "''")
-        final.append(f"{score} AS {col(std + '__score')}")
-        level = _pick(key_col, [(o.key, o.level) for o in outputs], "''")
-        final.append(f"{level} AS {col(std + '__level')}")
-        path = _pick(key_col, [(o.key, o.path) for o in outputs], None, keyed=True)
-        final.append(f"CASE WHEN {q} THEN {path} ELSE '' END AS {col(std + '__path')}")
-        edition = _pick(key_col, [(o.key, _lit(o.edition)) for o in outputs], "''")
-        final.append(f"{edition} AS {col(std + '__edition')}")
+        final.append(f"{same('score')} AS {col(std + '__score')}")
+        final.append(f"{same('level')} AS {col(std + '__level')}")
+        final.append(f"CASE WHEN {both_true} THEN {app['path']} ELSE '' END AS {col(std + '__path')}")
+        final.append(f"{app['edition']} AS {col(std + '__edition')}")
 
     keep = [col("credit_code"), col("year")]
     layers: list[tuple[str, list[str]]] = [("__in", ins)]
@@ -282,7 +327,9 @@ def compile_plan(
             )
         )
     if bigs:
-        layers.append(("__d", ["*", *(f"CAST({col(n)} AS {d.big_type}) AS {col(a)}" for n, a in bigs.items())]))
+        layers.append(
+            ("__d", ["*", *(f"CAST({col(n)} AS {d.big_type}) AS {col(a)}" for n, a in bigs.items())])
+        )
     layers += [
         ("__a", keep + atoms.select(d)),
         ("__b", ["*", *b.select(d)]),
@@ -633,7 +680,13 @@ def run_spark(
     view = "__tidu_src"
     df.createOrReplaceTempView(view)
     sql = compile_sql(
-        packs, dialect="spark", table=view, standards=standards, editions=editions, today=today, columns=df.columns
+        packs,
+        dialect="spark",
+        table=view,
+        standards=standards,
+        editions=editions,
+        today=today,
+        columns=df.columns,
     )
     return spark.sql(sql)
 
