@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from django.core.management import call_command
 
 from tidu.service_catalog.models import (
@@ -18,7 +20,7 @@ from tidu.service_catalog.selectors import annotate_timeliness
 
 
 def test_seed_demo_gives_the_demo_provider_real_work_and_shows_every_state(db: None) -> None:
-    call_command("seed_demo", firms=40, stdout=open("/dev/null", "w"))
+    call_command("seed_demo", firms=40, stdout=io.StringIO())
     listed = ServiceOffer.objects.filter(status=OfferStatus.LISTED)
     assert listed.count() >= 30
     assert listed.values("provider").distinct().count() >= 6
@@ -36,5 +38,5 @@ def test_seed_demo_gives_the_demo_provider_real_work_and_shows_every_state(db: N
     assert {"waiting", "overdue", "on_time"} <= states
     assert Rating.objects.count() >= 5
     assert mine.filter(status=RequestStatus.DONE, rating__isnull=True).exists()
-    call_command("seed_demo", firms=40, stdout=open("/dev/null", "w"))  # idempotent
+    call_command("seed_demo", firms=40, stdout=io.StringIO())  # idempotent
     assert ServiceOffer.objects.filter(status=OfferStatus.LISTED).count() == listed.count()
