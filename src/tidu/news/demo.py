@@ -1,6 +1,6 @@
 """Demo news for `seed_demo`: five categories and 23 articles we wrote (21 published over the last months
 with read counts for the hot list, one scheduled three days ahead, one draft), covers and an inline
-image drawn with Pillow. Saved through `services.article_save` as the demo platform admin.
+image drawn with Pillow, interpretation articles linked to the demo policies they explain. Saved through `services.article_save` as the demo platform admin.
 Idempotent: does nothing when any article exists."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from tidu.core.audit import audit_record
-from tidu.news.demo_articles import ARTICLES, CATEGORIES
+from tidu.news.demo_articles import ARTICLES, CATEGORIES, POLICY_LINKS
 from tidu.news.models import Article, ArticleImage, ArticleStatus, Category
 from tidu.news.services import article_save
 
@@ -39,7 +39,31 @@ def picture(seed: int, *, steps: int = 4, size: tuple[int, int] = (1200, 630)) -
     return buffer.getvalue()
 
 
+def link_demo_policies() -> int:
+    """Link the demo interpretation articles to the published demo policies they explain (each seed: the
+    policies may be seeded after the news). Articles already linked are left as they are."""
+    from django.apps import apps
+
+    if not apps.is_installed("tidu.policies"):
+        return 0
+    from tidu.policies.models import Policy, PolicyStatus
+
+    linked = 0
+    for title, lookup in POLICY_LINKS.items():
+        article = Article.objects.filter(title=title, policies__isnull=True).first()
+        if article is None:
+            continue
+        field, values = next(iter(lookup.items()))
+        policies = Policy.objects.filter(status=PolicyStatus.PUBLISHED, **{field: values.split(",")})
+        chosen = list(policies.order_by("code")[:3])
+        if chosen:
+            article.policies.set(chosen)
+            linked += 1
+    return linked
+
+
 def seed_news(*, today: dt.datetime | None = None) -> int:
+    link_demo_policies()
     if Article.objects.exists():
         return 0
     now = today or timezone.now()
@@ -77,6 +101,7 @@ def seed_news(*, today: dt.datetime | None = None) -> int:
         Article.objects.filter(pk=article.pk).update(read_count=row["reads"])
         created += 1
     audit_record(actor=admin, action="news.demo.seed", data={"articles": created})
+    link_demo_policies()
     return created
 
 

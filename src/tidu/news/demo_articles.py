@@ -16,6 +16,17 @@ CATEGORIES = [
     ("finance", "融资上市", 5),
 ]
 
+# Demo articles that interpret policies of the demo policy set (tidu.policies), by the policies' category
+# (or route, for 免申即享): linked when such published policies exist.
+POLICY_LINKS: dict[str, dict[str, str]] = {
+    "研发费用加计扣除：中小企业最容易漏掉的三件事": {"category__in": "tax,rd"},
+    "“免申即享”是什么：不用申请也能拿到的政策红利": {"route__in": "automatic"},
+    "新认定企业奖励怎么兑现：从名单公布到资金到账": {"category__in": "reward"},
+    "中小企业数字化水平评测：四个等级怎么划分": {"category__in": "digital"},
+    "专精特新企业融资：银行看重哪些数据": {"category__in": "finance"},
+    "北交所与专精特新：上市前要想清楚的几件事": {"category__in": "listing"},
+}
+
 SAMPLE_NOTE = "\n\n> 本文为梯度平台编写的示例文章，对政策的理解为编辑部的解读，具体以发文机关公布的原文为准。"
 
 ARTICLES: list[dict[str, Any]] = [
