@@ -72,9 +72,9 @@ def records_table(records: Sequence[Mapping[str, Any]], columns: Sequence[str]) 
     return pa.table(arrays)
 
 
-def needed_columns(specs: Sequence[C.ConditionSpec], amount: C.Compiled) -> list[str]:
+def needed_columns(specs: Sequence[C.ConditionSpec], amount: C.Compiled | None) -> list[str]:
     """The columns the conditions, the amount and (when asked) the size class read."""
-    cols: set[str] = set(amount.columns)
+    cols: set[str] = set(amount.columns) if amount is not None else set()
     for s in specs:
         if s.kind == "machine":
             cols.update(C.compile_expr(s.expr).columns)
@@ -91,7 +91,7 @@ SIZE_INPUTS = ("industry_code", "employees_y1", "revenue_y1", "total_assets_y1")
 
 def policy_sql(
     specs: Sequence[C.ConditionSpec],
-    amount: C.Compiled,
+    amount: C.Compiled | None,
     cap_yuan: int | None,
     *,
     table: str,
@@ -101,7 +101,7 @@ def policy_sql(
     """One SELECT: enterprise_id, one boolean per machine condition, verdict and amount."""
     conds = C.conditions_sql(specs)
     uses_size = any("size_level" in C.compile_expr(s.expr).columns for s in specs if s.kind == "machine") or (
-        "size_level" in amount.columns
+        amount is not None and "size_level" in amount.columns
     )
     source = table
     if uses_size:
@@ -131,7 +131,7 @@ def policy_sql(
 
 def run(
     specs: Sequence[C.ConditionSpec],
-    amount: C.Compiled,
+    amount: C.Compiled | None,
     cap_yuan: int | None,
     records: Sequence[Mapping[str, Any]] | None = None,
     *,

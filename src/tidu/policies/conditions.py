@@ -249,7 +249,10 @@ def check_conditions(raw: Any) -> list[ConditionSpec]:
     return out
 
 
-def check_amount(text: str) -> Compiled:
+def check_amount(text: str) -> Compiled | None:
+    """The compiled amount formula, or None when the policy sets no formula (amount decided case by case)."""
+    if not text.strip():
+        return None
     try:
         return compile_expr(text.strip(), "number")
     except ExprError as e:
@@ -290,8 +293,11 @@ def evaluate_condition(
     return ConditionOutcome(spec, state, values, missing, declared)
 
 
-def evaluate_amount(amount: Compiled, cap_yuan: int | None, record: Mapping[str, Any]) -> int | None:
-    """The estimated amount in whole yuan (rounded down, capped, never negative); None when a figure is missing."""
+def evaluate_amount(amount: Compiled | None, cap_yuan: int | None, record: Mapping[str, Any]) -> int | None:
+    """The estimated amount in whole yuan (rounded down, capped, never negative); None when a figure is
+    missing or the policy sets no formula."""
+    if amount is None:
+        return None
     v = amount.fn(record)
     if v is None:
         return None
@@ -311,8 +317,10 @@ def conditions_sql(specs: Sequence[ConditionSpec], dialect: str = "duckdb") -> l
     ]
 
 
-def amount_sql(amount: Compiled, cap_yuan: int | None, dialect: str = "duckdb") -> str:
-    """Whole yuan, rounded down, capped, never negative (NULL when a figure is missing)."""
+def amount_sql(amount: Compiled | None, cap_yuan: int | None, dialect: str = "duckdb") -> str:
+    """Whole yuan, rounded down, capped, never negative (NULL when a figure is missing or no formula)."""
+    if amount is None:
+        return "CAST(NULL AS BIGINT)"
     body = f"FLOOR({E.to_sql(amount.node, dialect=dialect)})"
     if cap_yuan is not None:
         body = f"LEAST({body}, {int(cap_yuan)})"

@@ -134,7 +134,8 @@ class PolicyEdition(models.Model):
     amount_expr = models.CharField(
         _("金额公式（元）"),
         max_length=500,
-        help_text=_("标准包表达式，结果单位为元，如 500000 或 rd_y1 * 0.1"),
+        blank=True,
+        help_text=_("标准包表达式，结果单位为元，如 500000 或 rd_y1 * 0.1；留空表示按实际核定、不估算"),
     )
     amount_cap_yuan = models.BigIntegerField(_("金额上限（元）"), null=True, blank=True)
     amount_clause = models.CharField(_("金额依据条款"), max_length=200, blank=True)

@@ -154,7 +154,7 @@ def edition_add(
     except ExprError as e:
         raise PolicyError(PolicyCode.CONDITIONS_INVALID, field="conditions", reason=str(e)) from None
     try:
-        C.check_amount(amount_expr)
+        C.check_amount(amount_expr or "")
     except ExprError as e:
         raise PolicyError(PolicyCode.AMOUNT_INVALID, field="amount_expr", reason=str(e)) from None
     if amount_cap_yuan is not None and amount_cap_yuan <= 0:
@@ -170,7 +170,7 @@ def edition_add(
             policy=policy,
             effective_on=effective_on,
             conditions=stored,
-            amount_expr=amount_expr.strip(),
+            amount_expr=(amount_expr or "").strip(),
             amount_cap_yuan=amount_cap_yuan,
             amount_clause=amount_clause.strip(),
             basis=basis.strip(),

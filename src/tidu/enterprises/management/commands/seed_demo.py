@@ -84,6 +84,9 @@ class Command(BaseCommand):
         from tidu.accounts.demo import seed_accounts_demo  # an invitable firm, a claim, a held registration
 
         seed_accounts_demo(demo_firm=demo_firm)
+        from tidu.policies.demo import seed_policies  # 22 policies, pushes, awards and payouts in every state
+
+        seed_policies(demo_firm=demo_firm)
         from tidu.service_catalog.demo import seed_services  # 服务清单: 7 providers, 34 offers, requests in every state
 
         seed_services(demo_firm=demo_firm)
