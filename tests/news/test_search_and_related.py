@@ -68,3 +68,16 @@ def test_related_articles_share_words_and_never_include_the_article_itself(
     assert related[0] == library["listing"]  # same category (融资上市) and nothing closer in words
     rd_related = titles(related_articles(library["rd"], limit=2))
     assert rd_related[0] in {"年度数据更新提醒", "北交所上市准备"}  # both mention 研发费用
+
+
+def test_the_news_pages_speak_english_when_english_is_chosen(library: dict[str, Article]) -> None:
+    client = Client()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get("/news/", {"q": "质押"}).content.decode()
+    assert '<html lang="en">' in page
+    for text in ["Policy news", "Most read", "Search articles", "“质押”: 1 article found", "Subscribe: "]:
+        assert text in page, text
+    for text in ["热门文章", "搜索文章", "订阅："]:
+        assert text not in page, text
+    detail = client.get(f"/news/{library['loan'].pk}/").content.decode()
+    assert "Related articles" in detail and "相关文章" not in detail
