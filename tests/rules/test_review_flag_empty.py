@@ -24,7 +24,7 @@ import pytest
 
 from tidu.rules import Packs, Tri, contract_columns, load_packs
 from tidu.rules.fields import SQL_TYPES
-from tidu.rules.sql import run_duckdb, run_postgres
+from tidu.rules.sql import run_duckdb, run_postgres, run_spark
 
 TODAY = dt.date(2026, 11, 30)
 PACKS: Packs = load_packs()
@@ -236,3 +236,47 @@ def test_postgres_agrees_with_python_on_empty_review_flags(pg: Any) -> None:
         )
         got = run_postgres(PACKS, cur, "tidu_review_flag", today=TODAY)
     _compare(got, "PostgreSQL")
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator[Any]:
+    import logging
+
+    from pyspark.sql import SparkSession
+
+    logging.getLogger("py4j").setLevel(logging.ERROR)
+    session = (
+        SparkSession.builder.master("local[1]")
+        .appName("tidu-unknowns")
+        .config("spark.sql.shuffle.partitions", "1")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "Asia/Shanghai")
+        .config("spark.sql.codegen.wholeStage", "false")
+        .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+
+
+@pytest.mark.spark
+@pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning")
+def test_spark_agrees_on_the_review_flags_cases(spark: Any) -> None:
+    from pyspark.sql import types as T
+
+    kinds = {
+        "BIGINT": T.LongType(),
+        "INTEGER": T.IntegerType(),
+        "DECIMAL(18,6)": T.DecimalType(18, 6),
+        "DECIMAL(18,4)": T.DecimalType(18, 4),
+        "BOOLEAN": T.BooleanType(),
+        "DATE": T.DateType(),
+        "VARCHAR": T.StringType(),
+    }
+    schema = T.StructType([T.StructField(c, kinds[SQL_TYPES[PACKS.fields[c].type]]) for c in COLUMNS])
+    df = spark.createDataFrame([tuple(r.get(c) for c in COLUMNS) for r in _rows()], schema)
+    got = [
+        {k: "" if v is None else str(v) for k, v in row.asDict().items()}
+        for row in run_spark(PACKS, spark, df, today=TODAY).collect()
+    ]
+    _compare(got, "Spark")
