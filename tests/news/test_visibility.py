@@ -98,3 +98,22 @@ def test_a_scheduled_articles_cover_is_not_served_before_it_is_published(
     assert client.get("/news/media/news/../../../etc/passwd").status_code == 404
     client.force_login(make_user("editor", superuser=True))
     assert client.get(f"/news/media/{three['draft'].cover.name}").status_code == 200
+
+
+def test_a_section_has_its_own_canonical_address_and_search_results_point_to_the_list(
+    three: dict[str, Article],
+) -> None:
+    page = Client().get("/news/", {"category": "interpretation"}).content.decode()
+    assert '<link rel="canonical" href="http://testserver/news/?category=interpretation">' in page
+    page = Client().get("/news/", {"q": "研发"}).content.decode()
+    assert '<link rel="canonical" href="http://testserver/news/">' in page
+    detail = Client().get(f"/news/{three['published'].pk}/").content.decode()
+    assert f'<meta property="og:url" content="http://testserver/news/{three["published"].pk}/">' in detail
+
+
+def test_shared_addresses_use_the_public_address_behind_a_proxy(
+    three: dict[str, Article], settings: Any
+) -> None:
+    settings.TIDU_PUBLIC_URL = "https://tidu.example.cn/"
+    detail = Client().get(f"/news/{three['published'].pk}/").content.decode()
+    assert f'<link rel="canonical" href="https://tidu.example.cn/news/{three["published"].pk}/">' in detail

@@ -70,7 +70,10 @@ def article_list(request: HttpRequest) -> HttpResponse:
             "category": category,
             "categories": selectors.categories(),
             "hot": selectors.hot_articles(),
-            "canonical": absolute(request, reverse("news:list")),
+            # a section is its own page for search engines; search results and later pages are not
+            "canonical": absolute(
+                request, reverse("news:list") + (f"?category={category.slug}" if category is not None else "")
+            ),
         },
     )
 
