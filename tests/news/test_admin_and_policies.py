@@ -126,7 +126,7 @@ def test_an_article_links_to_its_published_policies_and_the_policy_block_lists_v
     page = Client().get(f"/news/{article.pk}/").content.decode()
     assert "/policies/demo-a/" in page and "/policies/demo-b/" not in page
     block = Template('{% include "news/_policy_articles.html" %}').render(Context({"policy": published}))
-    assert "政策解读" in block and f"/news/{article.pk}/" in block and f"/news/{hidden.pk}/" not in block
+    assert "解读文章" in block and f"/news/{article.pk}/" in block and f"/news/{hidden.pk}/" not in block
     unlinked = Template('{% include "news/_policy_articles.html" %}').render(
         Context({"policy": make_policy("demo-c")})
     )
@@ -138,3 +138,11 @@ def test_the_sitemap_lists_published_policies_only() -> None:
     make_policy("demo-b", PolicyStatus.DRAFT)
     body = Client().get("/sitemap.xml").content.decode()
     assert "/policies/demo-a/" in body and "/policies/demo-b/" not in body
+
+
+def test_a_policy_page_lists_the_articles_that_interpret_it() -> None:
+    policy = make_policy("demo-a")
+    article = make_article("示例政策解读文章")
+    article.policies.set([policy])
+    page = Client().get("/policies/demo-a/").content.decode()
+    assert 'id="policy-articles"' in page and f'href="/news/{article.pk}/"' in page
