@@ -20,6 +20,7 @@ from tidu.core.permissions import (
     role_of,
 )
 from tidu.service_catalog.models import Provider
+from tidu.service_catalog.search_items import code_prefix
 
 
 def provider_of(user: Any) -> Provider | None:
@@ -52,19 +53,6 @@ def serving_codes(region_code: str) -> list[str]:
     ['440305', '440300', '440000']
     """
     return list(dict.fromkeys([region_code, region_code[:4] + "00", region_code[:2] + "0000"]))
-
-
-def code_prefix(code: str) -> str:
-    """The prefix of everything a region code covers: a province its 2 digits, a city its 4, a county itself.
-
-    >>> [code_prefix(c) for c in ("440000", "440300", "440305")]
-    ['44', '4403', '440305']
-    """
-    if code.endswith("0000"):
-        return code[:2]
-    if code.endswith("00"):
-        return code[:4]
-    return code
 
 
 def overlaps(user: Any, region_code: str) -> bool:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from tidu.core.errors import ErrorCode, TiduError
@@ -17,10 +18,13 @@ from tidu.core.permissions import (
     organisation_of,
     role_of,
 )
+from tidu.enterprises.models import Enterprise
+from tidu.matching import Boost, Filter, Index, Query, Result
 from tidu.service_catalog.access import covers_all, overlaps, provider_of, serving_codes
 from tidu.service_catalog.deadlines import LABELS, Timeliness, timeliness
 from tidu.service_catalog.models import (
     OPEN_REQUEST_STATUSES,
+    Category,
     OfferStatus,
     Provider,
     ProviderStatus,
@@ -28,6 +32,9 @@ from tidu.service_catalog.models import (
     ServiceOffer,
     ServiceRequest,
 )
+from tidu.service_catalog.search_items import offer_index
+
+MAX_SEARCH_RESULTS = 500
 
 
 def _with_ratings(qs: QuerySet[ServiceOffer]) -> QuerySet[ServiceOffer]:
@@ -38,22 +45,133 @@ def _with_ratings(qs: QuerySet[ServiceOffer]) -> QuerySet[ServiceOffer]:
     )
 
 
+_LISTED = Q(status=OfferStatus.LISTED, provider__status=ProviderStatus.APPROVED)
+_lock = threading.Lock()
+_cache: dict[str, Any] = {"stamp": None, "index": None}
+
+
+def _stamp() -> tuple[Any, ...]:
+    offers = ServiceOffer.objects.filter(_LISTED).aggregate(n=Count("id"), last=Max("updated_at"))
+    providers = Provider.objects.aggregate(last=Max("updated_at"))
+    return (offers["n"], offers["last"], providers["last"])
+
+
+def offer_search_index() -> Index:
+    """The matching index of the listed offers, rebuilt in each process when an offer or provider changes."""
+    stamp = _stamp()
+    with _lock:
+        if _cache["stamp"] != stamp or _cache["index"] is None:
+            listed = ServiceOffer.objects.filter(_LISTED)
+            regions: dict[int, list[str]] = {}
+            for offer_id, code in ServiceOffer.regions.through.objects.filter(
+                serviceoffer__in=listed
+            ).values_list("serviceoffer_id", "region_id"):
+                regions.setdefault(offer_id, []).append(code)
+            labels = dict(Category.choices)
+            rows = [
+                {
+                    "id": r["id"],
+                    "title": r["title"],
+                    "category": r["category"],
+                    "category_label": str(labels.get(r["category"], "")),
+                    "description": r["description"],
+                    "provider": r["provider__organisation__name"],
+                    "how_to_request": r["how_to_request"],
+                    "region_codes": regions.get(r["id"], []),
+                }
+                for r in listed.values(
+                    "id", "title", "category", "description", "how_to_request", "provider__organisation__name"
+                )
+            ]
+            _cache["index"] = offer_index(rows)
+            _cache["stamp"] = stamp
+        index: Index = _cache["index"]
+        return index
+
+
+def _filters(region_code: str | None, category: str) -> tuple[Filter, ...]:
+    out = []
+    if region_code:
+        out.append(Filter("serves", "covers", region_code, label="服务贵企业所在地"))
+    if category:
+        out.append(Filter("category", "eq", category, label=str(dict(Category.choices).get(category, ""))))
+    return tuple(out)
+
+
+def _in_rank_order(results: list[Result]) -> list[ServiceOffer]:
+    by_id = {o.pk: o for o in _with_ratings(ServiceOffer.objects.filter(pk__in=[int(r.id) for r in results]))}
+    return [by_id[int(r.id)] for r in results if int(r.id) in by_id]
+
+
 def listed_offers(
     *, region_code: str | None = None, category: str = "", query: str = ""
-) -> QuerySet[ServiceOffer]:
-    """The public list: listed offers of approved providers, serving `region_code` if given."""
-    qs = ServiceOffer.objects.filter(status=OfferStatus.LISTED, provider__status=ProviderStatus.APPROVED)
+) -> QuerySet[ServiceOffer] | list[ServiceOffer]:
+    """The public list: listed offers of approved providers, serving `region_code` if given.
+
+    Without words: by category, best rated first. With words: ranked by `tidu.matching` (Chinese words,
+    synonyms and typed-by-sound matches over title, category, description and provider), best first.
+    """
+    if query.strip():
+        results = offer_search_index().search(
+            Query(query, filters=_filters(region_code, category), limit=MAX_SEARCH_RESULTS)
+        )
+        return _in_rank_order(results)
+    qs = ServiceOffer.objects.filter(_LISTED)
     if region_code:
         qs = qs.filter(regions__code__in=serving_codes(region_code))
     if category:
         qs = qs.filter(category=category)
-    for word in query.split():
-        qs = qs.filter(
-            Q(title__icontains=word)
-            | Q(description__icontains=word)
-            | Q(provider__organisation__name__icontains=word)
-        )
     return _with_ratings(qs.distinct()).order_by("category", "-rating_avg", "title", "id")  # type: ignore[misc]
+
+
+@dataclass
+class Suggestion:
+    offer: ServiceOffer
+    reasons: list[str]
+
+
+def _gap_words(enterprise: Enterprise) -> tuple[str, list[str]]:
+    """The firm's next tier and what keeps it from it (failed conditions, indicators short of full points),
+    as words to look for in the offers; ('', []) when the firm has no figures yet."""
+    from tidu.ladder.assessment import assess
+
+    a = assess(enterprise)
+    words: list[str] = []
+    for s in a.standards:
+        if s.get("standard") != a.next_tier:
+            continue
+        words += [c["label"] for c in s.get("conditions", []) if c.get("value") == "false" and c.get("label")]
+        for i in s.get("indicators", []):
+            hi, top = i.get("points_hi"), i.get("max")
+            if i.get("label") and hi is not None and top is not None and Decimal(str(hi)) < Decimal(str(top)):
+                words.append(i["label"])
+    return a.next_tier_label, list(dict.fromkeys(words))
+
+
+def suggest_for_firm(enterprise: Enterprise, *, limit: int = 5) -> list[Suggestion]:
+    """Listed offers serving the firm, ranked by what stands between it and its next tier (engine gaps),
+    with cultivation services preferred while it has a tier to climb; each says why it was chosen."""
+    next_label, gaps = _gap_words(enterprise)
+    boosts: tuple[Boost, ...] = ()
+    if next_label:
+        boosts = (Boost(Filter("category", "eq", Category.CULTIVATION, label=f"助力申报{next_label}"), 1.0),)
+    text = " ".join([next_label, *gaps])
+    if not text.strip():
+        return []
+    results = offer_search_index().search(
+        Query(text, filters=_filters(enterprise.region_id, ""), boosts=boosts, limit=limit)
+    )
+    offers = {str(o.pk): o for o in _in_rank_order(results)}
+    out = []
+    for r in results:
+        if r.id not in offers:
+            continue
+        reasons = list(r.explanation.boosts_applied)
+        matched = r.explanation.matched_words[:4]
+        if matched:
+            reasons.append(f"与贵企业的差距相关：{'、'.join(matched)}")
+        out.append(Suggestion(offers[r.id], reasons))
+    return out
 
 
 def offer_get(*, user: Any, pk: int) -> ServiceOffer:

@@ -74,6 +74,13 @@ def catalog(request: HttpRequest) -> HttpResponse:
         region_code=region.code if region else None, category=category, query=query
     )
     page = Paginator(offers, PAGE_SIZE).get_page(request.GET.get("page"))
+    org = organisation_of(request.user)
+    firm = org.enterprise if org is not None and own is not None else None
+    suggestions = (
+        selectors.suggest_for_firm(firm)
+        if firm is not None and not (query or category or code) and page.number == 1
+        else []
+    )
     return render(
         request,
         "service_catalog/list.html",
@@ -87,6 +94,7 @@ def catalog(request: HttpRequest) -> HttpResponse:
             "region_code": code,
             "own_region": own,
             "can_request": can_request(request.user),
+            "suggestions": suggestions,
         },
     )
 
