@@ -99,10 +99,18 @@ def test_readings_that_differ_leave_the_verdict_unknown_and_say_why() -> None:
 def test_readings_that_agree_give_the_common_verdict() -> None:
     met = explain(specialized("52", None, None), "specialized_sme")
     assert met.qualified is Tri.TRUE and met.path == "general"
-    assert any("结论相同" in n for n in met.notes)
+    assert not any("复核" in n for n in met.notes)  # the flag changes nothing shown: no note
     assert "is_review" not in {u.field for u in met.unknown_fields}
     not_met = explain(specialized("48", "49.9", None), "specialized_sme")
     assert not_met.qualified is Tri.FALSE
+
+
+def test_a_condition_read_differently_is_noted_even_when_the_verdict_agrees() -> None:
+    # S6 is met only as a re-review, but the market position (S5) fails both readings
+    res = explain({**specialized("48", "52", None), "market_position_ok": False}, "specialized_sme")
+    assert res.qualified is Tri.FALSE
+    assert any("结论相同" in n for n in res.notes)
+    assert "is_review" not in {u.field for u in res.unknown_fields}
 
 
 def test_a_standard_that_never_reads_the_flag_is_evaluated_once_without_a_note() -> None:
@@ -166,6 +174,7 @@ CASES = [
     specialized("52", None, None),
     specialized("48", "49.9", None),
     specialized("50", "50", None),
+    {**specialized("48", "52", None), "market_position_ok": False},
     {**LITTLE_GIANT_2026, "is_review": None},
     {**LITTLE_GIANT_2026, "is_review": True},
     {**LITTLE_GIANT_2026, "is_review": None, "registered_in_mainland": False},

@@ -398,22 +398,6 @@ def evaluate_either_reading(
         )
         if not same
     ]
-    label = _field_label(packs, REVIEW)
-    if differs:
-        note = (
-            f"未填写“{label}”：按新申请评价为{_VERDICT[app.qualified]}，按复核评价为{_VERDICT[rev.qualified]}"
-            f"，{'、'.join(differs)}取决于本次是否为复核；以下条件按新申请列出"
-        )
-    else:
-        note = f"未填写“{label}”：按新申请和按复核评价的结论相同；以下条件按新申请列出"
-    score_range = app.score_range
-    if app.score_range is not None and rev.score_range is not None:
-        score_range = (
-            min(app.score_range[0], rev.score_range[0]),
-            max(app.score_range[1], rev.score_range[1]),
-        )
-    elif not score_same:
-        score_range = None
 
     def changed_items() -> list[str]:
         def values(res: StandardResult) -> dict[str, Tri]:
@@ -424,6 +408,27 @@ def evaluate_either_reading(
         a, b = values(app), values(rev)
         ids = [i for i in a if b.get(i) != a[i]] + [i for i in b if i not in a]
         return ids or ["qualified"]
+
+    label = _field_label(packs, REVIEW)
+    notes = list(app.notes)
+    if differs:
+        notes.insert(
+            0,
+            f"未填写“{label}”：按新申请评价为{_VERDICT[app.qualified]}，按复核评价为{_VERDICT[rev.qualified]}"
+            f"，{'、'.join(differs)}取决于本次是否为复核；以下条件按新申请列出",
+        )
+    elif (app.edition, app.amendments) != (rev.edition, rev.amendments) or changed_items() != ["qualified"]:
+        # same verdict, but the conditions listed would read differently for a re-review: say so;
+        # where the flag changes nothing shown (most self-assessments), no note
+        notes.insert(0, f"未填写“{label}”：按新申请和按复核评价的结论相同；以下条件按新申请列出")
+    score_range = app.score_range
+    if app.score_range is not None and rev.score_range is not None:
+        score_range = (
+            min(app.score_range[0], rev.score_range[0]),
+            max(app.score_range[1], rev.score_range[1]),
+        )
+    elif not score_same:
+        score_range = None
 
     def unknown_fields() -> list[UnknownField]:
         out = [UnknownField(u.field, u.label, u.items, undecided) for u in app.unknown_fields]
@@ -441,5 +446,5 @@ def evaluate_either_reading(
         path=app.path if qualified is Tri.TRUE else None,
         unknown_fn=unknown_fields,
         verdict_could_change=undecided,
-        notes=[note, *app.notes],
+        notes=notes,
     )
