@@ -146,3 +146,26 @@ def test_a_policy_page_lists_the_articles_that_interpret_it() -> None:
     article.policies.set([policy])
     page = Client().get("/policies/demo-a/").content.decode()
     assert 'id="policy-articles"' in page and f'href="/news/{article.pk}/"' in page
+
+
+def test_publish_now_and_withdraw_from_the_admin_list_take_effect_at_once_and_are_audited(
+    editor_client: Client,
+) -> None:
+    scheduled = make_article("明天发布的文章", days_ago=-1)
+    draft = make_article("草稿文章", days_ago=None)
+    published = make_article("已发布的文章")
+    url = "/admin/news/article/"
+    response = editor_client.post(
+        url, {"action": "publish_now", "_selected_action": [scheduled.pk, draft.pk]}, follow=True
+    )
+    assert "已发布 2 篇文章" in response.content.decode()
+    for article in (scheduled, draft):
+        article.refresh_from_db()
+        assert article.is_visible()
+        assert Client().get(f"/news/{article.pk}/").status_code == 200
+    editor_client.post(url, {"action": "withdraw", "_selected_action": [published.pk]})
+    published.refresh_from_db()
+    assert published.status == ArticleStatus.DRAFT
+    assert Client().get(f"/news/{published.pk}/").status_code == 404
+    kinds = sorted(AuditEvent.objects.filter(action__startswith="news.").values_list("action", flat=True))
+    assert kinds == ["news.article.publish", "news.article.publish", "news.article.withdraw"]

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from tests.news.conftest import make_article
 
-from tidu.news.models import Article
+from tidu.news.models import Article, Category
 
 pytestmark = pytest.mark.django_db
 
@@ -37,3 +37,16 @@ def test_the_feed_parses_cleanly_with_the_published_articles(
     assert first.published_parsed is not None
     assert feed.entries[1].summary == older.summary  # escaped in the XML, read back unchanged
     assert [t.term for t in first.tags] == ["政策解读"]
+
+
+def test_a_sections_feed_holds_only_that_section_and_an_unknown_section_is_not_found(
+    three: dict[str, Article],
+) -> None:
+    finance = Category.objects.create(slug="finance", name="融资上市")
+    make_article("知识产权质押融资", category=finance)
+    feed = feedparser.parse(Client().get("/news/feed/atom/", {"category": "finance"}).content)
+    assert feed.bozo == 0 and feed.feed.title == "梯度 · 政策快讯 · 融资上市"
+    assert [e.title for e in feed.entries] == ["知识产权质押融资"]
+    assert Client().get("/news/feed/rss/", {"category": "nonexistent"}).status_code == 404
+    page = Client().get("/news/", {"category": "finance"}).content.decode()
+    assert 'href="/news/feed/rss/?category=finance"' in page

@@ -108,6 +108,8 @@ SENTENCES: dict[str, str] = {
     # news feed (政策快讯)
     "news.article.create": "新建了文章“{target}”",
     "news.article.update": "修改了文章“{target}”",
+    "news.article.publish": "发布了文章“{target}”",
+    "news.article.withdraw": "撤回了文章“{target}”，改为草稿",
     "news.demo.seed": "生成了政策快讯示例文章（{articles} 篇）",
     # notifications
     "notifications.annual_update.request": "请辖区内 {enterprises} 家企业更新 {fiscal_year} 年度数据",

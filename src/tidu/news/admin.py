@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +40,20 @@ class ArticleAdmin(admin.ModelAdmin):
     )
     inlines = (ArticleImageInline,)
     filter_horizontal = ("policies",)
+
+    actions = ("publish_now", "withdraw")
+
+    @admin.action(description=_("立即发布所选文章"))
+    def publish_now(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        for article in queryset:
+            services.article_publish(actor=request.user, article=article)
+        self.message_user(request, _("已发布 %(n)d 篇文章。") % {"n": queryset.count()})
+
+    @admin.action(description=_("撤回所选文章（改为草稿）"))
+    def withdraw(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        for article in queryset:
+            services.article_withdraw(actor=request.user, article=article)
+        self.message_user(request, _("已撤回 %(n)d 篇文章，现为草稿。") % {"n": queryset.count()})
 
     @admin.display(description=_("状态"))
     def state(self, obj: Article) -> str:

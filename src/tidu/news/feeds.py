@@ -1,4 +1,4 @@
-"""RSS 2.0 and Atom 1.0 feeds of the latest visible articles (django.contrib.syndication: Django's own,
+"""RSS 2.0 and Atom 1.0 feeds of the latest visible articles, all or one section (django.contrib.syndication: Django's own,
 maintained feed framework; it escapes, dates and encodes per the two specifications)."""
 
 from __future__ import annotations
@@ -7,30 +7,39 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.syndication.views import Feed
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 
-from tidu.news.models import Article
-from tidu.news.selectors import visible_articles
+from tidu.news.models import Article, Category
+from tidu.news.selectors import categories, visible_articles
 
 FEED_SIZE = 30
 
 
 class LatestArticlesRss(Feed):
     feed_type: type[SyndicationFeed] = Rss201rev2Feed
-    title = "梯度 · 政策快讯"
     description = "优质中小企业梯度培育平台的政策解读、培育动态与通知公告"
     language = "zh-cn"
 
-    def link(self) -> str:
-        return reverse("news:list")
+    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Category | None:
+        """`?category=slug`: one section's feed (an unknown section is a 404, not the whole feed)."""
+        slug = (request.GET.get("category") or "").strip()
+        if not slug:
+            return None
+        category = categories().filter(slug=slug).first()
+        if category is None:
+            raise Http404
+        return category
 
-    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
-        return None
+    def title(self, obj: Category | None) -> str:
+        return f"梯度 · 政策快讯 · {obj.name}" if obj is not None else "梯度 · 政策快讯"
 
-    def items(self) -> list[Article]:
-        return list(visible_articles()[:FEED_SIZE])
+    def link(self, obj: Category | None) -> str:
+        return reverse("news:list") + (f"?category={obj.slug}" if obj is not None else "")
+
+    def items(self, obj: Category | None) -> list[Article]:
+        return list(visible_articles(category=obj)[:FEED_SIZE])
 
     def item_title(self, item: Article) -> str:
         return item.title

@@ -16,12 +16,13 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
+from django.utils import timezone
 
 from tidu.core.audit import audit_record, changed_fields
 from tidu.core.errors import ErrorCode, TiduError
 from tidu.core.http import client_ip
 from tidu.core.permissions import can_open_admin_site
-from tidu.news.models import Article
+from tidu.news.models import Article, ArticleStatus
 
 # Words that crawlers, link previewers, feed readers and scripts put in their User-Agent.
 BOT_AGENT = re.compile(
@@ -85,5 +86,43 @@ def article_save(*, actor: Any, article: Article, before: Article | None = None)
             action="news.article.create" if creating else "news.article.update",
             target=article,
             data={"changes": changes, "status": article.status},
+        )
+    return article
+
+
+def article_publish(*, actor: Any, article: Article) -> Article:
+    """Publish now (the admin's 立即发布): a draft or a scheduled article becomes visible at once."""
+    if not can_open_admin_site(actor):
+        raise TiduError(ErrorCode.PERMISSION_DENIED)
+    with transaction.atomic():
+        before = {"status": article.status, "published_at": article.published_at}
+        now = timezone.now()
+        article.status = ArticleStatus.PUBLISHED
+        if article.published_at is None or article.published_at > now:
+            article.published_at = now
+        article.save(update_fields=["status", "published_at", "updated_at"])
+        after = {"status": article.status, "published_at": article.published_at}
+        audit_record(
+            actor=actor,
+            action="news.article.publish",
+            target=article,
+            data={"changes": changed_fields(before, after)},
+        )
+    return article
+
+
+def article_withdraw(*, actor: Any, article: Article) -> Article:
+    """Back to draft (the admin's 撤回为草稿): gone from every public channel at once, kept for editing."""
+    if not can_open_admin_site(actor):
+        raise TiduError(ErrorCode.PERMISSION_DENIED)
+    with transaction.atomic():
+        before = {"status": article.status}
+        article.status = ArticleStatus.DRAFT
+        article.save(update_fields=["status", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="news.article.withdraw",
+            target=article,
+            data={"changes": changed_fields(before, {"status": article.status})},
         )
     return article
