@@ -169,3 +169,18 @@ def test_publish_now_and_withdraw_from_the_admin_list_take_effect_at_once_and_ar
     assert Client().get(f"/news/{published.pk}/").status_code == 404
     kinds = sorted(AuditEvent.objects.filter(action__startswith="news.").values_list("action", flat=True))
     assert kinds == ["news.article.publish", "news.article.publish", "news.article.withdraw"]
+
+
+def test_every_news_admin_page_opens_for_an_editor(editor_client: Client) -> None:
+    article = make_article("后台页面测试", days_ago=-1)
+    article.cover.save("c.png", SimpleUploadedFile("c.png", picture(2)), save=True)
+    for url in [
+        "/admin/news/",
+        "/admin/news/article/",
+        "/admin/news/article/add/",
+        f"/admin/news/article/{article.pk}/change/",
+        "/admin/news/category/",
+        f"/admin/news/category/{article.category_id}/change/",
+    ]:
+        assert editor_client.get(url).status_code == 200, url
+    assert "定时发布" in editor_client.get("/admin/news/article/").content.decode()
