@@ -325,3 +325,14 @@ def amount_sql(amount: Compiled | None, cap_yuan: int | None, dialect: str = "du
     if cap_yuan is not None:
         body = f"LEAST({body}, {int(cap_yuan)})"
     return f"CAST(GREATEST({body}, 0) AS BIGINT)"
+
+
+def dump_conditions(stored: list[dict[str, Any]]) -> str:
+    """The stored conditions as the YAML the edition form shows (id and kind left implicit where obvious)."""
+    import yaml
+
+    items = []
+    for c in stored:
+        item = {k: c[k] for k in ("label", "expr", "evidence", "clause", "verified") if c.get(k)}
+        items.append(item)
+    return yaml.safe_dump(items, allow_unicode=True, sort_keys=False, width=200)

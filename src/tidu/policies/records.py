@@ -86,6 +86,11 @@ def add_facts(
         if deciding is not None:
             sources[name] = sources[titles.TITLE_FIELDS[tier]] = f"平台认定记录 {deciding.number}"
     record["_title_records"] = sources
+    # The platform grants these titles: with no record of it and no declaration, the firm does not hold it
+    # (an open "unknown" would make every title policy "possibly eligible" for every firm). Decision 0089.
+    for title_field in titles.TITLE_FIELDS.values():
+        if record.get(title_field) is None:
+            record[title_field] = False
     return record
 
 

@@ -121,6 +121,30 @@ def push_list(*, user: Any, batch: PolicyBatch, today: dt.date | None = None) ->
     return out
 
 
+REGISTER_FIELDS = frozenset(
+    {
+        "region_code",
+        "industry_code",
+        "listed",
+        "founded_on",
+        "name",
+        "niche_start_on",
+        "registered_in_mainland",
+        "independent_legal_person",
+        "resident_enterprise",
+        "tax_audit_collection",
+    }
+)
+
+
+def source_of(field: str, year: int | None) -> str:
+    """The stored record a figure comes from: the firm-year row (Y−1, Y−2, Y−3) or the register."""
+    if field in REGISTER_FIELDS or field in C.EXTRA_FIELDS or not year:
+        return "企业登记信息"
+    back = 3 if field.endswith("_y3") else 2 if field.endswith("_y2") or field == "zjtx_dev_score_prev" else 1
+    return f"{year - back} 年度企业数据"
+
+
 def evidence_of(
     specs: list[C.ConditionSpec], record: dict[str, Any], edition: PolicyEdition
 ) -> dict[str, Any]:
@@ -134,9 +158,7 @@ def evidence_of(
         figs = []
         for f in C.compile_expr(s.expr).columns:
             v = record.get(f)
-            src = titles.get(f) or (
-                f"{year - 1} 年度企业数据" if year and f not in C.EXTRA_FIELDS else "企业登记信息"
-            )
+            src = titles.get(f) or source_of(f, year)
             figs.append({"field": f, "label": C.field_label(f), "value": S._plain(v), "source": src})
         items.append({"condition": s.label, "clause": s.clause, "figures": figs})
     return {

@@ -1,0 +1,208 @@
+"""Pages and permissions: a firm sees its own matches only; officials only their jurisdiction's push lists and
+payouts; the public award list and its export disclose the decision and nothing else."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tidu.core.testing import PASSWORD, make_enterprise, make_user, make_year
+from tidu.policies import services
+from tidu.policies.demo import load_policies
+from tidu.policies.models import Award, AwardStatus, Payout, PolicyBatch, PushNotice
+from tidu.policies.sandbox import push_list
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(officials: dict[str, Any]) -> dict[str, Any]:
+    admin = make_user("pol_admin", superuser=True)
+    load_policies(lambda item: admin)
+    grower = make_enterprise("440305", name="南山高成长科技有限公司", industry_code="C3484")
+    make_year(grower, 2025, revenue=30_000_000, rd=2_000_000, net_profit=987_654_321, total_assets=12_345_678)
+    make_year(grower, 2024, revenue=20_000_000)
+    flat = make_enterprise("440305", name="南山平稳制造有限公司", industry_code="C3484")
+    make_year(flat, 2025, revenue=30_000_000)
+    make_year(flat, 2024, revenue=29_000_000)
+    futian = make_enterprise("440304", name="福田高成长有限公司", industry_code="C3484")
+    make_year(futian, 2025, revenue=30_000_000)
+    make_year(futian, 2024, revenue=10_000_000)
+    return {
+        "admin": admin,
+        "grower": grower,
+        "flat": flat,
+        "futian": futian,
+        "grower_user": make_user("pol_grower", "enterprise", enterprise=grower),
+        "flat_user": make_user("pol_flat", "enterprise", enterprise=flat),
+        **officials,
+    }
+
+
+def client_for(user: Any) -> Client:
+    c = Client()
+    assert c.login(username=user.username, password=PASSWORD)
+    return c
+
+
+def growth_batch() -> PolicyBatch:
+    return PolicyBatch.objects.get(policy__code="ns-high-growth")
+
+
+def test_my_policies_sorts_the_firms_own_matches(world: dict[str, Any]) -> None:
+    page = client_for(world["grower_user"]).get("/policies/mine/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    eligible = html[html.index('id="eligible"') : html.index('id="possible"')]
+    assert "南山区高成长企业奖励" in eligible  # 30M ≥ 20M and +50%
+    not_eligible = html[html.index('id="not_eligible"') :]
+    assert "南山区创新型中小企业认定奖励" in not_eligible  # holds no innovative title
+    assert "浙江省专精特新中小企业奖励" not in html  # another province's policy
+    assert "南山平稳制造有限公司" not in html
+    flat = client_for(world["flat_user"]).get("/policies/mine/").content.decode()
+    assert "南山区高成长企业奖励" in flat[flat.index('id="not_eligible"') :]
+
+
+def test_only_firm_users_open_my_policies(world: dict[str, Any]) -> None:
+    assert client_for(world["county"]).get("/policies/mine/").status_code == 403
+    assert Client().get("/policies/mine/").status_code == 302
+
+
+def test_the_push_list_is_the_firms_the_engine_qualifies_in_the_officials_jurisdiction(
+    world: dict[str, Any],
+) -> None:
+    from tidu.policies.selectors import ELIGIBLE, match_one
+
+    batch = growth_batch()
+    listed = {r.enterprise.pk for r in push_list(user=world["county"], batch=batch)}
+    from tidu.enterprises.models import Enterprise
+
+    engine = {
+        e.pk
+        for e in Enterprise.objects.filter(region_id="440305")
+        if (m := match_one(e, batch.policy)) is not None and m.verdict == ELIGIBLE
+    }
+    assert listed == engine == {world["grower"].pk}
+    assert (
+        client_for(world["other_county"]).get(f"/policies/manage/batch/{batch.pk}/push/").status_code == 404
+    )
+    assert (
+        client_for(world["other_province"]).get(f"/policies/manage/batch/{batch.pk}/push/").status_code == 404
+    )
+    page = client_for(world["county"]).get(f"/policies/manage/batch/{batch.pk}/push/").content.decode()
+    assert world["grower"].credit_code in page and world["flat"].credit_code not in page
+    assert "2024 年度企业数据" in page  # which record each figure came from
+
+
+def test_an_official_notifies_grants_and_pays_from_the_push_list(world: dict[str, Any]) -> None:
+    batch, county = growth_batch(), client_for(world["county"])
+    url = f"/policies/manage/batch/{batch.pk}/push/"
+    county.post(url, {"action": "notify"})
+    assert PushNotice.objects.filter(batch=batch, enterprise=world["grower"]).exists()
+    county.post(url, {"action": "grant", "enterprise": world["grower"].pk, "amount_wan": "20"})
+    award = Award.objects.get(batch=batch, enterprise=world["grower"])
+    assert award.amount_yuan == 200_000 and award.route == "automatic"
+    assert award.evidence["conditions"]
+    page = client_for(world["other_county"]).get(f"/policies/manage/award/{award.pk}/")
+    assert page.status_code == 404
+    county.post(
+        f"/policies/manage/award/{award.pk}/",
+        {"amount_wan": "20", "paid_on": "2026-01-05", "reference": "NS-2026-1"},
+    )
+    award.refresh_from_db()
+    assert award.status == AwardStatus.PAID and Payout.objects.filter(award=award).count() == 1
+    assert (
+        "南山高成长科技有限公司"
+        not in client_for(world["other_county"]).get("/policies/manage/payouts/").content.decode()
+    )
+    assert (
+        "南山高成长科技有限公司"
+        in client_for(world["city"]).get("/policies/manage/payouts/").content.decode()
+    )
+
+
+def test_award_disclosure_and_export_show_the_decision_and_no_other_figure(world: dict[str, Any]) -> None:
+    services.award_grant(
+        actor=world["county"],
+        policy_batch=growth_batch(),
+        enterprise=world["grower"],
+        amount_yuan=200_000,
+        route="automatic",
+        basis="",
+    )
+    anon = Client()
+    page = anon.get("/policies/awards/").content.decode()
+    assert "南山高成长科技有限公司" in page and "20" in page
+    body = anon.get("/policies/awards/export.csv").content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body)))
+    assert rows[1][0] == "南山高成长科技有限公司" and rows[1][6] == "20"
+    data = json.loads(anon.get("/policies/awards/export.json").content)
+    for text in (body, json.dumps(data, ensure_ascii=False), page):
+        for secret in ("98765.4321", "987654321", "1234.5678", "12345678"):  # profit and assets of the firm
+            assert secret not in text
+
+
+def test_an_award_name_that_looks_like_a_formula_is_neutralised_in_the_export(world: dict[str, Any]) -> None:
+    Award.objects.all().delete()
+    ent = world["grower"]
+    type(ent).objects.filter(pk=ent.pk).update(name="=HYPERLINK(1)")
+    services.award_grant(
+        actor=world["county"],
+        policy_batch=growth_batch(),
+        enterprise=ent,
+        amount_yuan=1,
+        route="application",
+        basis="",
+    )
+    body = Client().get("/policies/awards/export.csv").content.decode("utf-8-sig")
+    assert "'=HYPERLINK(1)" in body
+
+
+def test_public_pages_hide_drafts_and_show_conditions_beside_free_text(world: dict[str, Any]) -> None:
+    anon = Client()
+    assert "广东省质量奖" not in anon.get("/policies/").content.decode()
+    assert anon.get("/policies/gd-quality-award-draft/").status_code == 404
+    page = anon.get("/policies/sz-little-giant-reward/").content.decode()
+    assert (
+        'id="machine-conditions"' in page
+        and "承诺五年内不迁出深圳" in page[page.index('id="text-conditions"') :]
+    )
+    assert (
+        "营业收入门槛降为2000万元"
+        in client_for(world["city"]).get("/policies/sz-rd-subsidy/").content.decode()
+    )
+
+
+def test_the_sandbox_counts_the_firms_and_the_amount_before_publishing(world: dict[str, Any]) -> None:
+    county = client_for(world["county"])
+    page = county.post(
+        "/policies/manage/ns-high-growth/edition/",
+        {
+            "action": "sandbox",
+            "effective_on": "2026-01-01",
+            "amount_expr": "200000",
+            "amount_cap_wan": "20",
+            "conditions": "- label: 营业收入不低于2000万元\n  expr: revenue_y1 >= 20000000\n  clause: 第二条\n",
+        },
+    )
+    html = page.content.decode()
+    assert page.status_code == 200 and 'id="sandbox-result"' in html
+    assert "<strong>2</strong>" in html and "<strong>40</strong>" in html  # two Nanshan firms, 2 × 20万元
+    bad = county.post(
+        "/policies/manage/ns-high-growth/edition/",
+        {
+            "action": "sandbox",
+            "effective_on": "2026-01-01",
+            "amount_expr": "",
+            "conditions": "- label: 收入\n  expr: revenue >= 1\n  clause: 第二条\n",
+        },
+    )
+    assert bad.status_code == 400 and "第1项条件“收入”的表达式有误" in bad.content.decode()
+    assert client_for(world["other_county"]).post(
+        "/policies/manage/ns-high-growth/edition/", {"action": "sandbox"}
+    ).status_code in {403, 404}
