@@ -23,7 +23,9 @@ def test_the_demo_has_every_state_and_is_idempotent() -> None:
     assert Article.objects.filter(status=ArticleStatus.PUBLISHED).exclude(pk__in=visible).count() == 1
     for category in Category.objects.all():
         assert visible.filter(category=category).exists(), category
-    assert visible.exclude(cover="").exists()
+    covered = visible.exclude(cover="").first()
+    assert covered is not None
+    assert f'class="thumb" src="/news/media/{covered.cover.name}"' in Client().get("/news/").content.decode()
     with_image = visible.filter(images__isnull=False).first()
     assert with_image is not None
     page = Client().get(f"/news/{with_image.pk}/").content.decode()
