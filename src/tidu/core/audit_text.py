@@ -111,6 +111,19 @@ SENTENCES: dict[str, str] = {
     "news.article.publish": "发布了文章“{target}”",
     "news.article.withdraw": "撤回了文章“{target}”，改为草稿",
     "news.demo.seed": "生成了政策快讯示例文章（{articles} 篇）",
+    # policies (惠企政策): written as data, published, pushed, paid
+    "policy.create": "录入了政策“{target}”",
+    "policy.update": "修改了政策“{target}”的文件信息",
+    "policy.edition_add": "为政策“{target}”录入了 {effective_on} 起生效的新版本，依据：{basis}",
+    "policy.batch_add": "为政策“{target}”添加了批次“{batch}”",
+    "policy.publish": "发布了政策“{target}”",
+    "policy.withdraw": "废止了政策“{target}”，原因：{reason}",
+    "policy.subscribe": "为 {target} 订阅了新政策提醒",
+    "policy.unsubscribe": "为 {target} 取消了新政策提醒",
+    "policy.push": "向“{target}”（{batch}）推送名单中的 {count} 家企业发出了免申即享通知",
+    "policy.award_grant": "作出奖补决定：{target}（{batch}）",
+    "policy.payout_record": "登记了拨付：{target}，凭证号 {reference}",
+    "policy.award_revoke": "撤销了奖补决定：{target}，原因：{reason}",
     # notifications
     "notifications.annual_update.request": "请辖区内 {enterprises} 家企业更新 {fiscal_year} 年度数据",
 }

@@ -43,6 +43,7 @@ def _menu() -> list[tuple[str, str, Callable[[Any], bool]]]:
         (_("申报与认定"), "journey:home", has_own_enterprise),
         (_("数字化评测"), "digital:home", has_own_enterprise),
         (_("AI场景"), "scenarios:list", has_own_enterprise),
+        (_("我的政策"), "policies:mine", has_own_enterprise),
         (_("政策申报"), "policy_filings:index", has_own_enterprise),
         (_("服务清单"), "services:list", anyone),
         (_("服务工作台"), "services:provider_home", lambda user: role_of(user) == "provider"),
@@ -53,6 +54,7 @@ def _menu() -> list[tuple[str, str, Callable[[Any], bool]]]:
         (_("认定复核"), "journey:rereviews", can_open_review_pages),
         (_("变化报告"), "changes:queue", can_open_review_pages),
         (_("政策申报审核"), "policy_filings:index", can_open_review_pages),
+        (_("政策兑现"), "policies:manage", can_view_register),  # officials and platform admins
         (_("服务监管"), "services:oversight", can_request_annual_update),  # officials with a jurisdiction, admins
         (_("催报年度数据"), "notifications:annual_update", can_request_annual_update),
         (_("数字化水平"), "digital:distribution", can_view_register),
@@ -61,6 +63,8 @@ def _menu() -> list[tuple[str, str, Callable[[Any], bool]]]:
         (_("企业认领"), "accounts:requests", can_view_register),
         (_("管理后台"), "admin:index", can_open_admin_site),
         (_("认定名单"), "journey:recognitions", anyone),
+        (_("惠企政策"), "policies:list", anyone),
+        (_("奖补公示"), "policies:awards", anyone),
         (_("政策快讯"), "news:list", anyone),
         (_("认领状态"), "accounts:request_status", lambda user: role_of(user) == ROLE_NONE),
         (_("我的账号"), "accounts:profile", signed_in),
