@@ -354,3 +354,31 @@ def test_spark_agrees_on_the_bounds_cases(spark: Any) -> None:
         for row in run_spark(PACKS, spark, df, today=TODAY).collect()
     ]
     _compare(got, "Spark")
+
+
+def test_only_a_missing_field_that_feeds_an_open_part_is_said_to_change_the_verdict() -> None:
+    # score route already failed: growth group 0 of 15 (main business shrank, debt 90%), so the
+    # missing R&D amount (an innovation band of 0–20 points) cannot change the verdict; the
+    # missing third year of equity (direct path D4, 400万 known of 500万) still can
+    rec = {
+        **innovative(3_000_000, 1_000_000, None),
+        "rd_y1": None,
+        "main_rev_y1": 15_000_000,
+        "main_rev_y2": 16_000_000,
+        "total_assets_y1": 10_000_000,
+        "total_liabilities_y1": 9_000_000,
+        "ip_c1_hv_count": 0,
+        "ip_c1_self_count": 0,
+        "ip_c1_count": 0,
+        "ip_c2_count": 0,
+        "hte_valid": False,
+        "natl_tech_innov_demo_valid": False,
+        "ip_adv_or_demo_valid": False,
+        "rd_inst_minist_plus": False,
+    }
+    res = PACKS.explain(rec, standards=["innovative_sme"], today=TODAY)["innovative_sme"]
+    assert res.qualified is Tri.UNKNOWN
+    assert [r.value for r in res.routes] == [Tri.FALSE, Tri.UNKNOWN]
+    unknown = {u.field: u for u in res.unknown_fields}
+    assert unknown["rd_y1"].items == ["rd_ratio"] and not unknown["rd_y1"].could_change_verdict
+    assert unknown["equity_fin_y3"].could_change_verdict

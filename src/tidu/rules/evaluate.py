@@ -159,13 +159,16 @@ def _cond(packs: Packs, item: Item, r: Mapping[str, Any]) -> tuple[ConditionResu
 def evaluate_variant(packs: Packs, v: Variant, r: Mapping[str, Any]) -> StandardResult:
     conditions: list[ConditionResult] = []
     values: list[bool | None] = []
-    open_items: list[tuple[str, tuple[str, ...]]] = []
+    # (id, fields, part) of every open item; part says what it feeds: "condition", "indicator",
+    # "level" or the route's index, so a field is marked as able to change the verdict only when
+    # the part it leaves open is itself still open (decision 0087)
+    open_items: list[tuple[str, tuple[str, ...], str | int]] = []
     for c in v.conditions:
         res, val = _cond(packs, c, r)
         conditions.append(res)
         values.append(val)
         if val is None:
-            open_items.append((c.id, c.fields))
+            open_items.append((c.id, c.fields, "condition"))
 
     indicators: list[IndicatorResult] = []
     ranges: dict[str, tuple[Number, Number]] = {}
@@ -177,7 +180,7 @@ def evaluate_variant(packs: Packs, v: Variant, r: Mapping[str, Any]) -> Standard
         total_lo += lo
         total_hi += hi
         if lo != hi:
-            open_items.append((ind.id, ind.fields))
+            open_items.append((ind.id, ind.fields, "indicator"))
         indicators.append(
             IndicatorResult(
                 id=ind.id,
@@ -212,7 +215,7 @@ def evaluate_variant(packs: Packs, v: Variant, r: Mapping[str, Any]) -> Standard
 
     routes: list[RouteResult] = []
     route_values: list[bool | None] = []
-    for rt in v.routes:
+    for k, rt in enumerate(v.routes):
         items: list[ConditionResult] = []
         if rt.kind == "score":
             assert rt.score_at_least is not None
@@ -232,7 +235,7 @@ def evaluate_variant(packs: Packs, v: Variant, r: Mapping[str, Any]) -> Standard
                 items.append(res)
                 ivals.append(iv)
                 if iv is None:
-                    open_items.append((it.id, it.fields))
+                    open_items.append((it.id, it.fields, k))
             val = kleene_or(ivals) if rt.kind == "any" else kleene_and(ivals)
         route_values.append(val)
         routes.append(RouteResult(rt.path, rt.path, rt.label, rt.clause, Tri.of(val), items))
@@ -246,7 +249,7 @@ def evaluate_variant(packs: Packs, v: Variant, r: Mapping[str, Any]) -> Standard
             val = lv.item.fn(r)
             levels.append(LevelResult(lv.id, lv.level, lv.label, Tri.of(val), lv.item.fields))
             if val is None:
-                open_items.append((lv.id, lv.item.fields))
+                open_items.append((lv.id, lv.item.fields, "level"))
             if decided:
                 continue
             if val is None:
@@ -290,13 +293,32 @@ def evaluate_variant(packs: Packs, v: Variant, r: Mapping[str, Any]) -> Standard
 
     undecided = qualified is None or (bool(v.levels) and level is None)
 
+    def live(part: str | int) -> bool:
+        """Whether an open item of this part can still change the verdict or level."""
+        if part == "level":
+            return bool(v.levels) and level is None
+        if qualified is not None:
+            return False
+        if part == "condition" or v.qualified is not None:
+            return True
+        if True in route_values:  # a route already met: the routes are decided
+            return False
+        if part == "indicator":
+            return any(
+                val is None for rt, val in zip(v.routes, route_values, strict=True) if rt.kind == "score"
+            )
+        return route_values[int(part)] is None
+
     def unknown_fields() -> list[UnknownField]:
         unknown: dict[str, list[str]] = {}
-        for ident, fields in open_items:
+        changes: dict[str, bool] = {}
+        for ident, fields, part in open_items:
             for f in fields:
-                if r.get(f) is None and ident not in unknown.setdefault(f, []):
-                    unknown[f].append(ident)
-        return [UnknownField(f, _field_label(packs, f), ids, undecided) for f, ids in unknown.items()]
+                if r.get(f) is None:
+                    if ident not in unknown.setdefault(f, []):
+                        unknown[f].append(ident)
+                    changes[f] = changes.get(f, False) or (undecided and live(part))
+        return [UnknownField(f, _field_label(packs, f), ids, changes[f]) for f, ids in unknown.items()]
 
     return StandardResult(
         standard=v.standard,
@@ -431,7 +453,18 @@ def evaluate_either_reading(
         score_range = None
 
     def unknown_fields() -> list[UnknownField]:
-        out = [UnknownField(u.field, u.label, u.items, undecided) for u in app.unknown_fields]
+        # a field may change the merged verdict if it may change either reading's
+        theirs = {u.field: u for u in rev.unknown_fields}
+        out = []
+        for u in app.unknown_fields:
+            t = theirs.pop(u.field, None)
+            items = u.items + [i for i in (t.items if t else []) if i not in u.items]
+            could = undecided and (u.could_change_verdict or (t is not None and t.could_change_verdict))
+            out.append(UnknownField(u.field, u.label, items, could))
+        out += [
+            UnknownField(t.field, t.label, t.items, undecided and t.could_change_verdict)
+            for t in theirs.values()
+        ]
         if differs:
             out.insert(0, UnknownField(REVIEW, label, changed_items(), True))
         return out

@@ -25,7 +25,7 @@ from typing import Any
 
 from tidu.rules import expr as E
 from tidu.rules.compiler import CompiledPacks as Packs
-from tidu.rules.editions import variant_key
+from tidu.rules.editions import REVIEW, reads_review, variant_key
 from tidu.rules.evaluate import _value_text, band_range, prepare
 from tidu.rules.fields import FIELDS as REGISTRY
 from tidu.rules.model import Level, Number, StandardResult, Tri, Variant, to_decimal
@@ -657,6 +657,10 @@ def find_gaps(
         return []
     plan = _plan(v)
     r = prepare(record, today)
+    if r.get(REVIEW) is None and reads_review([ed]):
+        # an empty review flag: the reasons shown are the new application's (evaluate_either_reading),
+        # so are the changes suggested
+        r[REVIEW] = False
     base = _quick(v, r)
     if _blocked(v, r, base, only_false=True):
         return []  # e.g. a past incident or a title already held: nothing to suggest
