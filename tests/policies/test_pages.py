@@ -206,3 +206,48 @@ def test_the_sandbox_counts_the_firms_and_the_amount_before_publishing(world: di
     assert client_for(world["other_county"]).post(
         "/policies/manage/ns-high-growth/edition/", {"action": "sandbox"}
     ).status_code in {403, 404}
+
+
+def test_the_admin_lists_policies_and_awards_and_saves_through_the_service(world: dict[str, Any]) -> None:
+    from tidu.core.models import AuditEvent
+
+    admin = client_for(world["admin"])
+    assert admin.get("/admin/policies/policy/").status_code == 200
+    assert admin.get("/admin/policies/award/").status_code == 200
+    policy_pk = PolicyBatch.objects.get(policy__code="ns-high-growth").policy_id
+    assert admin.get(f"/admin/policies/policy/{policy_pk}/change/").status_code == 200
+    before = AuditEvent.objects.filter(action="policy.update").count()
+    from tidu.policies.models import Policy
+
+    p = Policy.objects.get(pk=policy_pk)
+    data = {
+        k: getattr(p, k) or ""
+        for k in (
+            "code",
+            "title",
+            "issuer",
+            "document_number",
+            "level",
+            "category",
+            "purpose",
+            "route",
+            "interpretation",
+            "original_text",
+            "materials",
+            "source_url",
+            "reading_notes",
+        )
+    }
+    data |= {
+        "region": p.region_id,
+        "in_force_from": "2025-01-01",
+        "in_force_to": "",
+        "title": "南山区高成长企业奖励（修订）",
+        "editions-TOTAL_FORMS": 0,
+        "editions-INITIAL_FORMS": 0,
+        "batches-TOTAL_FORMS": 0,
+        "batches-INITIAL_FORMS": 0,
+    }
+    admin.post(f"/admin/policies/policy/{policy_pk}/change/", data)
+    assert Policy.objects.get(pk=policy_pk).title == "南山区高成长企业奖励（修订）"
+    assert AuditEvent.objects.filter(action="policy.update").count() == before + 1
