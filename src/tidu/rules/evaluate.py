@@ -13,6 +13,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from tidu.rules import expr as E
 from tidu.rules.editions import (
     REVIEW,
     check_edition,
@@ -399,12 +400,16 @@ def evaluate_either_reading(
     verdict is unknown, or the score/level blank, and a note says the answer depends on whether this
     is a re-review. Reasons, path and edition are those of the new-application reading. The batch
     SQL merges the two readings the same way (tidu.rules.sql)."""
-    readings = []
-    for flag in (False, True):
-        rr = {**r, REVIEW: flag}
-        ed = select_edition(packs, standard, rr, forced)
-        readings.append(evaluate_variant(packs, select_variant(ed, rr), rr))
-    app, rev = readings
+    ra: dict[str, Any] = {**r, REVIEW: False}
+    va = select_variant(select_edition(packs, standard, ra, forced), ra)
+    app = evaluate_variant(packs, va, ra)
+    rr = {**ra, REVIEW: True}  # with the derived values the closures memoized in `ra`
+    if isinstance(r, dict):  # and keep them for the next standards (entries check their inputs)
+        r.update((k, x) for k, x in ra.items() if k.startswith("\0"))
+    vr = select_variant(select_edition(packs, standard, rr, forced), rr)
+    rev = (_review_items_only(va, rr, app) if vr is va else None) or evaluate_variant(packs, vr, rr)
+    if rev is app:
+        return app
     s = standard
     app_row, rev_row = app.row(), rev.row()
     qualified = app.qualified if app.qualified == rev.qualified else Tri.UNKNOWN
@@ -454,7 +459,7 @@ def evaluate_either_reading(
 
     def unknown_fields() -> list[UnknownField]:
         # a field may change the merged verdict if it may change either reading's
-        theirs = {u.field: u for u in rev.unknown_fields}
+        theirs = {} if rev.unknown_fn is app.unknown_fn else {u.field: u for u in rev.unknown_fields}
         out = []
         for u in app.unknown_fields:
             t = theirs.pop(u.field, None)
@@ -481,3 +486,63 @@ def evaluate_either_reading(
         verdict_could_change=undecided,
         notes=notes,
     )
+
+
+_TRI_BOOL = {Tri.TRUE: True, Tri.FALSE: False, Tri.UNKNOWN: None}
+_ITEMS_ONLY: dict[int, tuple[Variant, bool]] = {}
+
+
+def _review_items_only(v: Variant, rr: Mapping[str, Any], app: StandardResult) -> StandardResult | None:
+    """The re-review reading when both readings use variant `v` and the flag is read only by its
+    conditions and route items: those are evaluated again, the rest (points, levels, score) is the
+    new-application reading's. None when something else reads the flag (then: evaluate in full).
+
+    Why: most firm-years on the platform carry no flag, and evaluating 专精特新/小巨人 twice in full
+    would cost the explanation a third more time."""
+    hit = _ITEMS_ONLY.get(id(v))
+    if hit is None or hit[0] is not v:
+        ok = not (
+            any(REVIEW in ind.fields for ind in v.indicators)
+            or any(REVIEW in lv.item.fields for lv in v.levels)
+            or (v.qualified is not None)
+            or (v.score_node is not None and REVIEW in E.columns(v.score_node))
+        )
+        hit = _ITEMS_ONLY[id(v)] = (v, ok)
+    if not hit[1]:
+        return None
+
+    changed = False
+
+    def again(res: ConditionResult, item: Item) -> ConditionResult:
+        nonlocal changed
+        if REVIEW not in item.fields:
+            return res
+        value = Tri.of(item.fn(rr))
+        if value == res.value:
+            return res
+        changed = True
+        return replace(res, value=value)
+
+    conditions = [again(c, item) for c, item in zip(app.conditions, v.conditions, strict=True)]
+    routes: list[RouteResult] = []
+    for res, rt in zip(app.routes, v.routes, strict=True):
+        if rt.kind == "score":
+            routes.append(res)
+            continue
+        items = [again(c, it) for c, it in zip(res.items, rt.items, strict=True)]
+        vals = [_TRI_BOOL[c.value] for c in items]
+        routes.append(
+            replace(res, items=items, value=Tri.of(kleene_or(vals) if rt.kind == "any" else kleene_and(vals)))
+        )
+    if not changed:
+        return app  # the flag changes nothing here: the two readings are one
+    route_values = [_TRI_BOOL[rt.value] for rt in routes]
+    qualified = kleene_and(
+        [*(_TRI_BOOL[c.value] for c in conditions), kleene_or(route_values) if v.routes else True]
+    )
+    path = None
+    if qualified is True:
+        path = next(
+            (rt.path for rt, val in zip(v.routes, route_values, strict=True) if val is True), v.qualified_path
+        )
+    return replace(app, qualified=Tri.of(qualified), conditions=conditions, routes=routes, path=path)
