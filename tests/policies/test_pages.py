@@ -251,3 +251,51 @@ def test_the_admin_lists_policies_and_awards_and_saves_through_the_service(world
     admin.post(f"/admin/policies/policy/{policy_pk}/change/", data)
     assert Policy.objects.get(pk=policy_pk).title == "南山区高成长企业奖励（修订）"
     assert AuditEvent.objects.filter(action="policy.update").count() == before + 1
+
+
+def test_the_api_gives_a_firm_its_matches_and_officials_their_push_list_and_payouts(
+    world: dict[str, Any],
+) -> None:
+    firm = client_for(world["grower_user"])
+    mine = firm.get("/api/v1/policies/mine").json()
+    verdicts = {m["policy"]["code"]: m["verdict"] for m in mine["matches"]}
+    assert verdicts["ns-high-growth"] == "eligible" and "zj-zjtx-reward" not in verdicts
+    assert client_for(world["county"]).get("/api/v1/policies/mine").status_code == 403
+    batch = growth_batch()
+    assert firm.get(f"/api/v1/policies/batches/{batch.pk}/push-list").status_code == 403
+    assert (
+        client_for(world["other_county"]).get(f"/api/v1/policies/batches/{batch.pk}/push-list").status_code
+        == 404
+    )
+    county = client_for(world["county"])
+    listed = county.get(f"/api/v1/policies/batches/{batch.pk}/push-list").json()
+    assert [r["credit_code"] for r in listed] == [world["grower"].credit_code]
+    made = county.post(
+        f"/api/v1/policies/batches/{batch.pk}/awards",
+        {"credit_code": world["grower"].credit_code, "amount_yuan": 200_000},
+        content_type="application/json",
+    )
+    assert made.status_code == 201, made.content
+    award_id = made.json()["id"]
+    over = county.post(
+        f"/api/v1/policies/awards/{award_id}/payouts",
+        {"amount_yuan": 200_001, "paid_on": "2026-01-05", "reference": "X"},
+        content_type="application/json",
+    )
+    assert over.status_code == 400 and "超过决定金额" in over.json()["message"]
+    paid = county.post(
+        f"/api/v1/policies/awards/{award_id}/payouts",
+        {"amount_yuan": 200_000, "paid_on": "2026-01-05", "reference": "X"},
+        content_type="application/json",
+    )
+    assert paid.status_code == 201 and paid.json()["status"] == "paid"
+    assert (
+        client_for(world["other_county"])
+        .post(
+            f"/api/v1/policies/awards/{award_id}/payouts",
+            {"amount_yuan": 1, "paid_on": "2026-01-05", "reference": "Y"},
+            content_type="application/json",
+        )
+        .status_code
+        == 404
+    )

@@ -22,3 +22,4 @@ api.add_router("/notifications", "tidu.notifications.api.router")  # inbox, read
 api.add_router("/changes", "tidu.changes.api.router")  # 重大变化报告: file, revise, review
 api.add_router("/services", "tidu.service_catalog.api.router")  # 服务清单: offers, requests, ratings, oversight
 api.add_router("/policy-filings", "tidu.policy_filings.api.router")  # 政策申报兑现: apply, submit, review, pay
+api.add_router("/policies", "tidu.policies.api.router")  # 惠企政策: list, mine, push lists, awards, payouts

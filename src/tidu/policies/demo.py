@@ -146,10 +146,14 @@ def seed_policies(*, demo_firm: Any = None, today: dt.date | None = None) -> dic
                     evidence=row.evidence,
                 )
             )
+
     # Money in every state: paid in full, partly paid, still to pay, revoked.
+    def payer(award: Award) -> Any:
+        return county if award.policy.level == "county" else city
+
     if len(granted) >= 4:
         services.payout_record(
-            actor=county,
+            actor=payer(granted[0]),
             award=granted[0],
             amount_yuan=granted[0].amount_yuan,
             paid_on=day - dt.timedelta(days=3),
@@ -158,13 +162,13 @@ def seed_policies(*, demo_firm: Any = None, today: dt.date | None = None) -> dic
         half = max(granted[1].amount_yuan // 2, 1)
         if half < granted[1].amount_yuan:
             services.payout_record(
-                actor=county,
+                actor=payer(granted[1]),
                 award=granted[1],
                 amount_yuan=half,
                 paid_on=day - dt.timedelta(days=2),
                 reference="NS-ZF-2026-0002",
             )
-        services.award_revoke(actor=city, award=granted[-1], reason="示例：企业主动放弃")
+        services.award_revoke(actor=payer(granted[-1]), award=granted[-1], reason="示例：企业主动放弃")
     # A double claim: a firm already subsidised by the city for R&D is granted the provincial R&D subsidy too.
     rd_city = [a for a in granted if a.policy.code == "sz-rd-subsidy" and a.status != "revoked"]
     if rd_city and "demo-province" in users:
