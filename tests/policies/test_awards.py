@@ -219,3 +219,57 @@ def test_the_same_firm_paid_for_the_same_purpose_twice_is_flagged(
     assert not a1.double_claim
     assert a2.double_claim and Policy.objects.get(code="sz-rd").title in a2.double_claim_note
     assert not a3.double_claim
+
+
+def test_a_subscribed_firm_is_told_when_a_policy_that_may_fit_is_published(
+    officials: dict[str, Any], firm: Any, firm_user: Any
+) -> None:
+    services.subscription_set(actor=firm_user, on=True)
+    make_policy(officials["city"], code="sz-fits")  # revenue 5000万元 ≥ 1000万元
+    make_policy(
+        officials["city"],
+        code="sz-misses",
+        conditions=[{"label": "营业收入不低于1亿元", "expr": "revenue_y1 >= 100000000", "clause": "第二条"}],
+    )
+    titles = list(Notification.objects.filter(recipient=firm_user).values_list("title", flat=True))
+    assert any("测试政策 sz-fits" in t for t in titles)
+    assert not any("sz-misses" in t for t in titles)
+
+
+def test_an_automatic_award_needs_the_engine_to_find_the_firm_eligible(
+    officials: dict[str, Any], firm: Any
+) -> None:
+    batch = make_policy(
+        officials["city"],
+        code="sz-auto",
+        route="automatic",
+        conditions=[{"label": "营业收入不低于1亿元", "expr": "revenue_y1 >= 100000000", "clause": "第二条"}],
+    )
+    with pytest.raises(PolicyError) as e:
+        services.award_grant(
+            actor=officials["city"],
+            policy_batch=batch,
+            enterprise=firm,
+            amount_yuan=1,
+            route="automatic",
+            basis="",
+        )
+    assert e.value.policy_code == PolicyCode.NOT_QUALIFIED and "营业收入不低于1亿元" in e.value.message
+
+
+def test_a_free_text_condition_is_refused_on_an_automatic_policy(officials: dict[str, Any]) -> None:
+    with pytest.raises(PolicyError) as e:
+        make_policy(
+            officials["city"],
+            code="sz-auto-text",
+            route="automatic",
+            conditions=[{"label": "承诺不迁出", "evidence": "承诺书", "clause": "第四条"}],
+        )
+    assert e.value.policy_code == PolicyCode.AUTOMATIC_NEEDS_DATA and "承诺不迁出" in e.value.message
+
+
+def test_a_policy_at_one_level_names_a_region_of_that_level(officials: dict[str, Any]) -> None:
+    with pytest.raises(TiduError, match="不一致"):
+        make_policy(officials["province"], code="bad-level", level="province", region="440300")
+    with pytest.raises(TiduError):
+        make_policy(officials["city"], code="national-by-city", level="national", region=None)
