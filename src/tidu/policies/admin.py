@@ -4,9 +4,10 @@ never edited in place, money only by `award_grant` / `payout_record`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
 from tidu.policies import services
@@ -43,6 +44,7 @@ class PolicyAdmin(admin.ModelAdmin):
     search_fields = ("title", "code", "document_number", "issuer")
     readonly_fields = ("status", "published_at", "created_by")
     inlines = (EditionInline, BatchInline)
+    formfield_overrides: ClassVar[dict[Any, dict[str, Any]]] = {models.URLField: {"assume_scheme": "https"}}
 
     def save_model(self, request: HttpRequest, obj: Policy, form: Any, change: bool) -> None:
         values = {k: form.cleaned_data[k] for k in services.POLICY_FIELDS if k in form.cleaned_data}

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from tidu.accounts.auth import API_AUTH
 from tidu.core.errors import ErrorCode, TiduError
@@ -155,7 +155,7 @@ def grant(request: HttpRequest, batch_id: int, payload: GrantIn) -> Any:
         basis=payload.basis,
         filing_ref=payload.filing_ref,
     )
-    return 201, _award(award)
+    return Status(201, _award(award))
 
 
 def _award(a: Award) -> dict[str, Any]:
@@ -194,7 +194,7 @@ def payout(request: HttpRequest, award_id: int, payload: PayoutIn) -> Any:
         reference=payload.reference,
     )
     award.refresh_from_db()
-    return 201, _award(award)
+    return Status(201, _award(award))
 
 
 @router.get("/{code}", response={200: Any, 404: ErrorOut}, summary="一项政策：条件、金额、批次、修订记录")

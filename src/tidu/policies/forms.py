@@ -42,6 +42,8 @@ def _wan(form: forms.Form, name: str, *, required: bool) -> int | None:
 
 
 class PolicyForm(forms.ModelForm):
+    source_url = forms.URLField(label=_("原文链接"), required=False, assume_scheme="https")
+
     class Meta:
         model = Policy
         fields = (

@@ -441,7 +441,7 @@ def push_view(request: HttpRequest, batch_id: int) -> HttpResponse:
                 form = GrantForm(request.POST)
                 ent = (
                     firms_in_reach(request.user, batch.policy)
-                    .filter(pk=int(request.POST.get("enterprise") or 0))
+                    .filter(pk=int(raw) if (raw := request.POST.get("enterprise", "")).isdigit() else 0)
                     .first()
                 )
                 if ent is None:
