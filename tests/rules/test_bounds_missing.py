@@ -85,6 +85,15 @@ def test_two_known_years_reaching_500wan_meet_the_direct_path_whatever_the_third
     assert "equity_fin_y3" not in {u.field for u in res.unknown_fields}
 
 
+def test_an_empty_award_rank_is_no_award_and_not_called_missing() -> None:
+    # D1 reads the ranks with IS NULL ("未填写奖励排名视为近三年未获奖"): empty is the answer itself
+    res = PACKS.explain(innovative(3_000_000, 2_000_000, None), standards=["innovative_sme"], today=TODAY)[
+        "innovative_sme"
+    ]
+    assert item(res, "D1").value is Tri.FALSE
+    assert item(res, "D1").detail_zh == "不满足"
+
+
 def test_one_yuan_short_of_500wan_with_a_year_missing_stays_open_and_names_that_year() -> None:
     res = PACKS.explain(innovative(3_000_000, 1_999_999, None), standards=["innovative_sme"], today=TODAY)[
         "innovative_sme"

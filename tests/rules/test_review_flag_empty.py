@@ -158,6 +158,21 @@ def test_a_2026_score_below_60_no_longer_fails_a_firm_that_may_be_a_2022_review(
     assert "is_review" in {u.field for u in res.unknown_fields}
 
 
+@pytest.mark.parametrize(("held", "want"), [(False, Tri.FALSE), (None, Tri.UNKNOWN), (True, Tri.UNKNOWN)])
+def test_a_firm_known_not_to_hold_the_title_is_not_being_re_reviewed(held: bool | None, want: Tri) -> None:
+    # fields.md: is_review is the review of a title the firm already holds
+    rec = {
+        **LITTLE_GIANT_2026,
+        "own_brand": True,
+        "zjtx_dev_score": Decimal("55"),
+        "is_review": None,
+        "cert_little_giant_valid": held,
+    }
+    res = explain(rec, "little_giant")
+    assert res.qualified is want
+    assert any("复核" in n for n in res.notes) is (held is not False)
+
+
 def test_a_general_condition_failing_fails_both_readings() -> None:
     rec = {**LITTLE_GIANT_2026, "is_review": None, "registered_in_mainland": False}
     res = explain(rec, "little_giant")
@@ -179,6 +194,15 @@ CASES = [
     {**LITTLE_GIANT_2026, "is_review": True},
     {**LITTLE_GIANT_2026, "is_review": None, "registered_in_mainland": False},
     {**LITTLE_GIANT_2026, "is_review": None, "own_brand": True, "zjtx_dev_score": Decimal("55")},
+    {
+        **LITTLE_GIANT_2026,
+        "is_review": None,
+        "own_brand": True,
+        "zjtx_dev_score": Decimal("55"),
+        "cert_little_giant_valid": False,
+    },
+    {**specialized("48", "52", None), "cert_specialized_valid": False},
+    {**specialized("48", "52", None), "cert_specialized_valid": True},
     {**LITTLE_GIANT_2026, "is_review": None, "year": 2025, "as_of": dt.date(2025, 6, 30)},
     {**LITTLE_GIANT_2026, "is_review": None, "year": 2025, "as_of": dt.date(2025, 6, 30), "revenue_y1": 1},
 ]

@@ -91,6 +91,10 @@ def select_variant(ed: Edition, r: Mapping[str, Any]) -> Variant:
 
 
 REVIEW = "is_review"
+# The title a re-review is of (fields.md: is_review = "the review of a title the firm already holds").
+# A firm known not to hold it (FALSE, not empty) is not being re-reviewed: an empty flag is read as a
+# new application only, however the standard reads the flag.
+REVIEW_TITLE = {"little_giant": "cert_little_giant_valid", "specialized_sme": "cert_specialized_valid"}
 _READS_REVIEW: dict[tuple[int, ...], tuple[list[Edition], bool]] = {}
 
 
@@ -110,7 +114,11 @@ def reads_review(eds: Iterable[Edition]) -> bool:
     for e in eds:
         items = [e.select_when, *(a.applies for a in e.amendments), *(o.applies for o in e.overlays)]
         for v in e.variants.values():
-            items += [*v.conditions, *(it for rt in v.routes for it in rt.items), *(lv.item for lv in v.levels)]
+            items += [
+                *v.conditions,
+                *(it for rt in v.routes for it in rt.items),
+                *(lv.item for lv in v.levels),
+            ]
             items += [v.qualified, *(item for item, _text in v.notes)]
             if any(REVIEW in ind.fields for ind in v.indicators):
                 found = True

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from tidu.rules import expr as E
 from tidu.rules.editions import (
     REVIEW,
+    REVIEW_TITLE,
     check_edition,
     check_standards,
     reads_review,
@@ -123,10 +124,35 @@ def _field_label(packs: Packs, name: str) -> str:
     return f.label if f else name
 
 
+_VALUED: dict[int, tuple[Item, frozenset[str]]] = {}
+
+
+def _valued(item: Item) -> frozenset[str]:
+    """The fields whose emptiness `item` does not itself test: an award rank read through `IS NULL`
+    (or given a `COALESCE` default) means "none" when empty, not "unknown"."""
+    hit = _VALUED.get(id(item))
+    if hit is not None and hit[0] is item:
+        return hit[1]
+    tested: set[str] = set()
+
+    def walk(n: E.Node) -> None:
+        if isinstance(n, E.IsNull | E.Coalesce):
+            tested.update(c.name for c in E.children(n) if isinstance(c, E.Col))
+        for c in E.children(n):
+            walk(c)
+
+    walk(item.node)
+    out = frozenset(f for f in item.fields if f not in tested)
+    _VALUED[id(item)] = (item, out)
+    return out
+
+
 def _detail(packs: Packs, item: Item, value: bool | None, r: Mapping[str, Any]) -> str:
     missing = [f for f in item.fields if r.get(f) is None]
     if value is not None:
         verdict = "满足" if value else "不满足"
+        valued = _valued(item)
+        missing = [f for f in missing if f in valued]
         if not missing:
             return verdict
         # decided with inputs unknown (the known years already reach the threshold): say which
@@ -403,9 +429,12 @@ def evaluate_either_reading(
     ra: dict[str, Any] = {**r, REVIEW: False}
     va = select_variant(select_edition(packs, standard, ra, forced), ra)
     app = evaluate_variant(packs, va, ra)
-    rr = {**ra, REVIEW: True}  # with the derived values the closures memoized in `ra`
-    if isinstance(r, dict):  # and keep them for the next standards (entries check their inputs)
+    if isinstance(r, dict):  # keep the derived values memoized in `ra` (entries check their inputs)
         r.update((k, x) for k, x in ra.items() if k.startswith("\0"))
+    title = REVIEW_TITLE.get(standard)
+    if title is not None and r.get(title) is False:
+        return app  # the firm does not hold the title: no re-review of it
+    rr = {**ra, REVIEW: True}
     vr = select_variant(select_edition(packs, standard, rr, forced), rr)
     rev = (_review_items_only(va, rr, app) if vr is va else None) or evaluate_variant(packs, vr, rr)
     if rev is app:

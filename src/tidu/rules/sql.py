@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tidu.rules import expr as E
-from tidu.rules.editions import REVIEW, check_edition, check_standards, reads_review
+from tidu.rules.editions import REVIEW, REVIEW_TITLE, check_edition, check_standards, reads_review
 from tidu.rules.errors import RulesError, SelectionError
 from tidu.rules.fieldinfo import field_infos
 from tidu.rules.fields import SQL_TYPES, today_shanghai
@@ -207,9 +207,14 @@ def compile_plan(
     for std in stds:
         cands = _candidates(packs, std, forced.get(std))
 
-        def reading(review: bool | None, cands: list[Edition] = cands) -> dict[str, str]:
+        def reading(review: bool | None, cands: list[Edition] = cands, std: str = std) -> dict[str, str]:
             """This standard's outputs, with an empty is_review read as `review` (None: as given)."""
-            sub = {} if review is None else {REVIEW: E.Coalesce((E.Col(REVIEW), E.Lit(review)))}
+            # as a re-review only where the firm may hold the title reviewed (evaluate: REVIEW_TITLE)
+            title = REVIEW_TITLE.get(std)
+            fill: E.Node = E.Lit(review)
+            if review and title is not None and title in packs.fields:
+                fill = E.Coalesce((E.Col(title), E.TRUE))
+            sub = {} if review is None else {REVIEW: E.Coalesce((E.Col(REVIEW), fill))}
 
             def subst(node: E.Node) -> E.Node:
                 return E.substitute(node, sub) if sub and REVIEW in E.columns(node) else node
