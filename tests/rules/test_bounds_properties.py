@@ -10,9 +10,12 @@ Python and DuckDB must also agree on every drawn record with missing values.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
+from decimal import Decimal
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,7 +23,7 @@ from tidu.rules import Packs, contract_columns, load_packs
 from tidu.rules.evaluate import prepare
 from tidu.rules.fields import SQL_TYPES
 from tidu.rules.model import Item
-from tidu.rules.sql import run_duckdb
+from tidu.rules.sql import run_duckdb, run_postgres
 
 TODAY = dt.date(2026, 11, 30)
 PACKS: Packs = load_packs()
@@ -134,6 +137,10 @@ def drawn(draw: st.DrawFn) -> dict[str, Any]:
     rec: dict[str, Any] = {**BASE, "year": draw(st.sampled_from([2024, 2025, 2026]))}
     rec["as_of"] = dt.date(rec["year"], 6, 30)
     rec["is_review"] = draw(st.sampled_from([None, True, False]))
+    for f in ("cert_specialized_valid", "cert_little_giant_valid"):  # the titles a re-review is of
+        rec[f] = draw(st.sampled_from([None, True, False]))
+    rec["zjtx_dev_score"] = draw(st.sampled_from([None, Decimal("48"), Decimal("50"), Decimal("60")]))
+    rec["zjtx_dev_score_prev"] = draw(st.sampled_from([None, Decimal("49.9"), Decimal("60")]))
     for f in ("equity_fin_y1", "equity_fin_y2", "equity_fin_y3"):
         rec[f] = draw(money(3_000_000))
     for f in ("rd_y1", "rd_y2"):
@@ -144,7 +151,7 @@ def drawn(draw: st.DrawFn) -> dict[str, Any]:
 
 
 @settings(
-    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
 @given(st.lists(drawn(), min_size=5, max_size=40))
 def test_duckdb_agrees_with_python_on_missing_amounts(recs: list[dict[str, Any]]) -> None:
@@ -167,3 +174,51 @@ def test_duckdb_agrees_with_python_on_missing_amounts(recs: list[dict[str, Any]]
         exp = want[row["credit_code"]]
         diff = {c: (exp[c], row[c]) for c in contract_columns() if exp[c] != row[c]}
         assert not diff, f"DuckDB differs from Python for {row['credit_code']}: {diff}"
+
+
+PG_URL = os.environ.get("TIDU_DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture(scope="module")
+def pg() -> Iterator[Any]:
+    import psycopg
+
+    try:
+        conn = psycopg.connect(PG_URL, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError:
+        if os.environ.get("TIDU_DATABASE_URL"):
+            raise  # configured but unreachable: a failure, not a skip
+        pytest.skip("PostgreSQL not reachable")
+    with conn:
+        yield conn
+
+
+@settings(
+    max_examples=5,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.function_scoped_fixture,
+    ],
+)
+@given(recs=st.lists(drawn(), min_size=5, max_size=40))
+def test_postgres_agrees_with_python_on_missing_amounts(pg: Any, recs: list[dict[str, Any]]) -> None:
+    rows = [{**r, "credit_code": f"P{i:04d}"} for i, r in enumerate(recs)]
+    with pg.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS pg_temp.tidu_bounds_drawn")
+        cur.execute(
+            "CREATE TEMP TABLE tidu_bounds_drawn ("
+            + ", ".join(f'"{c}" {SQL_TYPES[PACKS.fields[c].type]}' for c in COLUMNS)
+            + ")"
+        )
+        cur.executemany(
+            f"INSERT INTO tidu_bounds_drawn VALUES ({', '.join('%s' for _ in COLUMNS)})",
+            [[r.get(c) for c in COLUMNS] for r in rows],
+        )
+        got = run_postgres(PACKS, cur, "tidu_bounds_drawn", today=TODAY)
+    want = {r["credit_code"]: PACKS.explain(r, today=TODAY).to_row() for r in rows}
+    for row in got:
+        exp = want[row["credit_code"]]
+        diff = {c: (exp[c], row[c]) for c in contract_columns() if exp[c] != row[c]}
+        assert not diff, f"PostgreSQL differs from Python for {row['credit_code']}: {diff}"
