@@ -62,3 +62,33 @@ def test_sichuan_distinctive_score_adds_eight_four_and_three(met: tuple[bool, ..
     record.update({name: m for (name, _pts), m in zip(SICHUAN, met, strict=True)})
     want = Decimal(sum(pts for (_name, pts), m in zip(SICHUAN, met, strict=True) if m))
     assert _points(record, "distinctive") == (want, want)
+
+
+@pytest.mark.parametrize(
+    ("start", "years"),
+    [
+        (dt.date(2021, 1, 1), 4),  # 1 January 2021 to the end of 2024: four full years
+        (dt.date(2021, 1, 2), 3),  # a day later: the year 2021 is not full
+        (dt.date(2021, 7, 1), 3),
+        (dt.date(2020, 12, 31), 4),
+        (dt.date(2025, 3, 1), 0),  # started in the evaluation year: none (floor 0)
+    ],
+)
+def test_niche_years_count_full_years_to_the_end_of_the_year_before(start: dt.date, years: int) -> None:
+    """fields.md §15 niche_years: Y − start year − (1 unless the start is 1 January), floor 0."""
+    record = {"year": 2025, "as_of": dt.date(2025, 6, 30), "niche_start_on": start}
+    want = Decimal(min(years // 2, 5))
+    assert _points(record, "niche_years") == (want, want)
+
+
+def test_the_two_year_growth_is_the_mean_of_the_two_yearly_rates() -> None:
+    """fields.md §15 main_growth_avg_2y: ((M1−M2)/M2 + (M2−M3)/M3) / 2. 100 → 110 → 110 is 10% then 0%:
+    a mean of exactly 5% (4–6% band, 4 points), where a compound rate (4.88%) would score 2."""
+    record = {
+        "year": 2025,
+        "as_of": dt.date(2025, 6, 30),
+        "main_rev_y3": 100_000_000,
+        "main_rev_y2": 110_000_000,
+        "main_rev_y1": 110_000_000,
+    }
+    assert _points(record, "main_growth_avg") == (Decimal(4), Decimal(4))
