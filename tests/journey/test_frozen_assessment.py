@@ -29,13 +29,34 @@ def test_frozen_figures_and_assessment_stay_when_the_firm_edits_its_figures(worl
     assert api["frozen_figures"]["revenue_y1"] == SECRET_REVENUE
 
 
-def test_the_engine_result_is_frozen_with_its_pack_edition_and_hash(world: World) -> None:
+def test_the_engine_result_is_frozen_with_its_pack_edition_and_digest(world: World) -> None:
+    from tidu.rules import load_packs
+
     app = world.submitted("A")
     result = app.frozen_assessment
     assert result["engine"] == "tidu.rules" and app.pack_edition.startswith("specialized_sme/")
-    assert result["pack_edition"] == app.pack_edition and len(result["pack_hash"]) == 64
+    assert result["schema_version"] == 1 and result["standard"] == "specialized_sme"
+    assert result["pack_edition"] == app.pack_edition and result["pack_digest"] == load_packs().digest
     assert result["verdict"] in {"true", "false", "unknown"} and result["conditions"]
     assert all(c["clause"] or c["label"] for c in result["conditions"])
+
+
+def test_a_result_frozen_before_the_schema_is_still_read_through_the_api(world: World) -> None:
+    """Applications submitted before the versioned result JSON keep their stored form (no data
+    migration): the API serves them in the current schema, with the digest left empty (unknown)."""
+    app = world.submitted("A")
+    old = {"engine": "tidu.rules", "tier": "specialized_sme", "as_of": "2025-03-01", "is_review": False,
+           "pack_edition": "specialized_sme/2022", "pack_hash": "ab" * 32, "verdict": "false", "score": "55",
+           "level": None, "path": None, "conditions": [{"id": "C1", "label": "成立满2年", "clause": "条款",
+                                                         "value": "true", "detail": "满足", "fields": []}],
+           "indicators": [], "unknown_fields": [], "notes": []}
+    type(app).objects.filter(pk=app.pk).update(frozen_assessment=old)
+    body = world.bearer("county").get(f"/api/v1/journey/applications/{app.pk}").json()["frozen_assessment"]
+    assert body["schema_version"] == 1 and body["standard"] == "specialized_sme" and body["edition"] == "2022"
+    assert body["verdict"] == "false" and body["score"] == "55" and body["pack_digest"] == ""
+    assert body["conditions"][0]["detail"] == "满足" and body["conditions"][0]["route"] is None
+    app.refresh_from_db()
+    assert app.frozen_assessment == old  # nothing rewritten in the database
 
 
 def test_a_new_pack_edition_does_not_rewrite_a_submitted_application(

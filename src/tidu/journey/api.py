@@ -53,6 +53,7 @@ from tidu.journey.selectors import (
     rounds_open_for,
 )
 from tidu.journey.verify import verify_url
+from tidu.rules import read_result_json
 
 router = Router(auth=API_AUTH, tags=["梯度培育"])
 ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 415: ErrorOut}
@@ -263,7 +264,7 @@ def _detail_out(request: HttpRequest, app: Application) -> dict[str, Any]:
     return _app_out(app) | {
         "can_review": can_review(request.user, app),
         "fingerprint": fingerprint,
-        "frozen_figures": app.frozen_figures, "frozen_assessment": app.frozen_assessment,
+        "frozen_figures": app.frozen_figures, "frozen_assessment": read_result_json(app.frozen_assessment),
         "steps": [{"level": s.level, "action": s.action, "official": s.official_label, "comment": s.comment,
                    "at": s.at} for s in app.steps.all()],
         "attachments": [_attachment_out(app, a, fingerprint) for a in attachments],
@@ -602,7 +603,7 @@ def _rr_out(rr: ReReview) -> dict[str, Any]:
 def _rr_detail_out(request: HttpRequest, rr: ReReview) -> dict[str, Any]:
     return _rr_out(rr) | {
         "can_submit": can_edit_rereview(request.user, rr), "can_review": can_review_rereview(request.user, rr),
-        "frozen_figures": rr.frozen_figures, "frozen_assessment": rr.frozen_assessment,
+        "frozen_figures": rr.frozen_figures, "frozen_assessment": read_result_json(rr.frozen_assessment),
         "steps": [{"level": s.level, "action": s.action, "official": s.official_label, "comment": s.comment,
                    "at": s.at} for s in rr.steps.all()],
     }

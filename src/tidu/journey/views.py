@@ -72,6 +72,7 @@ from tidu.journey.selectors import (
     rounds_open_for,
 )
 from tidu.journey.verify import verify_url
+from tidu.rules import read_result_json
 
 PAGE_SIZE = 50
 
@@ -160,7 +161,7 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One application: where it is, what each reviewer said, frozen figures, attachments, actions."""
     app = application_get(user=request.user, pk=pk)
-    assessment = app.frozen_assessment or {}
+    assessment = read_result_json(app.frozen_assessment or {})
     editable = can_edit_application(request.user, app) and app.status in EDITABLE_STATUSES
     attachments = list(app.attachments.all())
     materials = checklist.status(app, attachments)
@@ -601,7 +602,7 @@ def rereview_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One re-review: the title, where the review is, what each reviewer said, the frozen figures; the
     firm submits here, officials decide here."""
     rr = rereview_get(user=request.user, pk=pk)
-    assessment = rr.frozen_assessment or {}
+    assessment = read_result_json(rr.frozen_assessment or {})
     return render(request, "journey/rereview_detail.html", {
         "rr": rr, "rec": rr.recognition, "steps": rr.steps.all(),
         "figures": _figure_rows(rr.frozen_figures, rr.evaluation_year),

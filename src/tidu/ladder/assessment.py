@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -101,58 +100,15 @@ def base_record(enterprise: Enterprise, today: dt.date | None = None
     return latest, record, marks
 
 
-def _num(v: Any) -> str | None:
-    if v is None:
-        return None
-    from tidu.rules.model import format_number
-
-    return format_number(v)
-
-
 def _standard(r: Any) -> dict[str, Any]:
-    """One StandardResult as plain, JSON-able data (Decimals as text)."""
-    q = r.qualified.value
-    lo_hi = r.score_range
-    return {
-        "standard": r.standard,
-        "title": r.title,
-        "document": r.document,
-        "edition": r.edition,
-        "amendments": list(r.amendments),
-        "overlay": r.overlay,
-        "provisional": bool(r.provisional),
-        "qualified": q,
-        "verdict_zh": VERDICTS.get(q, q),
-        "verdict_could_change": bool(r.verdict_could_change),
-        "path": r.path if q == "true" else None,
-        "path_zh": PATHS.get(r.path or "", r.path or "") if q == "true" else "",
-        "score": _num(r.score),
-        "score_range": [_num(lo_hi[0]), _num(lo_hi[1])] if lo_hi else None,
-        "level": r.level,
-        "level_label": r.level_label,
-        "groups": [{"id": g.id, "label": g.label, "points_lo": _num(g.points_lo), "points_hi": _num(g.points_hi),
-                    "max": _num(g.max), "pass_min": _num(g.pass_min)} for g in r.groups],
-        "indicators": [{"id": i.id, "group": i.group, "label": i.label, "value": i.value_text, "band": i.band_label,
-                        "points_lo": _num(i.points_lo), "points_hi": _num(i.points_hi), "max": _num(i.max),
-                        "clause": i.clause, "provisional": bool(i.provisional)} for i in r.indicators],
-        "conditions": [{"id": c.id, "label": c.label, "clause": c.clause, "value": c.value.value,
-                        "reason": c.detail_zh, "provisional": bool(c.provisional)}
-                       for c in [*r.conditions, *r.route_items]],
-        "unknown_fields": [{"field": u.field, "label": u.label, "could_change_verdict": bool(u.could_change_verdict)}
-                           for u in r.unknown_fields],
-        "gaps": [{"effect": g.effect_zh, "makes_qualified": bool(g.makes_qualified), "points_gain": _num(g.points_gain),
-                  "changes": [{"field": c.field, "old": _plain(c.old), "new": _plain(c.new)} for c in g.changes]}
-                 for g in r.gaps],
-        "notes": list(r.notes),
-    }
-
-
-def _plain(v: Any) -> Any:
-    if isinstance(v, Decimal):
-        return _num(v)
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    return v
+    """One StandardResult as the page, the PDF and the API show it: the engine's own result JSON
+    (`StandardResult.as_json`, schema in docs/rules.md) plus the words this page adds."""
+    out: dict[str, Any] = r.as_json()
+    q = out["verdict"]
+    out["qualified"] = q  # the page's name for the verdict (the API keeps both)
+    out["verdict_zh"] = VERDICTS.get(q, q)
+    out["path_zh"] = PATHS.get(out["path"] or "", out["path"] or "") if q == "true" else ""
+    return out
 
 
 def assess(enterprise: Enterprise, *, overrides: dict[str, Any] | None = None,

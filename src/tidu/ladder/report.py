@@ -112,7 +112,7 @@ def diagnosis_pdf(a: Assessment) -> bytes:
             if s["conditions"]:
                 story.append(p("条件", h3))
                 story.append(table([["条件", "结果", "说明"]] + [
-                    [c["label"], CONDITION_MARK.get(c["value"], c["value"]), c["reason"]] for c in s["conditions"]],
+                    [c["label"], CONDITION_MARK.get(c["value"], c["value"]), c["detail"]] for c in s["conditions"]],
                     [80, 26, 64]))
             if s["unknown_fields"]:
                 story.append(p("缺少的数据：" + "、".join(u["label"] for u in s["unknown_fields"]), small))

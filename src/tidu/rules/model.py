@@ -7,9 +7,11 @@ time, the Python evaluator (`tidu.rules.evaluate`) and the SQL compiler (`tidu.r
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from tidu.rules.expr import Fn, Node
@@ -38,6 +40,13 @@ LADDER: tuple[tuple[str, ...], ...] = (
 def contract_columns(standards: tuple[str, ...] | list[str] = STANDARDS) -> list[str]:
     """credit_code, year, then `<std>__<suffix>` for each standard (ARCHITECTURE.md)."""
     return ["credit_code", "year"] + [f"{s}__{x}" for s in standards for x in OUTPUT_SUFFIXES]
+
+
+ENGINE = "tidu.rules"
+# Version of the result JSON (StandardResult.as_json, docs/rules.md): raise it when a key changes
+# meaning or goes away; adding a key keeps the version. Version 0 is the unversioned journey form
+# stored before it (read by `read_result_json`).
+RESULT_SCHEMA_VERSION = 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -299,6 +308,112 @@ class StandardResult:
     notes: list[str]
     score_output: bool = False
     gaps: list[Any] = field(default_factory=list)
+    pack_digest: str = ""  # sha256 of the pack files it was computed with (Packs.digest)
+    as_of: dt.date | None = None  # the evaluation date the edition was chosen for
+
+    def as_json(self) -> dict[str, Any]:
+        """This result in the stored and published schema (docs/rules.md, "Result JSON", version
+        RESULT_SCHEMA_VERSION): plain JSON values only, numbers as canonical text, so that the same
+        record and the same packs give the same bytes (`canonical_json`)."""
+        q = self.qualified.value
+        lo_hi = self.score_range
+        steps = [(None, c) for c in self.conditions] + [(r.path, c) for r in self.routes for c in r.items]
+        return {
+            "schema_version": RESULT_SCHEMA_VERSION,
+            "engine": ENGINE,
+            "standard": self.standard,
+            "edition": self.edition,
+            "title": self.title,
+            "document": self.document,
+            "amendments": list(self.amendments),
+            "overlay": self.overlay,
+            "pack_digest": self.pack_digest,
+            "as_of": None if self.as_of is None else self.as_of.isoformat(),
+            "provisional": bool(self.provisional),
+            "verdict": q,
+            "verdict_could_change": bool(self.verdict_could_change),
+            "score": format_number(self.score) if self.score is not None else None,
+            "score_range": [format_number(lo_hi[0]), format_number(lo_hi[1])] if lo_hi else None,
+            "level": self.level,
+            "level_label": self.level_label,
+            "path": self.path if q == Tri.TRUE.value else None,
+            "routes": [
+                {"path": r.path, "label": r.label, "clause": r.clause, "value": r.value.value}
+                for r in self.routes
+            ],
+            "conditions": [
+                {
+                    "id": c.id,
+                    "route": route,
+                    "label": c.label,
+                    "clause": c.clause,
+                    "value": c.value.value,
+                    "detail": c.detail_zh,
+                    "fields": list(c.fields),
+                    "provisional": bool(c.provisional),
+                }
+                for route, c in steps
+            ],
+            "groups": [
+                {
+                    "id": g.id,
+                    "label": g.label,
+                    "points_lo": _num(g.points_lo),
+                    "points_hi": _num(g.points_hi),
+                    "max": _num(g.max),
+                    "pass_min": _num(g.pass_min),
+                }
+                for g in self.groups
+            ],
+            "indicators": [
+                {
+                    "id": i.id,
+                    "group": i.group,
+                    "label": i.label,
+                    "clause": i.clause,
+                    "value": i.value_text,
+                    "band": i.band_label,
+                    "points_lo": _num(i.points_lo),
+                    "points_hi": _num(i.points_hi),
+                    "max": _num(i.max),
+                    "fields": list(i.fields),
+                    "provisional": bool(i.provisional),
+                }
+                for i in self.indicators
+            ],
+            "levels": [
+                {
+                    "id": lv.id,
+                    "level": lv.level,
+                    "label": lv.label,
+                    "value": lv.value.value,
+                    "fields": list(lv.fields),
+                }
+                for lv in self.levels
+            ],
+            "unknown_fields": [
+                {
+                    "field": u.field,
+                    "label": u.label,
+                    "items": list(u.items),
+                    "could_change_verdict": bool(u.could_change_verdict),
+                }
+                for u in self.unknown_fields
+            ],
+            "gaps": [
+                {
+                    "effect": g.effect_zh,
+                    "makes_qualified": bool(g.makes_qualified),
+                    "points_gain": _num(g.points_gain),
+                    "changes": [
+                        {"field": c.field, "old": _plain(c.old), "new": _plain(c.new)} for c in g.changes
+                    ],
+                }
+                for g in self.gaps
+            ],
+            "readings": list(self.readings),
+            "notes": list(self.notes),
+        }
 
     @property
     def unknown_fields(self) -> list[UnknownField]:
@@ -350,6 +465,17 @@ class LadderResult:
                 row.update(self.standards[s].row())
         return row
 
+    def as_json(self) -> dict[str, Any]:
+        """Every standard's `StandardResult.as_json`, with the firm-year they are about."""
+        return {
+            "schema_version": RESULT_SCHEMA_VERSION,
+            "engine": ENGINE,
+            "credit_code": self.credit_code,
+            "year": self.year,
+            "as_of": None if self.as_of is None else self.as_of.isoformat(),
+            "standards": {s: r.as_json() for s, r in self.standards.items()},
+        }
+
     @property
     def highest_tier(self) -> str | None:
         """The highest rung of the ladder the firm qualifies for (evaluated standards only)."""
@@ -372,3 +498,56 @@ class LadderResult:
             if top in rung:
                 return LADDER[i + 1][0] if i + 1 < len(LADDER) else None
         return None  # pragma: no cover
+
+
+# ---------------------------------------------------------------------------------------------
+# result JSON helpers
+
+
+def _num(v: Any) -> str | None:
+    return None if v is None else format_number(v)
+
+
+def _plain(v: Any) -> Any:
+    """A gap's old/new value as JSON: numbers as canonical text, dates ISO, the rest as is."""
+    if isinstance(v, bool) or v is None or isinstance(v, str):
+        return v
+    if isinstance(v, Decimal | int | Fraction):
+        return format_number(v)
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return str(v)
+
+
+def canonical_json(data: Any) -> str:
+    """The one text form of a result: sorted keys, no spaces, UTF-8 Chinese kept (byte-stable)."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def read_result_json(data: dict[str, Any]) -> dict[str, Any]:
+    """A stored result in the current schema, whatever version it was stored in.
+
+    Version 0 (journey applications frozen before the schema): the same keys for the verdict and
+    the steps, `pack_hash` (a hash of the edition's own files) instead of `pack_digest`, the
+    standard in `tier` and `pack_edition` "<standard>/<edition>"; the route items were not kept.
+    Nothing is rewritten in the database: stored results are evidence, read through this.
+    """
+    version = data.get("schema_version", 0)
+    if version == RESULT_SCHEMA_VERSION or not data:  # current, or nothing frozen yet (a draft)
+        return data
+    if version != 0:
+        raise ValueError(f"未知的评价结果版本 {version!r}")
+    out = dict(data)
+    std, _, ed = str(data.get("pack_edition") or "").partition("/")
+    out.setdefault("standard", std or data.get("tier"))
+    out.setdefault("edition", ed)
+    out.setdefault("pack_digest", "")  # unknown: the old hash covered other files
+    out.setdefault("verdict_could_change", False)
+    out.setdefault("score_range", None)
+    for key in ("routes", "conditions", "groups", "indicators", "levels", "unknown_fields", "gaps"):
+        out.setdefault(key, [])
+    for key in ("amendments", "readings", "notes"):
+        out.setdefault(key, [])
+    out["conditions"] = [{"route": None, "provisional": False, **c} for c in out["conditions"]]
+    out["schema_version"] = RESULT_SCHEMA_VERSION
+    return out

@@ -53,8 +53,9 @@ class Packs(CompiledPacks):
     ) -> LadderResult:
         """Evaluate one firm-year against every (or the named) standard, with the reasons."""
         out = _explain(self, record, standards=standards, editions=editions, today=today)
-        if gaps:
-            for s, res in out.standards.items():
+        for s, res in out.standards.items():
+            res.pack_digest, res.as_of = self.digest, out.as_of
+            if gaps:
                 res.gaps = _gaps.find_gaps(self, record, s, res, today=today)
         return out
 
