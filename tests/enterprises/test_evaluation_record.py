@@ -70,8 +70,17 @@ def test_derived_quantities_are_computed_from_the_record(firm: Enterprise) -> No
     assert d["equity_fin_2y"] == 1_000_000 and d["equity_fin_3y"] == 3_000_000
     assert d["niche_years"] == 3  # 2023-01-01 to the end of 2025
     assert d["firm_age_years"] == 10
-    assert d["province_code"] == "440000" and d["prefecture_code"] == "440300"
-    assert d["revenue_cagr_2y"] is not None and abs(d["revenue_cagr_2y"] - Decimal("0.2247448714")) < Decimal("1e-9")
+    assert d["cert_tech_or_innovative_valid"] is None  # neither title recorded
+
+
+def test_the_firm_page_shows_every_quantity_the_packs_derive_and_nothing_else(firm: Enterprise) -> None:
+    """No app computes what the engine computes: the page's quantities are those of derived.yaml."""
+    import yaml
+
+    from tidu.rules.packs import repo_packs_dir
+
+    names = yaml.safe_load((repo_packs_dir() / "derived.yaml").read_text(encoding="utf-8"))["derived"]
+    assert list(derived_quantities(evaluation_record(firm, 2026))) == list(names)
 
 
 def test_a_zero_denominator_gives_unknown() -> None:

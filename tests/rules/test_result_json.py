@@ -82,3 +82,18 @@ def test_the_field_registry_is_one_set_of_objects() -> None:
 
     assert all(FIELDS[n] is spec for n, spec in field_infos().items())
     assert list(FIELDS) == list(field_infos())
+
+
+def test_derived_quantities_come_from_the_packs_expressions(packs: Packs) -> None:
+    """fields.md §15: ratios exact, a zero denominator or a missing input unknown, full years."""
+    from decimal import Decimal
+
+    d = packs.derived(
+        {"year": 2026, "rd_y1": 3_000_000, "revenue_y1": 60_000_000, "rd_y2": 5, "revenue_y2": 0,
+         "main_rev_y1": 54_000_000, "main_rev_y2": 45_000_000, "main_rev_y3": 36_000_000,
+         "founded_on": dt.date(2015, 3, 1), "equity_fin_y1": 1, "equity_fin_y2": 2}
+    )  # fmt: skip
+    assert list(d) == list(packs.derived_names)
+    assert d["rd_ratio_y1"] == Decimal("0.05") and d["rd_ratio_y2"] is None
+    assert d["main_growth_avg_2y"] == Decimal("0.225")  # (20% + 25%) / 2
+    assert d["firm_age_years"] == 10 and d["equity_fin_2y"] == 3 and d["equity_fin_3y"] is None

@@ -22,9 +22,9 @@ ENGINE = "tidu.rules"
 
 @functools.cache
 def _packs() -> Any:
-    from tidu.rules import load_packs
+    from tidu.rules.packs import default_packs
 
-    return load_packs()  # load once per process, then compute
+    return default_packs()  # load once per process (shared with 我的梯度), then compute
 
 
 def edition_for(tier: str, *, as_of: dt.date, year: int, is_review: bool = False) -> str:

@@ -34,9 +34,9 @@ TIER_LABELS = {"tech_sme": gettext_noop("科技型中小企业"), "innovative_sm
 @functools.cache
 def packs() -> Any:
     """The criteria packs, loaded once per process (then every request only computes)."""
-    from tidu.rules import load_packs
+    from tidu.rules.packs import default_packs
 
-    return load_packs()
+    return default_packs()  # the same compiled packs as the journey and the firm page
 
 
 def today_shanghai() -> dt.date:

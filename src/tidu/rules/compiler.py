@@ -307,6 +307,7 @@ def compile_tree(root: Path) -> dict[str, Any]:
         "scope": scope,
         "extra_inputs": extra_inputs,
         "macro_labels": labels,
+        "derived_names": tuple(str(n) for n in derived_raw) if derived_raw is not None else (),
         "size_info": size_info,
         "digest": pack_digest(root),
     }
@@ -768,8 +769,10 @@ class CompiledPacks:
         macro_labels: dict[str, str],
         size_info: dict[str, Any] | None,
         digest: str = "",
+        derived_names: tuple[str, ...] = (),
     ) -> None:
         self.root = root
+        self.derived_names = derived_names  # the quantities of derived.yaml, in file order
         self.digest = digest  # sha256 of the pack files: keep it with stored evaluations
         self.editions = editions
         self.scope = scope

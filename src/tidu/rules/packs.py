@@ -9,8 +9,11 @@ never import this one (import-linter layers contract in .importlinter).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from collections.abc import Iterable, Mapping
+from decimal import Decimal, localcontext
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +22,7 @@ from tidu.rules.compiler import CompiledPacks, Scope, compile_tree
 from tidu.rules.editions import Selector, check_edition, check_standards, variant_key
 from tidu.rules.errors import PackError
 from tidu.rules.evaluate import explain as _explain
+from tidu.rules.evaluate import prepare
 from tidu.rules.loader import LineDict, LineList, read_yaml, repo_packs_dir
 from tidu.rules.model import LadderResult
 from tidu.rules.sql import compile_sql as _compile_sql
@@ -33,6 +37,7 @@ __all__ = [
     "Selector",
     "check_edition",
     "check_standards",
+    "default_packs",
     "load_packs",
     "read_yaml",
     "repo_packs_dir",
@@ -42,6 +47,8 @@ __all__ = [
 
 class Packs(CompiledPacks):
     """All loaded packs: pick the edition for a row, explain a firm-year, compile SQL for batches."""
+
+    _derived_fns: list[tuple[str, Any]] | None = None
 
     def explain(
         self,
@@ -57,6 +64,30 @@ class Packs(CompiledPacks):
             res.pack_digest, res.as_of = self.digest, out.as_of
             if gaps:
                 res.gaps = _gaps.find_gaps(self, record, s, res, today=today)
+        return out
+
+    def derived(self, record: Mapping[str, Any], today: dt.date | None = None) -> dict[str, Any]:
+        """The quantities of packs/derived.yaml for one record, computed by the engine's own
+        expressions (so a page shows exactly what the criteria read): ratios as Decimal (28
+        significant digits), None when an input is missing or a denominator is zero or negative."""
+        r = prepare(record, today)
+        fns = self._derived_fns
+        if fns is None:
+            fns = self._derived_fns = [self.scope.display(n)[::2] for n in self.derived_names]
+        out: dict[str, Any] = {}
+        for name, fn in fns:
+            try:
+                v = fn(r)
+            except (TypeError, ZeroDivisionError):  # a value of the wrong type: unknown, as in SQL
+                v = None
+            if isinstance(v, Fraction):
+                if v.denominator == 1:
+                    v = int(v)
+                else:
+                    with localcontext() as ctx:
+                        ctx.prec = 28
+                        v = Decimal(v.numerator) / Decimal(v.denominator)
+            out[name] = v
         return out
 
     def compile_sql(
@@ -78,6 +109,12 @@ class Packs(CompiledPacks):
             today=today,
             columns=columns,
         )
+
+
+@functools.cache
+def default_packs() -> Packs:
+    """The repository's packs, loaded once per process and shared by every app that evaluates."""
+    return load_packs()
 
 
 def load_packs(path: str | os.PathLike[str] | None = None) -> Packs:
