@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test venv fonts browser lint typecheck check bench migrate demo clean lock
+.PHONY: run test venv fonts browser lint typecheck check bench bench-peers migrate demo clean lock
 
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "需要 $(PYTHON)（Python 3.11）"; exit 1; }
@@ -72,6 +72,18 @@ check: lint typecheck
 
 bench: venv
 	$(BIN)/python benchmarks/rules.py
+
+# tidu evaluate beside the DuckDB read, OpenFisca (its own venv, .venv-peers: never needed by run or test) and
+# pandas, in one run (benchmarks/side_by_side.py; ROWS=10000000 for the large file).
+PEERS := .venv-peers
+ROWS ?= 2000000
+$(PEERS)/.installed: benchmarks/requirements-peers.txt
+	test -x $(PEERS)/bin/python || $(PYTHON) -m venv $(PEERS)
+	$(PEERS)/bin/pip install --quiet --disable-pip-version-check -r benchmarks/requirements-peers.txt
+	touch $@
+
+bench-peers: venv $(PEERS)/.installed
+	$(BIN)/python benchmarks/side_by_side.py --rows $(ROWS)
 
 # Re-pin: install the direct dependencies fresh and freeze them (needs the registry).
 lock:

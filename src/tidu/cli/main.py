@@ -33,20 +33,37 @@ def build_parser() -> argparse.ArgumentParser:
         "CSV on stdout without -o. Exit status 1 when any row failed validation, 2 on bad usage.",
     )
     ev.add_argument("input", metavar="INPUT")
-    ev.add_argument("-o", "--output", metavar="OUTPUT", help="结果文件（.csv .xlsx .parquet .jsonl），缺省输出到标准输出")
+    ev.add_argument(
+        "-o", "--output", metavar="OUTPUT", help="结果文件（.csv .xlsx .parquet .jsonl），缺省输出到标准输出"
+    )
     ev.add_argument("--standards", metavar="IDS", help=f"逗号分隔的标准，缺省全部：{','.join(STANDARDS)}")
     ev.add_argument("--engine", choices=("duckdb", "python", "postgres", "spark"), default="duckdb")
-    ev.add_argument("--edition", action="append", metavar="ID=ED", help="强制使用某版标准，如 specialized_sme=2022（可重复）")
+    ev.add_argument(
+        "--edition",
+        action="append",
+        metavar="ID=ED",
+        help="强制使用某版标准，如 specialized_sme=2022（可重复）",
+    )
     ev.add_argument("--errors", metavar="FILE", help="错误清单 CSV（缺省：输出文件旁的 <名>.errors.csv）")
-    ev.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="评价日（缺省：上海今天），决定缺省的 as_of")
+    ev.add_argument(
+        "--today", type=_date, metavar="YYYY-MM-DD", help="评价日（缺省：上海今天），决定缺省的 as_of"
+    )
     ev.add_argument("--packs", metavar="DIR", help="标准包目录（缺省：仓库的 packs/）")
-    ev.add_argument("--progress", choices=("auto", "always", "never"), default="auto",
-                    help="进度条（标准错误输出；auto：1万行以上显示）")
+    ev.add_argument(
+        "--progress",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="进度条（标准错误输出；auto：1万行以上显示）",
+    )
     ev.add_argument("--spark-master", default="local[*]", metavar="URL", help="Spark master（缺省 local[*]）")
     ev.add_argument("--database-url", metavar="URL", help="PostgreSQL 连接串（缺省：TIDU_DATABASE_URL）")
     ev.add_argument("--threads", type=int, metavar="N", help="DuckDB 线程数（缺省：全部核）")
-    ev.add_argument("--memory-limit", default="2GB", metavar="SIZE",
-                    help="DuckDB 内存上限，超出部分写入临时文件（缺省 2GB；如 4GB、500MB）")
+    ev.add_argument(
+        "--memory-limit",
+        default="2GB",
+        metavar="SIZE",
+        help="DuckDB 内存上限，超出部分写入临时文件（缺省 2GB；如 4GB、500MB）",
+    )
 
     sy = sub.add_parser(
         "synth",
@@ -56,8 +73,13 @@ def build_parser() -> argparse.ArgumentParser:
     sy.add_argument("--firms", type=int, required=True, metavar="N")
     sy.add_argument("--seed", type=int, default=0, metavar="S")
     sy.add_argument("--years", type=int, default=1, metavar="K", help="每家企业的评价年度数（缺省 1）")
-    sy.add_argument("--first-year", type=int, default=2024, metavar="YEAR", help="第一个评价年度（缺省 2024）")
+    sy.add_argument(
+        "--first-year", type=int, default=2024, metavar="YEAR", help="第一个评价年度（缺省 2024）"
+    )
     sy.add_argument("-o", "--output", required=True, metavar="FILE", help=".parquet .csv .jsonl .xlsx")
+    sy.add_argument(
+        "--latent", action="store_true", help="保留 latent_rung 列（抽样时的梯度层级，供校准与基准使用）"
+    )
     return parser
 
 
@@ -89,7 +111,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if args.firms < 1 or args.years < 1:
         parser.error("--firms 与 --years 须为正整数")
-    n = write_synth(args.output, firms=args.firms, seed=args.seed, years=args.years, first_year=args.first_year)
+    n = write_synth(
+        args.output,
+        firms=args.firms,
+        seed=args.seed,
+        years=args.years,
+        first_year=args.first_year,
+        latent=args.latent,
+    )
     print(f"已生成 {n} 行企业年度数据：{args.output} ({n} firm-years)", file=sys.stderr)
     return 0
 

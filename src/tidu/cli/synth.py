@@ -63,7 +63,11 @@ def _counties() -> tuple[np.ndarray, np.ndarray]:
     if path.exists():
         with path.open(encoding="utf-8") as fh:
             for row in csv.DictReader(fh):
-                if row.get("level") == "county" and row.get("active", "1") == "1" and row["code"][:2] in PROVINCES:
+                if (
+                    row.get("level") == "county"
+                    and row.get("active", "1") == "1"
+                    and row["code"][:2] in PROVINCES
+                ):
                     codes.append(row["code"])
     if not codes:
         codes = FALLBACK_COUNTIES
@@ -101,7 +105,9 @@ def _lognormal(rng: np.random.Generator, median: np.ndarray | float, sigma: floa
     return np.exp(np.log(median) + sigma * rng.standard_normal(n))
 
 
-def generate(firms: int, seed: int = 0, years: int = 1, first_year: int = 2024, latent: bool = False) -> pa.Table:
+def generate(
+    firms: int, seed: int = 0, years: int = 1, first_year: int = 2024, latent: bool = False
+) -> pa.Table:
     """The register as an Arrow table with the fields.yaml columns and SQL types (firm-major order).
 
     With `latent`, a last column `latent_rung` (0 ordinary … 3 little giant) shows the rung each
@@ -231,15 +237,19 @@ def generate(firms: int, seed: int = 0, years: int = 1, first_year: int = 2024, 
         "award_prov_minist_best_rank_3y": optional_rank([0.0002, 0.03, 0.12, 0.35], 10),
     }
     ranks["award_natl_best_rank_5y"] = np.where(
-        ranks["award_natl_best_rank_3y"] > 0, ranks["award_natl_best_rank_3y"], optional_rank([0, 0.001, 0.01, 0.05], 10)
+        ranks["award_natl_best_rank_3y"] > 0,
+        ranks["award_natl_best_rank_3y"],
+        optional_rank([0, 0.001, 0.01, 0.05], 10),
     )
-    share_dom = np.where(rung == 3, rng.uniform(0.11, 0.45, n),
-                         np.where(rung == 2, rng.beta(1.2, 14, n), rng.beta(0.5, 60, n)))
+    share_dom = np.where(
+        rung == 3, rng.uniform(0.11, 0.45, n), np.where(rung == 2, rng.beta(1.2, 14, n), rng.beta(0.5, 60, n))
+    )
     share_intl = share_dom * rng.uniform(0.05, 0.6, n)
     rank_dom = np.clip(np.where(rung == 3, rng.integers(1, 6, n), rng.integers(2, 200, n)), 1, None)
     digital_score = np.clip(rng.normal(np.array([32.0, 42, 60, 70])[rung], 12), 0, 100).round(1)
-    digital_level = np.select([digital_score >= 80, digital_score >= 60, digital_score >= 40, digital_score >= 20],
-                              [4, 3, 2, 1], 0)
+    digital_level = np.select(
+        [digital_score >= 80, digital_score >= 60, digital_score >= 40, digital_score >= 20], [4, 3, 2, 1], 0
+    )
     assessed = flag([0.3, 0.8, 0.95, 1])
     sei = np.where(flag([0.1, 0.6, 0.8, 0.9]), rng.integers(1, 10, n), 0)
     ten = np.where(flag([0.05, 0.4, 0.6, 0.8]), rng.integers(1, 11, n), 0)
@@ -256,8 +266,11 @@ def generate(firms: int, seed: int = 0, years: int = 1, first_year: int = 2024, 
     # Per fiscal year paths, so that y2/y3 of a later evaluation year repeat y1/y2 of an earlier one.
     main_path = np.round(path * main_ratio[:, None] * rng.uniform(0.99, 1.0, (n, fy))).astype(np.int64)
     rd_path = np.round(path * rd_ratio[:, None] * rng.uniform(0.85, 1.1, (n, fy))).astype(np.int64)
-    eq_path = np.where(rng.random((n, fy)) < eq_p[:, None],
-                       np.round(_lognormal(rng, np.repeat(eq_size, fy), 0.8, n * fy)).reshape(n, fy), 0)
+    eq_path = np.where(
+        rng.random((n, fy)) < eq_p[:, None],
+        np.round(_lognormal(rng, np.repeat(eq_size, fy), 0.8, n * fy)).reshape(n, fy),
+        0,
+    )
     eq_path = eq_path.astype(np.int64)
     rev_path = np.round(path).astype(np.int64)
 
@@ -296,24 +309,33 @@ def generate(firms: int, seed: int = 0, years: int = 1, first_year: int = 2024, 
             "staff_total_y1": staff_total,
             "tech_staff_y1": tech,
             "rd_staff_y1": rdst,
-            "revenue_y1": rev1, "revenue_y2": rev2, "revenue_y3": rev3,
-            "main_rev_y1": main1, "main_rev_y2": main2, "main_rev_y3": main3,
+            "revenue_y1": rev1,
+            "revenue_y2": rev2,
+            "revenue_y3": rev3,
+            "main_rev_y1": main1,
+            "main_rev_y2": main2,
+            "main_rev_y3": main3,
             "net_profit_y1": profit,
             "total_assets_y1": assets,
             "total_liabilities_y1": liab,
-            "rd_y1": rd1, "rd_y2": rd2,
+            "rd_y1": rd1,
+            "rd_y2": rd2,
             "cost_expense_y1": cost,
             "ip_c1_count": c1 + (hi * grow_ip),
             "ip_c1_self_count": self_c1 + (hi * grow_ip),
             "ip_c1_hv_count": hv_c1,
             "ip_c2_count": c2 + grow_ip * (c2 > 0),
             "ip_c1_applied_count": applied + (hi * grow_ip),
-            "ip_c1_applied_own_count": np.minimum(applied, self_c1 + rng.poisson(np.array([0, 1, 3, 8])[rung]))
+            "ip_c1_applied_own_count": np.minimum(
+                applied, self_c1 + rng.poisson(np.array([0, 1, 3, 8])[rung])
+            )
             + (hi * grow_ip),
             "ip_c1_ts_count": c1 + (hi * grow_ip),
             "ip_c2_ts_count": c2 + grow_ip * (c2 > 0),
             "invention_patent_count": c1 + (hi * grow_ip),
-            "equity_fin_y1": eq_path[:, j + 2], "equity_fin_y2": eq_path[:, j + 1], "equity_fin_y3": eq_path[:, j],
+            "equity_fin_y1": eq_path[:, j + 2],
+            "equity_fin_y2": eq_path[:, j + 1],
+            "equity_fin_y3": eq_path[:, j],
             "niche_start_on": niche,
             "main_product_name": _opt(hi, np.full(n, "主导产品")),
             "main_product_rev_y1": np.round(main1 * rng.uniform(0.5, 1.0, n)).astype(np.int64),
@@ -327,8 +349,9 @@ def generate(firms: int, seed: int = 0, years: int = 1, first_year: int = 2024, 
             "digital_level": np.where(assessed, digital_level, -1),
             "digital_score": np.where(assessed, digital_score, np.nan),
             "digital_edition": _opt(assessed, np.full(n, "2024" if year >= 2025 else "2022")),
-            "digital_category": _opt(assessed, np.where(np.char.startswith(industry, "C"), "manufacturing",
-                                                          "producer_services")),
+            "digital_category": _opt(
+                assessed, np.where(np.char.startswith(industry, "C"), "manufacturing", "producer_services")
+            ),
             "digital_assessed_on": np.where(assessed, assessed_on, np.datetime64("NaT", "D")),
             "rd_inst_level": rd_level,
             "distinctive_score": distinctive,
@@ -365,7 +388,9 @@ def _to_arrow(cols: dict[str, list[np.ndarray]], *, firms: int, years: int) -> p
         spec = FIELDS[name]
         data = np.concatenate(parts)[order]
         arrays.append(_column(data, spec.type))
-    return pa.Table.from_arrays(arrays, schema=pa.schema([pa.field(n, ARROW_TYPES[FIELDS[n].type]) for n in cols]))
+    return pa.Table.from_arrays(
+        arrays, schema=pa.schema([pa.field(n, ARROW_TYPES[FIELDS[n].type]) for n in cols])
+    )
 
 
 def _column(data: np.ndarray, kind: str) -> pa.Array:
@@ -386,8 +411,11 @@ def _column(data: np.ndarray, kind: str) -> pa.Array:
     return pa.array(data.astype(str), type=pa.string())
 
 
-def write_synth(path: str, *, firms: int, seed: int = 0, years: int = 1, first_year: int = 2024) -> int:
-    """Generate and write; returns the number of firm-years. Large registers go in chunks of firms."""
+def write_synth(
+    path: str, *, firms: int, seed: int = 0, years: int = 1, first_year: int = 2024, latent: bool = False
+) -> int:
+    """Generate and write; returns the number of firm-years. Large registers go in chunks of firms.
+    `latent`: keep the `latent_rung` column (calibration and benchmarks; see `generate`)."""
     fmt = file_format(path)
     chunk = 1_000_000
     if fmt == "parquet":
@@ -399,7 +427,9 @@ def write_synth(path: str, *, firms: int, seed: int = 0, years: int = 1, first_y
         try:
             while done < firms:
                 k = min(chunk, firms - done)
-                table = generate(k, seed=seed * 1000 + part, years=years, first_year=first_year)
+                table = generate(
+                    k, seed=seed * 1000 + part, years=years, first_year=first_year, latent=latent
+                )
                 table = _offset_codes(table, done, seed) if part else table
                 if writer is None:
                     writer = pq.ParquetWriter(path, table.schema)
@@ -410,7 +440,7 @@ def write_synth(path: str, *, firms: int, seed: int = 0, years: int = 1, first_y
             if writer is not None:
                 writer.close()
         return firms * years
-    table = generate(firms, seed=seed, years=years, first_year=first_year)
+    table = generate(firms, seed=seed, years=years, first_year=first_year, latent=latent)
     write_table(table, path)
     return table.num_rows
 
