@@ -42,12 +42,15 @@ def test_python_and_duckdb_give_identical_output(tidu: Any, mixed_register: Path
     assert any(",true," in ln and ln.count("true") >= 5 for ln in lines)  # climbers reach the top rungs
 
 
-def test_duckdb_parquet_output_is_text_and_equals_the_python_rows(tidu: Any, mixed_register: Path,
-                                                                 tmp_path: Path) -> None:
+def test_duckdb_parquet_output_is_text_and_equals_the_python_rows(
+    tidu: Any, mixed_register: Path, tmp_path: Path
+) -> None:
     """The Parquet fast path writes the closed columns through ENUM types: the file must still hold
     plain text columns with exactly the rows the Python path gives."""
     _run(tidu, mixed_register, tmp_path / "py.csv", "python")
-    res = tidu("evaluate", str(mixed_register), "-o", str(tmp_path / "db.parquet"), "--today", TODAY.isoformat())
+    res = tidu(
+        "evaluate", str(mixed_register), "-o", str(tmp_path / "db.parquet"), "--today", TODAY.isoformat()
+    )
     assert res.status == 0, res.stderr
     table = pq.read_table(tmp_path / "db.parquet")
     assert all(str(f.type) == "string" for f in table.schema), table.schema
@@ -55,3 +58,56 @@ def test_duckdb_parquet_output_is_text_and_equals_the_python_rows(tidu: Any, mix
         expected = [dict(r) for r in csv.DictReader(fh)]
     got = [{k: ("" if v is None else str(v)) for k, v in row.items()} for row in table.to_pylist()]
     assert got == expected
+
+
+def _with_as_of(src: Path, dst: Path, days: list[str]) -> Path:
+    """The register with its as_of dates cycled through `days` (rows on both sides of an edition switch)."""
+    import datetime as dt
+
+    import pyarrow as pa
+
+    t = pq.read_table(src)
+    as_of = [dt.date.fromisoformat(days[i % len(days)]) for i in range(t.num_rows)]
+    t = t.set_column(t.schema.get_field_index("as_of"), "as_of", pa.array(as_of, type=pa.date32()))
+    pq.write_table(t, dst)
+    return dst
+
+
+def test_batch_pins_an_edition_only_when_every_row_selects_it(mixed_register: Path, tmp_path: Path) -> None:
+    """The Parquet path leaves out the editions no row selects (decided from the file's dates); rows on
+    both sides of the 2026 switch keep every edition."""
+    from tidu.rules import load_packs
+    from tidu.rules.batch import ParquetBatch, Selection
+    from tidu.rules.fields import FIELDS
+
+    packs = load_packs()
+
+    def pins(path: Path) -> dict[str, str]:
+        cols = pq.read_schema(path).names
+        job = ParquetBatch(packs, path, {c: c for c in cols if c in FIELDS}, Selection(today=TODAY))
+        return job.pinned_editions()
+
+    assert (
+        pins(_with_as_of(mixed_register, tmp_path / "old.parquet", ["2025-06-30"]))["specialized_sme"]
+        == "2022"
+    )
+    both = pins(_with_as_of(mixed_register, tmp_path / "both.parquet", ["2025-06-30", "2026-06-30"]))
+    assert "specialized_sme" not in both and "little_giant" not in both
+
+
+@pytest.mark.parametrize("days", [["2025-06-30"], ["2025-06-30", "2026-06-30", "2026-03-31", "2026-04-01"]])
+def test_parquet_path_equals_python_with_and_without_pinned_editions(
+    tidu: Any, mixed_register: Path, tmp_path: Path, days: list[str]
+) -> None:
+    src = _with_as_of(mixed_register, tmp_path / "in.parquet", days)
+    _run(tidu, src, tmp_path / "py.csv", "python")
+    res = tidu("evaluate", str(src), "-o", str(tmp_path / "db.parquet"), "--today", TODAY.isoformat())
+    assert res.status == 0, res.stderr
+    with open(tmp_path / "py.csv", encoding="utf-8", newline="") as fh:
+        expected = [dict(r) for r in csv.DictReader(fh)]
+    got = [
+        {k: ("" if v is None else str(v)) for k, v in row.items()}
+        for row in pq.read_table(tmp_path / "db.parquet").to_pylist()
+    ]
+    assert got == expected
+    assert {r["specialized_sme__edition"] for r in got} >= ({"2022", "2026"} if len(days) > 1 else {"2022"})
