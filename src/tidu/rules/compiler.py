@@ -8,6 +8,7 @@ trees. `CompiledPacks` is the state every lower engine module reads (`tidu.rules
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from dataclasses import replace
 from itertools import combinations, pairwise
@@ -96,7 +97,7 @@ class Scope:
         if kind == "number" and E.has_division(expanded):
             raise ExprError("得分表达式中不能有除法")
         node = E.simplify(self.rewriter.rewrite(expanded, zero))
-        fn = E.to_python(node)
+        fn = closure(node)
         cols = tuple(sorted(E.columns(expanded)))
         self._cache[key] = (node, fn, cols)
         return node, fn, cols
@@ -105,7 +106,35 @@ class Scope:
         """(name, unit, fn) showing the value of a field or derived quantity (ratios divided exactly)."""
         node = E.strip(self.expand(E.Col(name)))
         unit = self.units.get(name) or (self.fields[name].type if name in self.fields else "")
-        return name, unit, E.to_python(node, display=True)
+        return name, unit, closure(node, display=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# closures that can be stored: each remembers the tree it was built from
+
+
+_ORIGIN: weakref.WeakKeyDictionary[Any, tuple[E.Node, bool]] = weakref.WeakKeyDictionary()
+
+
+def closure(node: E.Node, *, display: bool = False) -> E.Fn:
+    """`E.to_python(node)`, remembered so that a pickled `CompiledPacks` stores the tree and the
+    closure is rebuilt when it is read back (`tidu.rules.packs` on-disk cache)."""
+    fn = E.to_python(node, display=display)
+    remember(fn, node, display)
+    return fn
+
+
+def remember(fn: E.Fn, node: E.Node, display: bool) -> None:
+    """Record the tree a closure computes (what the packs cache stores in its place)."""
+    _ORIGIN[fn] = (node, display)
+
+
+def closure_origin(fn: Any) -> tuple[E.Node, bool] | None:
+    """The (tree, display) a closure of `closure` was built from; None for any other function."""
+    try:
+        return _ORIGIN.get(fn)
+    except TypeError:  # not weak-referenceable: not one of ours
+        return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -616,7 +645,7 @@ def _base(ed: Edition, p: RawPack, scope: Scope, size_info: dict[str, Any] | Non
             )
         qn = E.simplify(E.substitute(qnode, {lv.id: lv.item.node for lv in levels}))
         cols = tuple(sorted(set().union(*(lv.item.fields for lv in levels))))
-        qualified = Item("qualified", "", "", q, qn, E.to_python(qn), cols, False, ctx.where(d, "qualified"))
+        qualified = Item("qualified", "", "", q, qn, closure(qn), cols, False, ctx.where(d, "qualified"))
     elif d.get("qualified") is not None:
         raise ctx.fail("qualified 只用于有 levels 的分类标准", d, "qualified")
     score_node = score_fn = None
@@ -780,9 +809,7 @@ class CompiledPacks:
         self.macro_labels = macro_labels
         self.size_info = size_info
         self.size_group_fn: E.Fn = (
-            E.to_python(E.strip(scope.expand(E.Col("size_group"))))
-            if size_info is not None
-            else (lambda r: None)
+            closure(E.strip(scope.expand(E.Col("size_group")))) if size_info is not None else closure(E.NULL)
         )
 
     @property
