@@ -1,0 +1,132 @@
+"""Start-up and one-firm latency of the criteria engine.
+
+  startup  – `tidu evaluate` on a one-row file, end to end in a fresh process: cold (empty packs
+             cache: YAML parsed and packs compiled) and warm (compiled packs read from the cache),
+             for the Python engine and the default engine
+  load     – `load_packs()` alone in a fresh process, cold and warm
+  explain  – `packs.explain(record, gaps=True)` for one firm-year, all six standards: p50/p99 wall
+             and CPU time over synthetic firms (half of them climbers, `tidu synth --latent`)
+
+    .venv/bin/python benchmarks/startup_explain.py [--runs 5] [--firms 1000]
+
+The cache goes to a temporary directory (TIDU_PACKS_CACHE_DIR), so the user's cache is untouched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+PY = sys.executable
+TODAY = dt.date(2025, 6, 30)
+
+
+def _env(cache: Path) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(REPO / "src"), "TIDU_PACKS_CACHE_DIR": str(cache)}
+
+
+def _timed(cmd: list[str], env: dict[str, str]) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t0
+
+
+def bench_startup(work: Path, runs: int) -> list[tuple[str, float, float]]:
+    cache = work / "cache"
+    one = work / "one.csv"
+    subprocess.run([PY, "-m", "tidu.cli.main", "synth", "--firms", "1", "--seed", "3", "-o", str(one)],
+                   env=_env(cache), check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+    cases = {
+        "tidu evaluate one.csv --engine python": ["--engine", "python"],
+        "tidu evaluate one.csv (default engine)": [],
+    }
+    out = []
+    for name, extra in cases.items():
+        cmd = [PY, "-m", "tidu.cli.main", "evaluate", str(one), "-o", str(work / "out.csv"), *extra]
+        cold, warm = [], []
+        for _ in range(runs):
+            shutil.rmtree(cache, ignore_errors=True)
+            cold.append(_timed(cmd, _env(cache)))
+            warm.append(_timed(cmd, _env(cache)))
+        out.append((name, statistics.median(cold), statistics.median(warm)))
+    load = [PY, "-c", "import tidu.rules as R; R.load_packs()"]
+    cold, warm = [], []
+    for _ in range(runs):
+        shutil.rmtree(cache, ignore_errors=True)
+        cold.append(_timed(load, _env(cache)))
+        warm.append(_timed(load, _env(cache)))
+    out.append(
+        ("python -c 'import tidu.rules; load_packs()'", statistics.median(cold), statistics.median(warm))
+    )
+    return out
+
+
+def bench_explain(work: Path, firms: int) -> dict[str, Any]:
+    import pyarrow.parquet as pq
+
+    from tidu.rules import load_packs
+
+    path = work / "firms.parquet"
+    subprocess.run([PY, "-m", "tidu.cli.main", "synth", "--firms", str(max(firms * 10, 5000)), "--seed", "2",
+                    "--latent", "-o", str(path)], env=_env(work / "cache"), check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+    rows = pq.read_table(path).to_pylist()
+    climbers = [r for r in rows if r["latent_rung"] > 0][: firms // 2]
+    sample = climbers + rows[: firms - len(climbers)]
+    for r in sample:
+        r.pop("latent_rung", None)
+    packs = load_packs(cache=False)
+    packs.explain(sample[0], today=TODAY, gaps=True)  # warm up
+    wall, cpu = [], []
+    for r in sample:
+        t0, c0 = time.perf_counter(), time.process_time()
+        packs.explain(r, today=TODAY, gaps=True)
+        wall.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+
+    def pct(xs: list[float], q: float) -> float:
+        xs = sorted(xs)
+        return 1000 * xs[min(len(xs) - 1, int(q * len(xs)))]
+
+    return {"n": len(sample), "climbers": len(climbers), "p50": pct(wall, 0.5), "p99": pct(wall, 0.99),
+            "cpu_p50": pct(cpu, 0.5), "cpu_p99": pct(cpu, 0.99)}  # fmt: skip
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=5, help="fresh processes per start-up case (median)")
+    ap.add_argument("--firms", type=int, default=1000, help="firms explained")
+    ap.add_argument("--only", nargs="*", choices=("startup", "explain"))
+    args = ap.parse_args()
+    only = set(args.only or ("startup", "explain"))
+    print(f"python {sys.version.split()[0]}; {platform.machine()}; {os.cpu_count()} CPUs; "
+          f"load average {os.getloadavg()[0]:.2f}")  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="tidu-bench-startup-") as tmp:
+        work = Path(tmp)
+        if "startup" in only:
+            print()
+            print(f"| start-up (fresh process, median of {args.runs}) | cold s | warm s |")
+            print("|---|---:|---:|")
+            for name, cold, warm in bench_startup(work, args.runs):
+                print(f"| {name} | {cold:.2f} | {warm:.2f} |")
+        if "explain" in only:
+            e = bench_explain(work, args.firms)
+            print()
+            print(f"explain with gaps, all six standards, {e['n']} firms ({e['climbers']} climbers):")
+            print(f"  wall p50 {e['p50']:.2f} ms, p99 {e['p99']:.2f} ms; CPU p50 {e['cpu_p50']:.2f} ms, "
+                  f"p99 {e['cpu_p99']:.2f} ms")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
