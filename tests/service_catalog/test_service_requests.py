@@ -348,3 +348,16 @@ def test_another_provider_cannot_touch_our_offer(world: SWorld) -> None:
     with pytest.raises(TiduError) as exc:
         services.offer_withdraw(actor=world.users["provider_q"], offer=world.offer)
     assert exc.value.status == 404
+
+
+def test_the_audit_trail_tells_each_step_in_words(world: SWorld) -> None:
+    from tidu.core.audit_text import describe
+
+    req = ask(world)
+    services.request_decline(actor=world.users["provider_p"], request=req, reason="本月档期已满")
+    event = AuditEvent.objects.get(action="service.request_decline", target_id=str(req.pk))
+    assert describe(event).sentence.endswith(
+        "婉拒了服务申请（专精特新申报辅导 · " + world.firms["firm_a"].name + "），理由：本月档期已满"
+    )
+    decided = AuditEvent.objects.get(action="service.offer_decide", target_id=str(world.offer.pk))  # type: ignore[union-attr]
+    assert describe(decided).sentence.endswith("审核服务事项“专精特新申报辅导”：上架")

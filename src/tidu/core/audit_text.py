@@ -124,6 +124,19 @@ SENTENCES: dict[str, str] = {
     "policy.award_grant": "作出奖补决定：{target}（{batch}）",
     "policy.payout_record": "登记了拨付：{target}，凭证号 {reference}",
     "policy.award_revoke": "撤销了奖补决定：{target}，原因：{reason}",
+    # service list (服务清单)
+    "service.provider_save": "登记或修改了服务机构信息（{target}）",
+    "service.provider_decide": "审核服务机构“{target}”：{decision}",
+    "service.offer_save": "保存了服务事项“{target}”",
+    "service.offer_submit": "提交服务事项“{target}”审核上架",
+    "service.offer_decide": "审核服务事项“{target}”：{decision}",
+    "service.offer_withdraw": "下架了服务事项“{target}”",
+    "service.request_submit": "申请了服务（{target}），应于 {due_on} 前响应",
+    "service.request_accept": "受理了服务申请（{target}）",
+    "service.request_reply": "在服务申请（{target}）中留言",
+    "service.request_done": "将服务申请（{target}）标记为已完成",
+    "service.request_decline": "婉拒了服务申请（{target}），理由：{reason}",
+    "service.request_rate": "评价了服务（{target}）：{score} 分",
     # notifications
     "notifications.annual_update.request": "请辖区内 {enterprises} 家企业更新 {fiscal_year} 年度数据",
 }

@@ -183,7 +183,11 @@ def provider_decide(*, actor: Any, provider: Provider, approve: bool, note: str 
             actor=actor,
             action="service.provider_decide",
             target=current,
-            data={"status": ["pending", current.status], "note": note},
+            data={
+                "status": ["pending", current.status],
+                "decision": "通过" if approve else "不通过",
+                "note": note,
+            },
         )
         word = "已通过审核，可以提交服务事项上架" if approve else f"未通过审核：{note}"
         notify_users(
@@ -371,7 +375,11 @@ def offer_decide(*, actor: Any, offer: ServiceOffer, approve: bool, note: str = 
             actor=actor,
             action="service.offer_decide",
             target=offer,
-            data={"status": ["submitted", offer.status], "note": note},
+            data={
+                "status": ["submitted", offer.status],
+                "decision": "上架" if approve else "不通过",
+                "note": note,
+            },
         )
         provider = Provider.objects.select_related("organisation").get(pk=offer.provider_id)
         notify_users(
