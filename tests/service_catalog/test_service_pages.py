@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from django.test import Client
+from service_support import SWorld, ask
 
-from conftest import SWorld, ask
 from tidu.core.testing import PASSWORD
 from tidu.service_catalog.models import RequestStatus
 
@@ -52,7 +52,7 @@ def test_a_bad_phone_is_named_on_the_request_form(world: SWorld) -> None:
 def test_the_provider_answers_from_its_workbench_and_the_firm_rates(world: SWorld) -> None:
     req = ask(world)
     provider = client_for(world, "provider_p")
-    home = provider.get("/services/provider/").content.decode()
+    home = provider.get("/provider/").content.decode()
     assert world.firms["firm_a"].name in home
     provider.post(f"/services/requests/{req.pk}/accept/", {"text": "已受理", "version": req.version})
     provider.post(f"/services/requests/{req.pk}/done/", {"text": "已完成"})
@@ -72,13 +72,13 @@ def test_other_roles_cannot_open_a_request_they_have_no_part_in(world: SWorld) -
 def test_oversight_is_for_officials_and_exports_csv(world: SWorld) -> None:
     ask(world)
     city = client_for(world, "city")
-    page = city.get("/services/oversight/").content.decode()
+    page = city.get("/oversight/services/").content.decode()
     assert "各服务机构满意度" in page and world.provider.name in page  # type: ignore[union-attr]
-    csv_text = city.get("/services/oversight/export.csv").content.decode("utf-8-sig")
+    csv_text = city.get("/oversight/services/export.csv").content.decode("utf-8-sig")
     assert csv_text.splitlines()[0].startswith("服务机构,申请数")
     assert world.firms["firm_a"].name in csv_text
-    assert client_for(world, "firm_a").get("/services/oversight/").status_code == 403
-    assert client_for(world, "provider_p").get("/services/oversight/").status_code == 403
+    assert client_for(world, "firm_a").get("/oversight/services/").status_code == 403
+    assert client_for(world, "provider_p").get("/oversight/services/").status_code == 403
 
 
 def test_the_api_follows_the_same_rules(world: SWorld) -> None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from service_support import SWorld, ask, offer_input
 
-from conftest import SWorld, ask, offer_input
 from tidu.core.errors import TiduError
 from tidu.service_catalog import selectors, services
 from tidu.service_catalog.services import ProviderInput

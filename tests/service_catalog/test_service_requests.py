@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from service_support import SWorld, ask, offer_input
 
-from conftest import SWorld, ask, offer_input
 from tidu.core.errors import TiduError
 from tidu.core.models import AuditEvent
 from tidu.notifications.models import Notification

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import SWorld, offer_input
+from service_support import SWorld, offer_input
+
 from tidu.ladder.testing import make_climbing_firm
 from tidu.matching import Filter, Query
 from tidu.service_catalog import selectors, services
