@@ -87,6 +87,9 @@ class Command(BaseCommand):
         from tidu.policies.demo import seed_policies  # 22 policies, pushes, awards and payouts in every state
 
         seed_policies(demo_firm=demo_firm)
+        from tidu.policy_filings.demo import seed_policy_filings  # policy applications in every state
+
+        seed_policy_filings(demo_firm=demo_firm)
         from tidu.service_catalog.demo import seed_services  # 服务清单: 7 providers, 34 offers, requests in every state
 
         seed_services(demo_firm=demo_firm)
