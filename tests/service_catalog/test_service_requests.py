@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 import pytest
@@ -361,3 +362,26 @@ def test_the_audit_trail_tells_each_step_in_words(world: SWorld) -> None:
     )
     decided = AuditEvent.objects.get(action="service.offer_decide", target_id=str(world.offer.pk))  # type: ignore[union-attr]
     assert describe(decided).sentence.endswith("审核服务事项“专精特新申报辅导”：上架")
+
+
+def test_an_overdue_request_is_flagged_to_provider_and_firm_once(world: SWorld, friday: dt.date) -> None:
+    from django.core.management import call_command
+
+    from tidu.service_catalog.reminders import overdue_notify
+
+    req = ask(world, today=friday)  # due Wednesday 9 December
+    assert overdue_notify(today=dt.date(2026, 12, 9)).requests == 0
+    run = overdue_notify(today=dt.date(2026, 12, 10))
+    assert (run.requests, run.notifications) == (1, 2)
+    assert (
+        Notification.objects.filter(recipient=world.users["provider_p"], title__contains="逾期未响应").count()
+        == 1
+    )
+    assert (
+        Notification.objects.filter(recipient=world.users["firm_a"], title__contains="逾期未响应").count()
+        == 1
+    )
+    assert overdue_notify(today=dt.date(2026, 12, 11)).notifications == 0  # told once
+    services.request_accept(actor=world.users["provider_p"], request=req)
+    call_command("notify_overdue_services", today="2026-12-20", stdout=io.StringIO())
+    assert Notification.objects.filter(title__contains="逾期未响应").count() == 2
