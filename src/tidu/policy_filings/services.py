@@ -28,6 +28,7 @@ from tidu.journey import storage
 from tidu.journey.notify import notify_enterprise, notify_officials
 from tidu.notifications.models import NotificationKind
 from tidu.policies import services as policy_services
+from tidu.policies.conditions import policy_fields
 from tidu.policies.models import Payout, Policy, PolicyBatch, PolicyRoute, PolicyStatus
 from tidu.policies.selectors import NOT_ELIGIBLE, PolicyMatch, current_batch, match_one
 from tidu.policy_filings import materials
@@ -342,13 +343,20 @@ def _assessment(match: PolicyMatch) -> dict[str, Any]:
                     "clause": o.spec.clause,
                     "evidence": o.spec.evidence,
                     "state": o.state,
-                    "values": [{"field": f, "label": lab, "value": _plain(v)} for f, lab, v in o.values],
+                    "values": [{"field": f, "label": lab, "value": _plain(v), "type": _field_type(f)}
+                        for f, lab, v in o.values],
                     "missing": [lab for _f, lab in o.missing],
                 }
                 for o in match.outcomes
             ],
         }
     )
+
+
+def _field_type(name: str) -> str:
+    """The registry type of a figure a condition read ("money" is shown in 万元)."""
+    info = policy_fields().get(name)
+    return info.type if info is not None else ""
 
 
 def _plain(value: Any) -> Any:

@@ -13,6 +13,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tidu.core.errors import ErrorCode, TiduError
@@ -33,6 +34,9 @@ from tidu.policy_filings.access import (
 from tidu.policy_filings.errors import FilingError
 from tidu.policy_filings.models import PolicyFilingStatus
 from tidu.policy_filings.selectors import attachment_get, filing_for_batch, filing_get, filing_list
+
+LEVEL_LABELS = {"county": gettext_lazy("县级"), "city": gettext_lazy("市级"), "province": gettext_lazy("省级"),
+                "national": gettext_lazy("国家级")}
 
 
 def _int(value: Any) -> int | None:
@@ -148,7 +152,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "editable": can_edit_filing(request.user, filing),
             "reviewable": reviewable,
             "top_level": reviewable and filing.status == path[-1],
-            "path_labels": [PolicyFilingStatus(level).label for level in path],
+            "path_labels": [LEVEL_LABELS[level] for level in path],
             "review_actions": ReviewAction.choices,
             "can_pay": can_record_payout(request.user, filing),
             "assessment": filing.frozen_assessment or {},
