@@ -701,6 +701,10 @@ class Mutant:
 
     def __enter__(self) -> Mutant:
         t = self.t
+        if hasattr(self.packs, "_cache_file"):
+            # compiled SELECTs are cached on disk by their arguments, not by what is in memory: none is
+            # read or written while the packs are changed
+            self._put(self.packs, "_cache_file", None)
         if t.kind == "expr":
             self._expr()
         elif t.kind == "local":
