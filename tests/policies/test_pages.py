@@ -299,3 +299,18 @@ def test_the_api_gives_a_firm_its_matches_and_officials_their_push_list_and_payo
         .status_code
         == 404
     )
+
+
+def test_my_policies_speak_english_when_english_is_chosen(world: dict[str, Any]) -> None:
+    firm = client_for(world["grower_user"])
+    firm.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = firm.get("/policies/mine/").content.decode()
+    for text in (
+        "My policies",
+        "Eligible",
+        "Possibly eligible",
+        "Not eligible",
+        "Tell me about new policies",
+    ):
+        assert text in body, text
+    assert "可能符合（" not in body

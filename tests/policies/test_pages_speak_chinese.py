@@ -15,11 +15,22 @@ pytestmark = pytest.mark.django_db
 
 def test_policy_pages_speak_chinese_to_every_role() -> None:
     call_command("seed_demo", firms=60, verbosity=0)
-    urls = ["/policies/", "/policies/awards/", "/policies/mine/", "/policies/my-awards/", "/policies/manage/",
-            "/policies/manage/payouts/", "/policies/manage/new/", "/policies/nat-rd-superdeduction-2023/",
-            "/policies/sz-little-giant-reward/", "/policies/manage/ns-high-growth/",
-            "/policies/manage/sz-rd-subsidy/"]
-    urls += [f"/policies/manage/batch/{b.pk}/push/" for b in PolicyBatch.objects.filter(policy__route="automatic")]
+    urls = [
+        "/policies/",
+        "/policies/awards/",
+        "/policies/mine/",
+        "/policies/my-awards/",
+        "/policies/manage/",
+        "/policies/manage/payouts/",
+        "/policies/manage/new/",
+        "/policies/nat-rd-superdeduction-2023/",
+        "/policies/sz-little-giant-reward/",
+        "/policies/manage/ns-high-growth/",
+        "/policies/manage/sz-rd-subsidy/",
+    ]
+    urls += [
+        f"/policies/manage/batch/{b.pk}/push/" for b in PolicyBatch.objects.filter(policy__route="automatic")
+    ]
     urls += [f"/policies/manage/award/{a.pk}/" for a in Award.objects.all()[:6]]
     report: dict[str, list[str]] = {}
     opened = 0

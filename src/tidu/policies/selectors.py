@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
 
 from tidu.core.permissions import is_platform_admin, jurisdiction_prefix_of, role_of
 from tidu.enterprises.models import Enterprise
@@ -21,7 +22,7 @@ from tidu.policies.models import Award, AwardStatus, Payout, Policy, PolicyBatch
 from tidu.policies.records import FirmRecord, firm_record
 
 ELIGIBLE, POSSIBLE, NOT_ELIGIBLE = "eligible", "possible", "not_eligible"
-VERDICT_LABELS = {ELIGIBLE: "符合条件", POSSIBLE: "可能符合", NOT_ELIGIBLE: "暂不符合"}
+VERDICT_LABELS = {ELIGIBLE: _("符合条件"), POSSIBLE: _("可能符合"), NOT_ELIGIBLE: _("暂不符合")}
 
 
 @dataclass
@@ -40,7 +41,7 @@ class PolicyMatch:
 
     @property
     def verdict_label(self) -> str:
-        return VERDICT_LABELS[self.verdict]
+        return str(VERDICT_LABELS[self.verdict])
 
     @property
     def failed(self) -> list[C.ConditionOutcome]:
