@@ -314,3 +314,73 @@ def test_my_policies_speak_english_when_english_is_chosen(world: dict[str, Any])
     ):
         assert text in body, text
     assert "可能符合（" not in body
+
+
+def test_an_official_writes_a_policy_as_data_then_publishes_it(world: dict[str, Any]) -> None:
+    from tidu.core.models import AuditEvent
+    from tidu.policies.models import Policy, PolicyEdition
+
+    county = client_for(world["county"])
+    made = county.post(
+        "/policies/manage/new/",
+        {
+            "code": "ns-new-test",
+            "title": "南山区测试新政策",
+            "issuer": "南山区工业和信息化局",
+            "document_number": "",
+            "level": "county",
+            "region": "440305",
+            "in_force_from": "2026-01-01",
+            "in_force_to": "",
+            "category": "reward",
+            "purpose": "growth-reward",
+            "route": "application",
+            "interpretation": "通俗说明",
+            "original_text": "条款摘要",
+            "materials": "申请表",
+            "source_url": "",
+            "reading_notes": "",
+            "is_sample": "on",
+        },
+    )
+    assert made.status_code == 302, made.content.decode()[:2000]
+    policy = Policy.objects.get(code="ns-new-test")
+    refused = county.post(
+        "/policies/manage/ns-new-test/edition/",
+        {
+            "action": "save",
+            "effective_on": "2026-01-01",
+            "amount_expr": "200000",
+            "amount_cap_wan": "20",
+            "conditions": "- label: 营业收入不低于2000万元\n  expr: revenue_y1 >= 20000000\n  clause: 第二条\n",
+            "basis": "",
+        },
+    )
+    assert refused.status_code == 400 and "修订依据" in refused.content.decode()
+    county.post(
+        "/policies/manage/ns-new-test/edition/",
+        {
+            "action": "save",
+            "effective_on": "2026-01-01",
+            "amount_expr": "200000",
+            "amount_cap_wan": "20",
+            "amount_clause": "第三条",
+            "basis": "首次录入",
+            "conditions": "- label: 营业收入不低于2000万元\n  expr: revenue_y1 >= 20000000\n  clause: 第二条\n",
+        },
+    )
+    edition = PolicyEdition.objects.get(policy=policy)
+    assert edition.amount_cap_yuan == 200_000 and edition.conditions[0]["expr"] == "revenue_y1 >= 20000000"
+    county.post(
+        "/policies/manage/ns-new-test/batch/",
+        {"name": "2026年度", "opens_on": "2026-01-01", "closes_on": "2026-12-31", "budget_wan": "100"},
+    )
+    assert policy.batches.get().budget_yuan == 1_000_000
+    county.post("/policies/manage/ns-new-test/publish/")
+    policy.refresh_from_db()
+    assert policy.status == "published"
+    assert {"policy.create", "policy.edition_add", "policy.batch_add", "policy.publish"} <= set(
+        AuditEvent.objects.filter(target_id=str(policy.pk)).values_list("action", flat=True)
+    )
+    other = client_for(world["other_county"])
+    assert other.get("/policies/manage/ns-new-test/").status_code in {403, 404}
