@@ -111,3 +111,41 @@ def test_parquet_path_equals_python_with_and_without_pinned_editions(
     ]
     assert got == expected
     assert {r["specialized_sme__edition"] for r in got} >= ({"2022", "2026"} if len(days) > 1 else {"2022"})
+
+
+def test_cells_that_need_normalising_are_evaluated_as_parsed(
+    tidu: Any, mixed_register: Path, tmp_path: Path
+) -> None:
+    """A clean typed file is evaluated from its own columns; one text cell in lower case with spaces
+    sends the evaluation through the parsed values, and both give the Python path's rows."""
+    import pyarrow as pa
+
+    from tidu.rules import load_packs
+    from tidu.rules.batch import ParquetBatch, Selection
+    from tidu.rules.fields import FIELDS
+
+    t = pq.read_table(mixed_register)
+    codes = t.column("industry_code").to_pylist()
+    codes[3] = f" {codes[3].lower()} "
+    messy = tmp_path / "messy.parquet"
+    pq.write_table(
+        t.set_column(t.schema.get_field_index("industry_code"), "industry_code", pa.array(codes)), messy
+    )
+
+    def direct(path: Path) -> bool:
+        cols = pq.read_schema(path).names
+        return ParquetBatch(
+            load_packs(), path, {c: c for c in cols if c in FIELDS}, Selection(today=TODAY)
+        )._direct()
+
+    assert direct(mixed_register) and not direct(messy)
+    _run(tidu, messy, tmp_path / "py.csv", "python")
+    res = tidu("evaluate", str(messy), "-o", str(tmp_path / "db.parquet"), "--today", TODAY.isoformat())
+    assert res.status == 0, res.stderr
+    with open(tmp_path / "py.csv", encoding="utf-8", newline="") as fh:
+        expected = [dict(r) for r in csv.DictReader(fh)]
+    got = [
+        {k: ("" if v is None else str(v)) for k, v in r.items()}
+        for r in pq.read_table(tmp_path / "db.parquet").to_pylist()
+    ]
+    assert got == expected

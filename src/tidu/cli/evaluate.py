@@ -357,7 +357,7 @@ def _evaluate_parquet_sql(
                 bar.update(res.rows_ok)
                 _run_external(opts, packs, today, typed, writer)
         out.rows_in, out.rows_ok = res.rows_in, res.rows_ok
-        _report_bad_parquet_rows(job.con, job.source, cols, res.bad_rows, today, out)
+        _report_bad_parquet_rows(job.con, job.file, cols, res.bad_rows, today, out)
     finally:
         bar.close()
         writer.close()
