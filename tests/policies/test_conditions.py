@@ -226,3 +226,32 @@ def test_conditions_without_a_clause_or_with_unknown_keys_are_refused() -> None:
         C.check_conditions([{"label": "甲", "expr": "rd_y1 > 0"}])
     with pytest.raises(ExprError, match="不认识的项"):
         C.check_conditions([{"label": "甲", "expr": "rd_y1 > 0", "clause": "一", "weight": 3}])
+
+
+@pytest.mark.django_db
+def test_a_condition_that_needs_verified_figures_waits_for_a_person_on_self_declared_ones() -> None:
+    """`verified: true`: a self-declared figure that meets it leaves the firm 可能符合 until an official
+    verifies it; once verified (the mark stored with the row), the condition is met."""
+    from django.utils import timezone
+
+    from tidu.enterprises import provenance
+
+    spec = C.check_conditions(
+        [
+            {
+                "label": "研发费用不少于500万元（须核实）",
+                "expr": "rd_y1 >= 5000000",
+                "clause": "第四条",
+                "verified": True,
+            }
+        ]
+    )[0]
+    ent = build(y1(rd=5_000_000))
+    fr = firm_record(ent, TODAY)
+    outcome = C.evaluate_condition(spec, fr.record, fr.self_declared)
+    assert outcome.state == C.JUDGE and [f for f, _ in outcome.self_declared] == ["rd_y1"]
+    row = EnterpriseYear.objects.get(enterprise=ent, fiscal_year=2025)
+    row.figure_marks = {"rd": provenance.verified_mark(actor=None, value=row.rd, at=timezone.now())}
+    row.save()
+    fr = firm_record(ent, TODAY)
+    assert C.evaluate_condition(spec, fr.record, fr.self_declared).state == C.MET
