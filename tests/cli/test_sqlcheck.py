@@ -60,8 +60,12 @@ def _issues(path: Path, udf: bool = False) -> list[tuple[bool, list[str]]]:
         register_functions(con)
     src = f"read_parquet('{path}', file_row_number = true)"
     types = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()}
-    plan = plan_checks(types, {c: c for c in types if c != "file_row_number"}, today=TODAY,
-                       credit_code_udf=CREDIT_CODE_UDF if udf else None)
+    plan = plan_checks(
+        types,
+        {c: c for c in types if c != "file_row_number"},
+        today=TODAY,
+        credit_code_udf=CREDIT_CODE_UDF if udf else None,
+    )
     assert plan is not None
     sql = checked_sql(plan, src, extra=("file_row_number",), issues=True)
     rows = con.execute(f"SELECT __bad, __issues FROM ({sql}) ORDER BY file_row_number").fetchall()
@@ -95,13 +99,15 @@ def test_untyped_columns_fall_back_to_python(tmp_path: Path) -> None:
 
 def test_float_and_integer_columns(tmp_path: Path) -> None:
     """Doubles and small integers (as pandas writes them) are judged as coerce_record judges them."""
-    table = pa.table({
-        "credit_code": ["91320505407807009X"] * 6,
-        "year": pa.array([2025] * 6, type=pa.int16()),
-        "revenue_y1": [1.5e7, 1.5, float("nan"), -1.0, 2e13, None],
-        "market_share_domestic": [0.1, 0.1234567, 0.5, 1.0, 0.0, None],
-        "hte_valid": pa.array([1, 0, 2, None, 1, 0], type=pa.int8()),
-    })
+    table = pa.table(
+        {
+            "credit_code": ["91320505407807009X"] * 6,
+            "year": pa.array([2025] * 6, type=pa.int16()),
+            "revenue_y1": [1.5e7, 1.5, float("nan"), -1.0, 2e13, None],
+            "market_share_domestic": [0.1, 0.1234567, 0.5, 1.0, 0.0, None],
+            "hte_valid": pa.array([1, 0, 2, None, 1, 0], type=pa.int8()),
+        }
+    )
     path = tmp_path / "f.parquet"
     pq.write_table(table, path)
     for raw, (bad, issues) in zip(table.to_pylist(), _issues(path), strict=True):
@@ -128,3 +134,40 @@ def test_vectorised_check_character_agrees_with_the_python_rule() -> None:
         expected = None if code is None else (is_valid(code) and normalize(code) == code)
         assert ok == expected, code
     assert sum(1 for x in got if x) >= 40
+
+
+def test_changed_flag_marks_exactly_the_rows_whose_text_is_normalised(tmp_path: Path) -> None:
+    """`tidu evaluate` reads a clean file's own columns only when no accepted cell is normalised: the
+    flag must be TRUE exactly where coerce_record's value differs from the stored text."""
+    from tidu.rules.fields import FIELDS
+
+    t = generate(12, seed=4)
+    rows = t.to_pylist()
+    edits: list[dict[str, object]] = [
+        {"industry_code": "c3484"},
+        {"name": "  合成企业 "},
+        {"rd_inst_level": "NATIONAL"},
+        {"credit_code": " 91320505407807009x "},
+        {"region_code": "320505"},
+        {},
+    ]
+    for row, change in zip(rows, edits, strict=False):
+        row.update(change)
+    path = tmp_path / "c.parquet"
+    pq.write_table(pa.Table.from_pylist(rows, schema=t.schema), path)
+    con = duckdb.connect()
+    src = f"read_parquet('{path}', file_row_number = true)"
+    types = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()}
+    plan = plan_checks(types, {c: c for c in types if c != "file_row_number"}, today=TODAY)
+    assert plan is not None
+    sql = checked_sql(plan, src, extra=("file_row_number",), changed=True)
+    flags = [
+        bool(r[0]) for r in con.execute(f"SELECT __changed FROM ({sql}) ORDER BY file_row_number").fetchall()
+    ]
+    for raw, flag in zip(rows, flags, strict=True):
+        record, errors, _w = coerce_record(raw, today=TODAY)
+        if errors:
+            continue
+        texts = [f for f, spec in FIELDS.items() if spec.type in ("str", "enum") and f in raw]
+        assert flag == any(record[f] != raw[f] for f in texts), raw
+    assert flags[:4] == [True, True, True, True] and not any(flags[4:])

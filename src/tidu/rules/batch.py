@@ -111,6 +111,9 @@ class FieldPlan:
     name: str
     value: str  # SQL expression: the parsed, typed value (NULL when empty or invalid)
     error: str  # SQL expression: the issue code (VARCHAR) or NULL
+    changed: str = (
+        "FALSE"  # SQL over the cell: TRUE when an accepted text cell is normalised (trimmed, cased)
+    )
 
 
 def _numeric_error(spec: FieldSpec, src: str, kind: str, scale: int, wide: bool = False) -> str:
@@ -208,15 +211,21 @@ def _field_plan(spec: FieldSpec, column: str | None, sql_type: str | None) -> Fi
             f"CASE WHEN {src} IS NULL OR ({text}) IN ({values}) THEN NULL "
             f"WHEN ({text}) IS NOT NULL AND ({slow}) IS NULL THEN '{Code.NOT_IN_LIST}' END"
         )
-        return FieldPlan(name, value, err)
+        changed = f"({src} IS NOT NULL AND {src} NOT IN ({values}))" if kind == "str" else "FALSE"
+        return FieldPlan(name, value, err, changed)
+    changed = f"({src} IS NOT NULL AND NOT {clean})" if kind == "str" else "FALSE"
     if name == "credit_code":
         text = (
             f"CASE WHEN regexp_full_match(CAST({src} AS VARCHAR), '[0-9A-Z]+') THEN CAST({src} AS VARCHAR) "
             f"ELSE NULLIF(upper(regexp_replace(CAST({src} AS VARCHAR), '\\s', '', 'g')), '') END"
         )
+        if kind == "str":
+            changed = f"({src} IS NOT NULL AND NOT regexp_full_match({src}, '[0-9A-Z]+'))"
     elif name == "industry_code":
         text = f"upper({text})"
-    return FieldPlan(name, text, "NULL")
+        if kind == "str":
+            changed = f"({src} IS NOT NULL AND (NOT {clean} OR {src} <> upper({src})))"
+    return FieldPlan(name, text, "NULL", changed)
 
 
 def _credit_code_bad(v: str) -> str:
@@ -298,6 +307,7 @@ class CheckPlan:
     columns: tuple[str, ...]  # source columns read
     field_errors: dict[str, str]  # field -> issue-code expression over the source cell
     record_checks: list[tuple[str, str]]  # (field, issue-code expression over the parsed values)
+    changed: dict[str, str] = field(default_factory=dict)  # field -> TRUE when its text cell is normalised
 
 
 def plan_checks(
@@ -374,7 +384,8 @@ def plan_checks(
     )
     for name in DATE_FIELDS:
         checks.append((name, f"CASE WHEN {v(name)} > {as_of} THEN '{Code.DATE_AFTER_AS_OF}' END"))
-    return CheckPlan(values, tuple(by_field.values()), field_errors, checks)
+    changed = {n: p.changed for n, p in plans.items() if p.changed != "FALSE"}
+    return CheckPlan(values, tuple(by_field.values()), field_errors, checks, changed)
 
 
 def values_sql(plan: CheckPlan, source: str, where: str = "") -> str:
@@ -389,16 +400,22 @@ def values_sql(plan: CheckPlan, source: str, where: str = "") -> str:
     return f"SELECT {', '.join(f'{expr} AS {_q(n)}' for n, expr in plan.values.items())} FROM ({first})"
 
 
-def checked_sql(plan: CheckPlan, source: str, extra: tuple[str, ...] = (), issues: bool = False) -> str:
+def checked_sql(
+    plan: CheckPlan, source: str, extra: tuple[str, ...] = (), issues: bool = False, changed: bool = False
+) -> str:
     """A SELECT over `source` giving the typed fields, `__bad` (any error) and the pass-through
-    `extra` columns; with `issues`, also `__issues` = 'field:code' items joined by ';'.
+    `extra` columns; with `issues`, also `__issues` = 'field:code' items joined by ';'; with
+    `changed`, also `__changed`: some text cell of the row is normalised (trimmed or re-cased).
 
     Two projections: the inner one parses every cell (value + field error), the outer applies the
     whole-record rules to the parsed values.
     """
     sources = sorted({c for c in plan.columns} | set(extra))
     errs = [f"{e} AS {_q('__e_' + f)}" for f, e in plan.field_errors.items()]
-    first = f"SELECT {', '.join([*(_q(c) for c in sources), *errs])} FROM {source}"
+    if changed:
+        errs.append(f"({' OR '.join(plan.changed.values()) or 'FALSE'}) AS __changed")
+        extra = (*extra, "__changed")
+    first = f"SELECT {', '.join([*(_q(c) for c in sources if c != '__changed'), *errs])} FROM {source}"
     inner_cols = [f"{expr} AS {_q(n)}" for n, expr in plan.values.items()]
     inner_cols += [_q("__e_" + f) for f in plan.field_errors]
     inner_cols += [_q(c) for c in extra]
@@ -560,9 +577,7 @@ class ParquetBatch:
         register_functions(self.con)
         self.plan = plan_checks(self.types, mapping, today=self.today, credit_code_udf=CREDIT_CODE_UDF)
         self.rows_in = int(self.con.execute(f"SELECT count(*) FROM {self.file}").fetchone()[0])
-        self._texts = [c for c, f in self.mapping.items() if FIELDS[f].type in ("str", "enum")]
-        raw = ", ".join(f"{_q(c)} AS {_q('__raw_' + c)}" for c in self._texts)
-        self.source = f"(SELECT *{', ' + raw if raw else ''} FROM {self.file})"
+        self.source = self.file
         self._bad: list[int] | None = None
         self._changed = True
 
@@ -574,16 +589,10 @@ class ParquetBatch:
         """0-based row numbers of the rows the checks reject (the validation scan, run once)."""
         if self._bad is None:
             assert self.plan is not None
-            changed = [
-                f"({_q(f)} IS DISTINCT FROM {_q('__raw_' + c)})"
-                for c, f in self.mapping.items()
-                if c in self._texts
-            ]
-            extra = ("file_row_number", *(f"__raw_{c}" for c in self._texts))
-            checked = checked_sql(self.plan, self.source, extra=extra)
+            checked = checked_sql(self.plan, self.file, extra=("file_row_number",), changed=True)
             row = self.con.execute(
                 f"SELECT list(file_row_number ORDER BY file_row_number) FILTER (WHERE __bad), "
-                f"count(*) FILTER (WHERE NOT __bad AND ({' OR '.join(changed) or 'FALSE'})) FROM ({checked})"
+                f"count(*) FILTER (WHERE NOT __bad AND __changed) FROM ({checked})"
             ).fetchone()
             self._bad = [int(n) for n in (row[0] or [])]
             self._changed = bool(row[1])
