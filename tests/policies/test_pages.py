@@ -384,3 +384,23 @@ def test_an_official_writes_a_policy_as_data_then_publishes_it(world: dict[str, 
     )
     other = client_for(world["other_county"])
     assert other.get("/policies/manage/ns-new-test/").status_code in {403, 404}
+
+
+def test_a_firm_without_figures_sees_its_policies_as_open_questions(world: dict[str, Any]) -> None:
+    bare = make_enterprise("440305", name="南山新注册科技有限公司", industry_code="C3484")
+    user = make_user("pol_bare", "enterprise", enterprise=bare)
+    body = client_for(user).get("/policies/mine/").content.decode()
+    assert "尚未填报年度数据" in body
+    assert "南山区高成长企业奖励" in body[body.index('id="possible"') : body.index('id="not_eligible"')]
+
+
+def test_a_round_closing_soon_shows_the_days_left(world: dict[str, Any]) -> None:
+    import datetime as dt
+
+    from tidu.ladder.assessment import today_shanghai
+
+    batch = growth_batch()
+    batch.closes_on = today_shanghai() + dt.timedelta(days=3)
+    batch.save()
+    body = client_for(world["grower_user"]).get("/policies/mine/").content.decode()
+    assert "还剩 3 天" in body

@@ -68,6 +68,13 @@ class PolicyMatch:
         return self.batch.closes_on if self.batch is not None else None
 
     @property
+    def days_left(self) -> int | None:
+        """Days until the open batch closes (0 = closes today); None when no batch is open."""
+        return (
+            (self.batch.closes_on - self.as_of).days if self.batch_open and self.batch is not None else None
+        )
+
+    @property
     def batch_open(self) -> bool:
         return self.batch is not None and self.batch.open_on(self.as_of)
 
