@@ -404,3 +404,30 @@ def test_a_round_closing_soon_shows_the_days_left(world: dict[str, Any]) -> None
     batch.save()
     body = client_for(world["grower_user"]).get("/policies/mine/").content.decode()
     assert "还剩 3 天" in body
+
+
+def test_a_large_jurisdictions_sandbox_runs_as_a_job_with_its_figures(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tidu.jobs.models import Job, JobStatus
+    from tidu.policies import sandbox
+
+    monkeypatch.setattr(sandbox, "SANDBOX_JOB_THRESHOLD", 1)
+    county = client_for(world["county"])
+    response = county.post(
+        "/policies/manage/ns-high-growth/edition/",
+        {
+            "action": "sandbox",
+            "effective_on": "2026-01-01",
+            "amount_expr": "200000",
+            "amount_cap_wan": "20",
+            "conditions": "- label: 营业收入不低于2000万元\n  expr: revenue_y1 >= 20000000\n  clause: 第二条\n",
+        },
+    )
+    job = Job.objects.get(kind="policy_sandbox")
+    assert response.status_code == 302 and str(job.pk) in response["Location"]
+    assert job.status == JobStatus.SUCCEEDED and job.owner == world["county"]
+    assert job.result["counts"]["qualify"] == 2
+    assert ["预计金额合计（万元）", "40"] in job.result["summary"]
+    page = county.get(response["Location"]).content.decode()
+    assert "符合条件（家）" in page

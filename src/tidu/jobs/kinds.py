@@ -24,5 +24,6 @@ KINDS: dict[str, JobKind] = {
     for kind in [
         JobKind("enterprise_import", _("企业及年度数据导入"), "tidu.enterprises.imports.import_job_handler"),
         JobKind("enterprise_export", _("企业及年度数据导出"), "tidu.enterprises.exports.export_job_handler"),
+        JobKind("policy_sandbox", _("政策沙盘试算"), "tidu.policies.sandbox.sandbox_job_handler"),
     ]
 }

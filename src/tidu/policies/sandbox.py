@@ -66,6 +66,78 @@ def sandbox_run(
     return SandboxResult(outcome, by_region)
 
 
+# Above this many firms the sandbox runs in the background (tidu.jobs) and its page shows progress.
+SANDBOX_JOB_THRESHOLD = 3000
+
+
+def sandbox_in_background(*, user: Any, policy: Policy) -> bool:
+    return firms_in_reach(user, policy).count() > SANDBOX_JOB_THRESHOLD
+
+
+def sandbox_submit(
+    *,
+    user: Any,
+    policy: Policy,
+    conditions: list[dict[str, Any]],
+    amount_expr: str,
+    amount_cap_yuan: int | None,
+) -> Any:
+    """Queue the sandbox for the worker (checked first, so a bad condition is refused at once)."""
+    from tidu.core.permissions import require
+    from tidu.jobs.services import job_submit
+
+    require(S.can_manage_policy(user, policy))
+    C.check_conditions(conditions)
+    C.check_amount(amount_expr)
+    return job_submit(
+        owner=user,
+        kind="policy_sandbox",
+        input_name=f"政策沙盘：{policy.title}",
+        params={
+            "policy": policy.pk,
+            "conditions": conditions,
+            "amount_expr": amount_expr,
+            "amount_cap_yuan": amount_cap_yuan,
+        },
+    )
+
+
+def sandbox_job_handler(job: Any) -> Any:
+    """Runs in the worker: the same sandbox, with progress, its figures kept as the job's result."""
+    from tidu.enterprises.money import yuan_to_wan_text
+    from tidu.jobs.models import JobStatus
+    from tidu.jobs.services import JobOutcome, job_progress
+
+    params = job.params or {}
+    policy = Policy.objects.select_related("region").get(pk=params["policy"])
+    total = firms_in_reach(job.owner, policy).count()
+    job_progress(job_id=job.pk, done=0, total=total, stage="正在导出辖区企业的年度数据并由批量引擎计算")
+    result = sandbox_run(
+        user=job.owner,
+        policy=policy,
+        conditions=params["conditions"],
+        amount_expr=params.get("amount_expr") or "",
+        amount_cap_yuan=params.get("amount_cap_yuan"),
+    )
+    o = result.outcome
+    return JobOutcome(
+        status=JobStatus.SUCCEEDED,
+        stage=f"沙盘完成：符合条件 {o.qualify} 家",
+        result={
+            "summary": [
+                ["政策", policy.title],
+                ["辖区企业数", o.firms],
+                ["符合条件（家）", o.qualify],
+                ["缺少数据无法判断（家）", o.unknown],
+                ["预计金额合计（万元）", yuan_to_wan_text(o.amount_yuan)],
+                ["需人工判断的条件", "；".join(o.text_conditions) or "无"],
+                ["用时（秒）", f"{o.seconds:.2f}"],
+            ],
+            "counts": {"qualify": o.qualify, "unknown": o.unknown, "fail": o.fail},
+        },
+    )
+
+
 @dataclass
 class PushRow:
     enterprise: Enterprise

@@ -39,7 +39,13 @@ from tidu.policies.models import (
     PolicyStatus,
     PolicySubscription,
 )
-from tidu.policies.sandbox import firms_in_reach, push_list, sandbox_run
+from tidu.policies.sandbox import (
+    firms_in_reach,
+    push_list,
+    sandbox_in_background,
+    sandbox_run,
+    sandbox_submit,
+)
 from tidu.rules import ExprError
 
 # ---- public -----------------------------------------------------------------------------------------
@@ -348,6 +354,17 @@ def edition_new(request: HttpRequest, code: str) -> HttpResponse:
     if form.is_valid():
         d = form.cleaned_data
         try:
+            if request.POST.get("action") == "sandbox" and sandbox_in_background(
+                user=request.user, policy=policy
+            ):
+                job = sandbox_submit(
+                    user=request.user,
+                    policy=policy,
+                    conditions=d["conditions"],
+                    amount_expr=d["amount_expr"] or "",
+                    amount_cap_yuan=d["amount_cap_wan"],
+                )
+                return redirect("jobs:detail", job_id=job.pk)
             if request.POST.get("action") == "sandbox":
                 sandbox = sandbox_run(
                     user=request.user,
