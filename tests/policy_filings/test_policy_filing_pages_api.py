@@ -112,6 +112,41 @@ def test_the_api_runs_the_same_steps_with_versions_and_chinese_errors(
         content_type="application/json",
     )
     assert stale.status_code == 409 and stale.json()["code"] == "policy_filing_conflict"
+    r = county.post(
+        f"/api/v1/policy-filings/{pk}/review",
+        json.dumps({"action": "approve", "version": 2}),
+        content_type="application/json",
+    )
+    assert r.status_code == 200 and r.json()["status"] == "city"
+    city = world.bearer("city")
+    r = city.post(
+        f"/api/v1/policy-filings/{pk}/review",
+        json.dumps({"action": "approve", "amount_yuan": 300_000, "version": r.json()["version"]}),
+        content_type="application/json",
+    )
+    assert (
+        r.status_code == 200
+        and r.json()["approved_yuan"] == 300_000
+        and r.json()["award_status"] == "granted"
+    )
+    paid_on = timezone.localdate().isoformat()
+    r = city.post(
+        f"/api/v1/policy-filings/{pk}/payouts",
+        json.dumps({"amount_yuan": 100_000, "paid_on": paid_on, "reference": "API-1"}),
+        content_type="application/json",
+    )
+    assert (
+        r.status_code == 201
+        and r.json()["paid_yuan"] == 100_000
+        and r.json()["award_status"] == "partly_paid"
+    )
+    assert [s["state"] for s in r.json()["stages"]] == ["done", "done", "done", "current"]
+    r = world.bearer("county").post(
+        f"/api/v1/policy-filings/{pk}/payouts",
+        json.dumps({"amount_yuan": 1, "paid_on": paid_on, "reference": "X"}),
+        content_type="application/json",
+    )
+    assert r.status_code == 403  # a county official does not pay a city policy
     assert world.bearer("firm_b").get(f"/api/v1/policy-filings/{pk}").status_code == 404
     assert world.bearer("county_c").get(f"/api/v1/policy-filings/{pk}").status_code == 404
 

@@ -150,6 +150,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "payouts": list(award.payouts.all()) if award is not None else [],
             "materials": materials.status(filing, attachments),
             "editable": can_edit_filing(request.user, filing),
+        "is_firm": role_of(request.user) == "enterprise",
             "reviewable": reviewable,
             "top_level": reviewable and filing.status == path[-1],
             "path_labels": [LEVEL_LABELS[level] for level in path],
