@@ -25,7 +25,8 @@ _FIELD_TEXT: dict[str, FieldText] = {}
 
 LEVEL_WORDS = {"county": "县级", "city": "市级", "province": "省级", "national": "国家级"}
 ROLE_WORDS = {"enterprise": "企业用户", "large": "大企业用户", "provider": "服务机构用户", "platform": "平台管理员"}
-REVIEW_KINDS = ("journey.review.", "journey.rereview.approve", "journey.rereview.return", "journey.rereview.reject")
+REVIEW_KINDS = ("journey.review.", "journey.rereview.approve", "journey.rereview.return", "journey.rereview.reject",
+                "policy_filings.review.")
 STATUS_WORDS = {  # application / re-review statuses as stored in `data["status"]`
     "draft": "草稿", "county": "县级审核", "city": "市级审核", "province": "省级审核", "national": "国家级审核",
     "approved": "审核通过", "publicity": "公示中", "recognised": "已认定", "returned": "已退回修改",
@@ -137,6 +138,15 @@ SENTENCES: dict[str, str] = {
     "service.request_done": "将服务申请（{target}）标记为已完成",
     "service.request_decline": "婉拒了服务申请（{target}），理由：{reason}",
     "service.request_rate": "评价了服务（{target}）：{score} 分",
+    # policy applications (tidu.policy_filings)
+    "policy_filings.filing.start": "开始填写政策申报 {target}",
+    "policy_filings.filing.update": "修改了政策申报 {target} 的联系人信息",
+    "policy_filings.attachment.add": "为政策申报 {target} 上传了材料“{name}”",
+    "policy_filings.attachment.delete": "删除了政策申报 {target} 的一份材料",
+    "policy_filings.filing.submit": "提交了政策申报 {target}（{fiscal_year}年度数据）",
+    "policy_filings.review.approve": "审核通过政策申报 {target}{comment_part}",
+    "policy_filings.review.return": "退回了政策申报 {target}，意见：{comment}",
+    "policy_filings.review.reject": "不予通过政策申报 {target}，意见：{comment}",
     # notifications
     "notifications.annual_update.request": "请辖区内 {enterprises} 家企业更新 {fiscal_year} 年度数据",
 }
