@@ -40,13 +40,15 @@ CHECKS = {"standard id": STANDARD_IDS, "edition code": EDITION_CODE, "internal k
           "audit kind": AUDIT_KIND, "registry abbreviation": REGISTRY_ABBREVIATION,
           "research note": NOTE_REFERENCE, "leaked English": LEAKED_WORDS}
 SKIP = ("/admin", "/api/v1/docs", "/static/", "/media/", "/logout", "/i18n/")
-PAGES_PER_ROLE = 45
+PAGES_PER_ROLE = 80
 
 
 class VisibleText(HTMLParser):
     """Text a reader sees or hears (aria-label, title, placeholder) and the page's links."""
 
-    HIDDEN = frozenset({"script", "style", "code", "pre", "template"})
+    # a textarea holds what the user types (a policy's conditions are written in the packs' expression
+    # language by the officials who edit them), not the platform's own words
+    HIDDEN = frozenset({"script", "style", "code", "pre", "template", "textarea"})
 
     def __init__(self) -> None:
         super().__init__()
@@ -118,16 +120,18 @@ def crawl(client: Client, seen: set[str] | None = None) -> tuple[dict[str, list[
             failed.append(f"{url} → {response.status_code}")
             continue
         kind = response.get("Content-Type", "")
+        body = b"".join(response.streaming_content) if response.streaming else response.content
         if "pdf" in kind:
-            text = pdf_text(response.content)
+            text = pdf_text(body)
         elif "html" in kind:
             parser = VisibleText()
-            parser.feed(response.content.decode())
+            parser.feed(body.decode())
             text = "\n".join(parser.parts)
             for link in parser.links:
                 if not link.startswith("/") or link.startswith(SKIP) or link.endswith((".xlsx", ".csv")):
                     continue
-                pattern = re.sub(r"\d+|[0-9A-Z]{18}", "N", link.split("?")[0])
+                # one pattern per kind of page: numbers, credit codes and slugs (ns-digital-subsidy) vary
+                pattern = re.sub(r"\d+|[0-9A-Z]{18}|(?<=/)[a-z0-9]+(?:-[a-z0-9]+)+(?=/)", "N", link.split("?")[0])
                 if per_pattern.get(pattern, 0) < 2:
                     per_pattern[pattern] = per_pattern.get(pattern, 0) + 1
                     queue.append(link)
