@@ -11,7 +11,7 @@ Cases, in this order, each in a child process (wall time, CPU time and peak RSS 
                verdicts compared with `innovative`'s row by row
   pandas       the row-wise baseline (`DataFrame.apply(explain().to_row())`) on the first N rows
 With --repeat K every timed case runs K times in turn and the best wall time is reported (the
-machine is shared; all runs are kept in var/bench/side_by_side.json). The benchmarks never import
+machine is shared; all runs are kept in var/bench/side_by_side-ROWS.json). The benchmarks never import
 the CLI: they run the `tidu` command.
 """
 
@@ -254,7 +254,7 @@ def main() -> None:
     if "openfisca_agreement" in result:
         print(f"\nOpenFisca vs tidu, row by row: {result['openfisca_agreement']}")
     result["machine"]["load_at_end"] = os.getloadavg()
-    (BENCH / "side_by_side.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
+    (BENCH / f"side_by_side-{rows}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
 
 
 if __name__ == "__main__":
