@@ -90,10 +90,10 @@ class Command(BaseCommand):
         from tidu.policy_filings.demo import seed_policy_filings  # policy applications in every state
 
         seed_policy_filings(demo_firm=demo_firm)
-        from tidu.service_catalog.demo import seed_services  # 服务清单: 7 providers, 34 offers, requests in every state
+        from tidu.service_catalog.demo import seed_services  # 服务清单: 34 offers, requests in every state
 
         seed_services(demo_firm=demo_firm)
-        from tidu.news.demo import seed_news  # 政策快讯: articles in every category, a draft and a scheduled one
+        from tidu.news.demo import seed_news  # 政策快讯: every category, a draft, a scheduled one
 
         seed_news()
         if new or rows:
