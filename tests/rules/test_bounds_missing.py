@@ -16,18 +16,15 @@ local mode), and the rows must agree.
 from __future__ import annotations
 
 import datetime as dt
-import os
-from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
 
 import pytest
+from engines_support import assert_same_as_python, duckdb_rows, postgres_rows, python_rows, spark_rows
 
-from tidu.rules import Packs, Tri, contract_columns, load_packs
+from tidu.rules import Packs, Tri, load_packs
 from tidu.rules import expr as E
 from tidu.rules.fieldinfo import FieldInfo, field_infos
-from tidu.rules.fields import SQL_TYPES
-from tidu.rules.sql import run_duckdb, run_postgres, run_spark
 
 TODAY = dt.date(2026, 11, 30)
 PACKS: Packs = load_packs()
@@ -258,33 +255,12 @@ def _rows() -> list[dict[str, Any]]:
     return [{**r, "credit_code": f"B{i:04d}"} for i, r in enumerate(CASES)]
 
 
-def _expected(rows: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
-    return {r["credit_code"]: PACKS.explain(r, today=TODAY).to_row() for r in rows}
-
-
 def _compare(got: list[dict[str, str]], engine: str) -> None:
-    want = _expected(_rows())
-    assert len(got) == len(want)
-    for row in got:
-        exp = want[row["credit_code"]]
-        diff = {c: (exp[c], row[c]) for c in contract_columns() if exp[c] != row[c]}
-        assert not diff, f"{engine} differs from Python for {row['credit_code']}: {diff}"
-
-
-def _ddl() -> str:
-    return ", ".join(f'"{c}" {SQL_TYPES[PACKS.fields[c].type]}' for c in COLUMNS)
+    assert_same_as_python(python_rows(PACKS, _rows(), TODAY), got, engine)
 
 
 def test_duckdb_agrees_on_the_bounds_cases() -> None:
-    import duckdb
-
-    con = duckdb.connect()
-    con.execute(f"CREATE TABLE firm_years ({_ddl()})")
-    con.executemany(
-        f"INSERT INTO firm_years VALUES ({', '.join('?' for _ in COLUMNS)})",
-        [[r.get(c) for c in COLUMNS] for r in _rows()],
-    )
-    got = run_duckdb(PACKS, "firm_years", con=con, today=TODAY)
+    got = duckdb_rows(PACKS, _rows(), TODAY)
     _compare(got, "DuckDB")
     by_code = {r["credit_code"]: r for r in got}
     assert by_code["B0000"]["innovative_sme__qualified"] == "true"
@@ -292,77 +268,14 @@ def test_duckdb_agrees_on_the_bounds_cases() -> None:
     assert by_code["B0001"]["innovative_sme__qualified"] == "unknown"
 
 
-PG_URL = os.environ.get("TIDU_DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/test"
-
-
-@pytest.fixture(scope="module")
-def pg() -> Iterator[Any]:
-    import psycopg
-
-    try:
-        conn = psycopg.connect(PG_URL, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError:
-        if os.environ.get("TIDU_DATABASE_URL"):
-            raise  # configured but unreachable: a failure, not a skip
-        pytest.skip("PostgreSQL not reachable")
-    with conn:
-        yield conn
-
-
 def test_postgres_agrees_on_the_bounds_cases(pg: Any) -> None:
-    with pg.cursor() as cur:
-        cur.execute("DROP TABLE IF EXISTS pg_temp.tidu_bounds")
-        cur.execute(f"CREATE TEMP TABLE tidu_bounds ({_ddl()})")
-        cur.executemany(
-            f"INSERT INTO tidu_bounds VALUES ({', '.join('%s' for _ in COLUMNS)})",
-            [[r.get(c) for c in COLUMNS] for r in _rows()],
-        )
-        got = run_postgres(PACKS, cur, "tidu_bounds", today=TODAY)
-    _compare(got, "PostgreSQL")
-
-
-@pytest.fixture(scope="module")
-def spark() -> Iterator[Any]:
-    import logging
-
-    from pyspark.sql import SparkSession
-
-    logging.getLogger("py4j").setLevel(logging.ERROR)
-    session = (
-        SparkSession.builder.master("local[1]")
-        .appName("tidu-unknowns")
-        .config("spark.sql.shuffle.partitions", "1")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.session.timeZone", "Asia/Shanghai")
-        .config("spark.sql.codegen.wholeStage", "false")
-        .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
+    _compare(postgres_rows(PACKS, pg, _rows(), "tidu_bounds", TODAY), "PostgreSQL")
 
 
 @pytest.mark.spark
 @pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning")
 def test_spark_agrees_on_the_bounds_cases(spark: Any) -> None:
-    from pyspark.sql import types as T
-
-    kinds = {
-        "BIGINT": T.LongType(),
-        "INTEGER": T.IntegerType(),
-        "DECIMAL(18,6)": T.DecimalType(18, 6),
-        "DECIMAL(18,4)": T.DecimalType(18, 4),
-        "BOOLEAN": T.BooleanType(),
-        "DATE": T.DateType(),
-        "VARCHAR": T.StringType(),
-    }
-    schema = T.StructType([T.StructField(c, kinds[SQL_TYPES[PACKS.fields[c].type]]) for c in COLUMNS])
-    df = spark.createDataFrame([tuple(r.get(c) for c in COLUMNS) for r in _rows()], schema)
-    got = [
-        {k: "" if v is None else str(v) for k, v in row.asDict().items()}
-        for row in run_spark(PACKS, spark, df, today=TODAY).collect()
-    ]
-    _compare(got, "Spark")
+    _compare(spark_rows(PACKS, spark, _rows(), TODAY), "Spark")
 
 
 def test_only_a_missing_field_that_feeds_an_open_part_is_said_to_change_the_verdict() -> None:

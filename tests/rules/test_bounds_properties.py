@@ -10,20 +10,17 @@ Python and DuckDB must also agree on every drawn record with missing values.
 from __future__ import annotations
 
 import datetime as dt
-import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-import pytest
+from engines_support import assert_same_as_python, duckdb_rows, postgres_rows, python_rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tidu.rules import Packs, contract_columns, load_packs
+from tidu.rules import Packs, load_packs
 from tidu.rules.evaluate import prepare
-from tidu.rules.fields import SQL_TYPES
 from tidu.rules.model import Item
-from tidu.rules.sql import run_duckdb, run_postgres
 
 TODAY = dt.date(2026, 11, 30)
 PACKS: Packs = load_packs()
@@ -155,42 +152,8 @@ def drawn(draw: st.DrawFn) -> dict[str, Any]:
 )
 @given(st.lists(drawn(), min_size=5, max_size=40))
 def test_duckdb_agrees_with_python_on_missing_amounts(recs: list[dict[str, Any]]) -> None:
-    import duckdb
-
     rows = [{**r, "credit_code": f"H{i:04d}"} for i, r in enumerate(recs)]
-    con = duckdb.connect()
-    con.execute(
-        "CREATE TABLE firm_years ("
-        + ", ".join(f'"{c}" {SQL_TYPES[PACKS.fields[c].type]}' for c in COLUMNS)
-        + ")"
-    )
-    con.executemany(
-        f"INSERT INTO firm_years VALUES ({', '.join('?' for _ in COLUMNS)})",
-        [[r.get(c) for c in COLUMNS] for r in rows],
-    )
-    got = run_duckdb(PACKS, "firm_years", con=con, today=TODAY)
-    want = {r["credit_code"]: PACKS.explain(r, today=TODAY).to_row() for r in rows}
-    for row in got:
-        exp = want[row["credit_code"]]
-        diff = {c: (exp[c], row[c]) for c in contract_columns() if exp[c] != row[c]}
-        assert not diff, f"DuckDB differs from Python for {row['credit_code']}: {diff}"
-
-
-PG_URL = os.environ.get("TIDU_DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/test"
-
-
-@pytest.fixture(scope="module")
-def pg() -> Iterator[Any]:
-    import psycopg
-
-    try:
-        conn = psycopg.connect(PG_URL, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError:
-        if os.environ.get("TIDU_DATABASE_URL"):
-            raise  # configured but unreachable: a failure, not a skip
-        pytest.skip("PostgreSQL not reachable")
-    with conn:
-        yield conn
+    assert_same_as_python(python_rows(PACKS, rows, TODAY), duckdb_rows(PACKS, rows, TODAY), "DuckDB")
 
 
 @settings(
@@ -205,20 +168,5 @@ def pg() -> Iterator[Any]:
 @given(recs=st.lists(drawn(), min_size=5, max_size=40))
 def test_postgres_agrees_with_python_on_missing_amounts(pg: Any, recs: list[dict[str, Any]]) -> None:
     rows = [{**r, "credit_code": f"P{i:04d}"} for i, r in enumerate(recs)]
-    with pg.cursor() as cur:
-        cur.execute("DROP TABLE IF EXISTS pg_temp.tidu_bounds_drawn")
-        cur.execute(
-            "CREATE TEMP TABLE tidu_bounds_drawn ("
-            + ", ".join(f'"{c}" {SQL_TYPES[PACKS.fields[c].type]}' for c in COLUMNS)
-            + ")"
-        )
-        cur.executemany(
-            f"INSERT INTO tidu_bounds_drawn VALUES ({', '.join('%s' for _ in COLUMNS)})",
-            [[r.get(c) for c in COLUMNS] for r in rows],
-        )
-        got = run_postgres(PACKS, cur, "tidu_bounds_drawn", today=TODAY)
-    want = {r["credit_code"]: PACKS.explain(r, today=TODAY).to_row() for r in rows}
-    for row in got:
-        exp = want[row["credit_code"]]
-        diff = {c: (exp[c], row[c]) for c in contract_columns() if exp[c] != row[c]}
-        assert not diff, f"PostgreSQL differs from Python for {row['credit_code']}: {diff}"
+    got = postgres_rows(PACKS, pg, rows, "tidu_bounds_drawn", TODAY)
+    assert_same_as_python(python_rows(PACKS, rows, TODAY), got, "PostgreSQL")

@@ -16,11 +16,9 @@ skips); Spark runs in local mode (marked `spark`).
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import os
 import random
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -28,13 +26,20 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
+from engines_support import (
+    assert_same_as_python,
+    duckdb_table,
+    postgres_rows,
+    python_rows,
+    spark_rows,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tidu.rules import Packs, contract_columns, load_packs
+from tidu.rules import contract_columns, load_packs
 from tidu.rules import expr as E
-from tidu.rules.fields import FIELDS, SQL_TYPES
-from tidu.rules.sql import run_duckdb, run_postgres, run_spark
+from tidu.rules.fields import FIELDS
+from tidu.rules.sql import run_duckdb
 
 TODAY = dt.date(2026, 11, 30)
 PACKS = load_packs()
@@ -390,23 +395,6 @@ def _rows(recs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{**r, "credit_code": f"R{i:05d}"} for i, r in enumerate(recs)]
 
 
-def _python(packs: Packs, recs: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
-    return {r["credit_code"]: packs.explain(r, today=TODAY).to_row() for r in recs}
-
-
-def _compare(expected: dict[str, dict[str, str]], got: list[dict[str, str]], engine: str) -> None:
-    assert len(got) == len(expected)
-    cols = contract_columns()
-    for row in got:
-        want = expected[row["credit_code"]]
-        diff = {c: (want[c], row[c]) for c in cols if want[c] != row[c]}
-        assert not diff, f"{engine} differs from Python for {row['credit_code']}: {diff}"
-
-
-def _ddl_type(name: str) -> str:
-    return SQL_TYPES[PACKS.fields[name].type]
-
-
 # ---------------------------------------------------------------------------------------------
 # DuckDB
 
@@ -417,11 +405,11 @@ def _ddl_type(name: str) -> str:
 @given(mixed_runs())
 def test_duckdb_matches_python(recs: list[dict[str, Any]]) -> None:
     rows = _rows(recs)
-    expected = _python(PACKS, rows)
+    expected = python_rows(PACKS, rows, TODAY)
     assert_every_tier_qualifies(expected)
-    con = _duckdb_table(rows)
+    con = duckdb_table(PACKS, rows)
     got = run_duckdb(PACKS, "firm_years", con=con, today=TODAY)
-    _compare(expected, got, "DuckDB")
+    assert_same_as_python(expected, got, "DuckDB")
 
 
 @settings(
@@ -436,9 +424,9 @@ def test_the_batch_api_matches_python(recs: list[dict[str, Any]]) -> None:
     from tidu.rules.batch import Selection, evaluate_arrow
 
     rows = [{k: v for k, v in r.items() if k in FIELDS or k == "credit_code"} for r in _rows(recs)]
-    expected = _python(PACKS, rows)
+    expected = python_rows(PACKS, rows, TODAY)
     assert_every_tier_qualifies(expected)
-    con = _duckdb_table(rows)
+    con = duckdb_table(PACKS, rows)
     table = con.sql(
         "SELECT * EXCLUDE (" + ", ".join(f'"{c}"' for c in COLUMNS if c not in FIELDS) + ") FROM firm_years"
     ).arrow()
@@ -447,13 +435,13 @@ def test_the_batch_api_matches_python(recs: list[dict[str, Any]]) -> None:
         for batch in evaluate_arrow(PACKS, table, Selection(today=TODAY))
         for values in zip(*(col.to_pylist() for col in batch.columns), strict=True)
     ]
-    _compare(expected, got, "DuckDB (tidu.rules.batch)")
+    assert_same_as_python(expected, got, "DuckDB (tidu.rules.batch)")
 
 
 def test_duckdb_matches_python_at_every_threshold_of_every_pack() -> None:
     rows = _rows(threshold_sweep())
-    con = _duckdb_table(rows)
-    _compare(_python(PACKS, rows), run_duckdb(PACKS, "firm_years", con=con, today=TODAY), "DuckDB")
+    con = duckdb_table(PACKS, rows)
+    assert_same_as_python(python_rows(PACKS, rows, TODAY), run_duckdb(PACKS, "firm_years", con=con, today=TODAY), "DuckDB")
 
 
 def _parquet_batch(
@@ -466,7 +454,7 @@ def _parquet_batch(
     rows = [{k: v for k, v in r.items() if k in FIELDS} for r in rows]
     for i, r in enumerate(rows):
         r["credit_code"] = make_credit_code("110108", f"{i:08d}")
-    con = _duckdb_table(rows)
+    con = duckdb_table(PACKS, rows)
     src = tmp_path / f"{name}.parquet"
     fields = ", ".join(f'"{c}"' for c in FIELDS)
     con.execute(f"COPY (SELECT {fields} FROM firm_years) TO '{src}' (FORMAT parquet)")
@@ -481,7 +469,7 @@ def _batch_matches_python(rows: list[dict[str, Any]], batch: Any, out: Path, eng
     bad = set(result.bad_rows)
     good = [r for i, r in enumerate(rows) if i not in bad]
     got = [{k: "" if v is None else str(v) for k, v in row.items()} for row in pq.read_table(out).to_pylist()]
-    _compare(_python(PACKS, good), got, engine)
+    assert_same_as_python(python_rows(PACKS, good, TODAY), got, engine)
 
 
 def test_the_parquet_batch_matches_python_at_every_threshold_of_every_pack(tmp_path: Path) -> None:
@@ -518,23 +506,10 @@ def test_the_parquet_batch_pinned_to_one_edition_per_standard_matches_python(tmp
             assert f"{s}={ed.edition}" in pinned_somewhere, (s, ed.edition, sorted(pinned_somewhere))
 
 
-def _duckdb_table(rows: list[dict[str, Any]]) -> Any:
-    """An in-memory DuckDB connection holding `rows` as the typed table firm_years."""
-    import duckdb
-
-    con = duckdb.connect()
-    con.execute("CREATE TABLE firm_years (" + ", ".join(f'"{c}" {_ddl_type(c)}' for c in COLUMNS) + ")")
-    con.executemany(
-        f"INSERT INTO firm_years VALUES ({', '.join('?' for _ in COLUMNS)})",
-        [[r.get(c) for c in COLUMNS] for r in rows],
-    )
-    return con
-
-
 def test_duckdb_matches_python_on_the_hand_worked_cases() -> None:
     rows = _rows(CASE_RECORDS)
-    con = _duckdb_table(rows)
-    _compare(_python(PACKS, rows), run_duckdb(PACKS, "firm_years", con=con, today=TODAY), "DuckDB")
+    con = duckdb_table(PACKS, rows)
+    assert_same_as_python(python_rows(PACKS, rows, TODAY), run_duckdb(PACKS, "firm_years", con=con, today=TODAY), "DuckDB")
 
 
 def _variant_rows() -> list[dict[str, Any]]:
@@ -570,13 +545,13 @@ def test_duckdb_matches_python_in_every_variant_it_reaches() -> None:
     """The compiled SQL picks each row's variant of each standard (computing only that variant's
     outputs) and gives exactly the Python result there."""
     rows = _variant_rows()
-    con = _duckdb_table(rows)
-    _compare(_python(PACKS, rows), run_duckdb(PACKS, "firm_years", con=con, today=TODAY), "DuckDB")
+    con = duckdb_table(PACKS, rows)
+    assert_same_as_python(python_rows(PACKS, rows, TODAY), run_duckdb(PACKS, "firm_years", con=con, today=TODAY), "DuckDB")
 
 
 def test_duckdb_forced_editions_and_a_subset_of_standards() -> None:
     rows = _rows(CASE_RECORDS[:80])
-    con = _duckdb_table(rows)
+    con = duckdb_table(PACKS, rows)
     standards = ["specialized_sme", "little_giant"]
     editions = {"specialized_sme": "2022", "little_giant": "2022"}
     got = run_duckdb(PACKS, "firm_years", con=con, today=TODAY, standards=standards, editions=editions)
@@ -591,10 +566,10 @@ def test_duckdb_forced_editions_and_a_subset_of_standards() -> None:
 
 def test_duckdb_reads_typed_parquet(tmp_path: Any) -> None:
     rows = _rows(CASE_RECORDS[:60])
-    con = _duckdb_table(rows)
+    con = duckdb_table(PACKS, rows)
     path = tmp_path / "firms.parquet"
     con.execute(f"COPY firm_years TO '{path}' (FORMAT parquet)")
-    _compare(_python(PACKS, rows), run_duckdb(PACKS, path, today=TODAY), "DuckDB Parquet")
+    assert_same_as_python(python_rows(PACKS, rows, TODAY), run_duckdb(PACKS, path, today=TODAY), "DuckDB Parquet")
 
 
 def test_duckdb_reads_csv_with_missing_columns(tmp_path: Any) -> None:
@@ -618,43 +593,13 @@ def test_duckdb_reads_csv_with_missing_columns(tmp_path: Any) -> None:
         },
         {"credit_code": "B", "year": 2025, "industry_code": "C3441", "as_of": dt.date(2025, 6, 30)},
     ]
-    _compare(_python(PACKS, recs), got, "DuckDB CSV")
+    assert_same_as_python(python_rows(PACKS, recs, TODAY), got, "DuckDB CSV")
     assert {r["credit_code"]: r["size_class__level"] for r in got} == {"A": "small", "B": ""}
 
 
 # ---------------------------------------------------------------------------------------------
 # PostgreSQL: whenever it is reachable (a configured but unreachable database fails the test)
 
-DATABASE_URL = os.environ.get("TIDU_DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/test"
-
-
-def _postgres_reachable() -> bool:
-    """TIDU_DATABASE_URL set: always try (and fail loudly if it is down). Else probe the CI database."""
-    if os.environ.get("TIDU_DATABASE_URL"):
-        return True
-    try:
-        import psycopg
-
-        psycopg.connect(DATABASE_URL, connect_timeout=3).close()
-    except Exception:
-        return False
-    return True
-
-
-needs_postgres = pytest.mark.skipif(
-    not _postgres_reachable(), reason=f"PostgreSQL not reachable at {DATABASE_URL} (PostgreSQL parity)"
-)
-
-
-@pytest.fixture(scope="module")
-def pg() -> Iterator[Any]:
-    import psycopg
-
-    with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
-        yield conn
-
-
-@needs_postgres
 @settings(
     max_examples=30,
     deadline=None,
@@ -667,89 +612,24 @@ def pg() -> Iterator[Any]:
 @given(recs=mixed_runs())
 def test_postgres_matches_python(pg: Any, recs: list[dict[str, Any]]) -> None:
     rows = _rows(recs + CASE_RECORDS)
-    expected = _python(PACKS, rows)
+    expected = python_rows(PACKS, rows, TODAY)
     assert_every_tier_qualifies(expected)
-    _compare(expected, _postgres(pg, rows, "tidu_parity"), "PostgreSQL")
+    assert_same_as_python(expected, postgres_rows(PACKS, pg, rows, "tidu_parity", TODAY), "PostgreSQL")
 
 
-def _postgres(pg: Any, rows: list[dict[str, Any]], table: str) -> list[dict[str, str]]:
-    with pg.cursor() as cur:
-        cur.execute(f"DROP TABLE IF EXISTS pg_temp.{table}")
-        cur.execute(
-            f"CREATE TEMP TABLE {table} (" + ", ".join(f'"{c}" {_ddl_type(c)}' for c in COLUMNS) + ")"
-        )
-        cur.executemany(
-            f"INSERT INTO {table} VALUES ({', '.join('%s' for _ in COLUMNS)})",
-            [[r.get(c) for c in COLUMNS] for r in rows],
-        )
-        return run_postgres(PACKS, cur, table, today=TODAY)
-
-
-@needs_postgres
 def test_postgres_matches_python_at_every_threshold_of_every_pack(pg: Any) -> None:
     rows = _rows(threshold_sweep())
-    _compare(_python(PACKS, rows), _postgres(pg, rows, "tidu_parity_sweep"), "PostgreSQL")
+    assert_same_as_python(python_rows(PACKS, rows, TODAY), postgres_rows(PACKS, pg, rows, "tidu_parity_sweep", TODAY), "PostgreSQL")
 
 
-@needs_postgres
 def test_postgres_matches_python_in_every_variant_it_reaches(pg: Any) -> None:
     rows = _variant_rows()
-    with pg.cursor() as cur:
-        cur.execute("DROP TABLE IF EXISTS pg_temp.tidu_parity_variants")
-        cur.execute(
-            "CREATE TEMP TABLE tidu_parity_variants ("
-            + ", ".join(f'"{c}" {_ddl_type(c)}' for c in COLUMNS)
-            + ")"
-        )
-        cur.executemany(
-            f"INSERT INTO tidu_parity_variants VALUES ({', '.join('%s' for _ in COLUMNS)})",
-            [[r.get(c) for c in COLUMNS] for r in rows],
-        )
-        got = run_postgres(PACKS, cur, "tidu_parity_variants", today=TODAY)
-    _compare(_python(PACKS, rows), got, "PostgreSQL")
+    got = postgres_rows(PACKS, pg, rows, "tidu_parity_variants", TODAY)
+    assert_same_as_python(python_rows(PACKS, rows, TODAY), got, "PostgreSQL")
 
 
 # ---------------------------------------------------------------------------------------------
 # Spark (local mode, one session for the test session)
-
-
-@pytest.fixture(scope="module")
-def spark() -> Iterator[Any]:
-    from pyspark.sql import SparkSession
-
-    # py4j logs "Closing down clientserver connection" at exit, after pytest closed its captured stderr
-    logging.getLogger("py4j").setLevel(logging.ERROR)
-    session = (
-        SparkSession.builder.master("local[1]")
-        .appName("tidu-parity")
-        .config("spark.sql.shuffle.partitions", "1")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.session.timeZone", "Asia/Shanghai")
-        # Interpreted expressions: compiling Java for a few hundred test rows costs more than it saves
-        # (halves the run on this machine); the SQL and its results are the same either way.
-        .config("spark.sql.codegen.wholeStage", "false")
-        .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
-        # a short-lived JVM: the quick JIT tier only (starts and plans faster here)
-        .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    yield session  # stopped when the test process exits (stopping here logs to pytest's closed stderr)
-
-
-def _spark_schema() -> Any:
-    from pyspark.sql import types as T
-
-    kinds = {
-        "BIGINT": T.LongType(),
-        "INTEGER": T.IntegerType(),
-        "DECIMAL(18,6)": T.DecimalType(18, 6),
-        "DECIMAL(18,4)": T.DecimalType(18, 4),
-        "BOOLEAN": T.BooleanType(),
-        "DATE": T.DateType(),
-        "VARCHAR": T.StringType(),
-    }
-    return T.StructType([T.StructField(c, kinds[_ddl_type(c)]) for c in COLUMNS])
 
 
 @pytest.mark.spark
@@ -767,33 +647,20 @@ def _spark_schema() -> Any:
 @given(recs=mixed_runs(min_size=10, max_size=25))
 def test_spark_matches_python(spark: Any, recs: list[dict[str, Any]]) -> None:
     rows = _rows(recs + CASE_RECORDS)
-    expected = _python(PACKS, rows)
+    expected = python_rows(PACKS, rows, TODAY)
     assert_every_tier_qualifies(expected)
-    _compare(expected, _spark(spark, rows), "Spark")
-
-
-def _spark(spark: Any, rows: list[dict[str, Any]]) -> list[dict[str, str]]:
-    df = spark.createDataFrame([tuple(r.get(c) for c in COLUMNS) for r in rows], _spark_schema())
-    return [
-        {k: "" if v is None else str(v) for k, v in row.asDict().items()}
-        for row in run_spark(PACKS, spark, df, today=TODAY).collect()
-    ]
+    assert_same_as_python(expected, spark_rows(PACKS, spark, rows, TODAY), "Spark")
 
 
 @pytest.mark.spark
 @pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning")
 def test_spark_matches_python_at_every_threshold_of_every_pack(spark: Any) -> None:
     rows = _rows(threshold_sweep())
-    _compare(_python(PACKS, rows), _spark(spark, rows), "Spark")
+    assert_same_as_python(python_rows(PACKS, rows, TODAY), spark_rows(PACKS, spark, rows, TODAY), "Spark")
 
 
 @pytest.mark.spark
 @pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning")
 def test_spark_matches_python_in_every_variant_it_reaches(spark: Any) -> None:
     rows = _variant_rows()
-    df = spark.createDataFrame([tuple(r.get(c) for c in COLUMNS) for r in rows], _spark_schema())
-    got = [
-        {k: "" if v is None else str(v) for k, v in row.asDict().items()}
-        for row in run_spark(PACKS, spark, df, today=TODAY).collect()
-    ]
-    _compare(_python(PACKS, rows), got, "Spark")
+    assert_same_as_python(python_rows(PACKS, rows, TODAY), spark_rows(PACKS, spark, rows, TODAY), "Spark")
