@@ -3,10 +3,8 @@ Thin: parse, call one service or selector, render."""
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,7 +22,7 @@ from tidu.changes.selectors import (
     sides_waiting_for,
 )
 from tidu.core.errors import ErrorCode, TiduError, TiduValidationError
-from tidu.core.http import tidu_view
+from tidu.core.http import private_download, tidu_view
 from tidu.core.permissions import is_official, organisation_of, require, role_of
 from tidu.enterprises.selectors import own_enterprise
 from tidu.journey.models import ReviewAction
@@ -187,8 +185,5 @@ def queue(request: HttpRequest) -> HttpResponse:
 @tidu_view
 def attachment(request: HttpRequest, pk: int) -> HttpResponse:
     att = attachment_get(user=request.user, pk=pk)
-    response = FileResponse(evidence.path_of(att.stored_name).open("rb"), as_attachment=True,
-                            filename=att.original_name, content_type=att.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return cast(HttpResponse, response)
+    return private_download(evidence.path_of(att.stored_name), filename=att.original_name,
+                            content_type=att.content_type)

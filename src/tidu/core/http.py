@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -64,3 +65,12 @@ def redirect_next(request: HttpRequest, fallback: str, *, url: str | None = None
 
 def forbid() -> TiduError:
     return TiduError(ErrorCode.PERMISSION_DENIED)
+
+
+def private_download(path: Path, *, filename: str, content_type: str) -> HttpResponse:
+    """A confidential stored file as a download: never rendered inline or sniffed as another type,
+    never kept by a shared cache."""
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=filename, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response  # type: ignore[return-value]  # a streaming response passes through every view wrapper

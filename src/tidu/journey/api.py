@@ -9,14 +9,14 @@ The recognised list and publicity lists are public and carry no figures.
 import datetime as dt
 from typing import Any
 
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from tidu.accounts.auth import API_AUTH
 from tidu.core.errors import ErrorCode, TiduError
-from tidu.core.http import client_ip
+from tidu.core.http import client_ip, private_download
 from tidu.core.permissions import enterprises_visible_to, require, role_of
 from tidu.enterprises.api import ErrorOut, api_errors
 from tidu.enterprises.selectors import own_enterprise
@@ -30,7 +30,6 @@ from tidu.journey.access import (
 )
 from tidu.journey.application_form import application_form_pdf
 from tidu.journey.certificate import certificate_pdf
-from tidu.journey.errors import JourneyCode, JourneyError
 from tidu.journey.models import (
     Application,
     ApplicationRound,
@@ -422,11 +421,8 @@ def upload(
     kind: str = Form(AttachmentKind.OTHER.value),
 ) -> Any:
     app = application_get(user=request.user, pk=pk)
-    if file.size is not None and file.size > storage.max_bytes():
-        raise JourneyError(JourneyCode.ATTACHMENT_TOO_LARGE, name=file.name or "",
-                           limit_mb=storage.max_bytes() // (1024 * 1024))
     att = services.attachment_add(actor=request.user, application=app, name=file.name or "",
-                                  data=file.read(storage.max_bytes() + 1), kind=kind)
+                                  data=storage.read_upload(file), kind=kind)
     return Status(201, _attachment_out(app, att))
 
 
@@ -434,10 +430,8 @@ def upload(
 @api_errors
 def download(request: HttpRequest, pk: int) -> Any:
     att = attachment_get(user=request.user, pk=pk)
-    response = FileResponse(storage.path_of(att.stored_name).open("rb"), as_attachment=True,
-                            filename=att.original_name, content_type=att.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_download(storage.path_of(att.stored_name), filename=att.original_name,
+                            content_type=att.content_type)
 
 
 @router.delete("/attachments/{pk}", response={204: None, **ERRORS}, summary="删除附件")

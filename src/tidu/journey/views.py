@@ -7,11 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tidu.core.errors import ErrorCode, TiduError
-from tidu.core.http import client_ip, redirect_next, render_error, tidu_view
+from tidu.core.http import client_ip, private_download, redirect_next, render_error, tidu_view
 from tidu.core.permissions import (
     can_manage_rounds,
     can_open_review_pages,
@@ -269,11 +269,8 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("请选择要上传的文件。"))
         return redirect("journey:detail", pk=pk)
     try:
-        if upload.size is not None and upload.size > storage.max_bytes():  # never read an oversize file
-            raise JourneyError(JourneyCode.ATTACHMENT_TOO_LARGE, name=upload.name or "",
-                               limit_mb=storage.max_bytes() // (1024 * 1024))
         services.attachment_add(actor=request.user, application=app, name=upload.name or "",
-                                data=upload.read(storage.max_bytes() + 1),
+                                data=storage.read_upload(upload),
                                 kind=request.POST.get("kind") or AttachmentKind.OTHER)
     except JourneyError as error:
         messages.error(request, error.message)
@@ -285,11 +282,8 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @tidu_view
 def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
     att = attachment_get(user=request.user, pk=pk)
-    response = FileResponse(storage.path_of(att.stored_name).open("rb"), as_attachment=True,
-                            filename=att.original_name, content_type=att.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return cast(HttpResponse, response)  # tidu_view passes any response through
+    return private_download(storage.path_of(att.stored_name), filename=att.original_name,
+                            content_type=att.content_type)
 
 
 @require_POST

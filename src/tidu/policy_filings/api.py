@@ -6,12 +6,13 @@ caller saw (a stale one answers 409). Money is in yuan (integers) here, as every
 import datetime as dt
 from typing import Any
 
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from tidu.accounts.auth import API_AUTH
 from tidu.core.errors import ErrorCode, TiduError
+from tidu.core.http import private_download
 from tidu.core.permissions import role_of
 from tidu.enterprises.api import ErrorOut, api_errors
 from tidu.journey import storage
@@ -302,14 +303,12 @@ def upload(
     material: str = Form(...),
 ) -> Any:
     filing = filing_get(user=request.user, pk=pk)
-    if file.size is not None and file.size > storage.max_bytes():
-        storage.check_upload(file.name or "", b"x" * (storage.max_bytes() + 1))  # the journey's 413 message
     att = services.attachment_add(
         actor=request.user,
         filing=filing,
         material=material,
         name=file.name or "",
-        data=file.read(storage.max_bytes() + 1),
+        data=storage.read_upload(file),
     )
     return Status(201, _att_out(att))
 
@@ -318,14 +317,8 @@ def upload(
 @api_errors
 def download(request: HttpRequest, pk: int) -> Any:
     att = attachment_get(user=request.user, pk=pk)
-    response = FileResponse(
-        storage.path_of(att.stored_name).open("rb"),
-        as_attachment=True,
-        filename=att.original_name,
-        content_type=att.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_download(storage.path_of(att.stored_name), filename=att.original_name,
+                            content_type=att.content_type)
 
 
 @router.delete("/attachments/{pk}", response={204: None, **ERRORS}, summary="删除申报材料")

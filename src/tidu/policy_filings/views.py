@@ -6,10 +6,10 @@ Thin: parse, call one service or selector, render.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tidu.core.errors import ErrorCode, TiduError
-from tidu.core.http import tidu_view
+from tidu.core.http import private_download, tidu_view
 from tidu.core.permissions import gov_level_of, require, role_of
 from tidu.enterprises.money import wan_to_yuan
 from tidu.enterprises.selectors import own_enterprise
@@ -221,14 +221,12 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("请选择要上传的文件。"))
         return _back(pk)
     try:
-        if upload.size is not None and upload.size > storage.max_bytes():  # never read an oversize file
-            storage.check_upload(upload.name or "", b"x" * (storage.max_bytes() + 1))
         services.attachment_add(
             actor=request.user,
             filing=filing,
             material=request.POST.get("material", ""),
             name=upload.name or "",
-            data=upload.read(storage.max_bytes() + 1),
+            data=storage.read_upload(upload),
         )
     except TiduError as error:
         if error.status in (403, 404):
@@ -242,15 +240,8 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @tidu_view
 def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
     att = attachment_get(user=request.user, pk=pk)
-    response = FileResponse(
-        storage.path_of(att.stored_name).open("rb"),
-        as_attachment=True,
-        filename=att.original_name,
-        content_type=att.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return cast(HttpResponse, response)
+    return private_download(storage.path_of(att.stored_name), filename=att.original_name,
+                            content_type=att.content_type)
 
 
 @require_POST
