@@ -15,6 +15,7 @@ DEMO_USERS: list[tuple[str, str, str, str, str]] = [
     ("demo-national", "国家级主管部门", "government", "national", ""),
     ("demo-large", "大企业创新部门", "large", "", ""),
     ("demo-provider", "服务机构", "provider", "", ""),
+    ("demo-platform", "创新平台（科技成果转化）", "innovation", "", ""),
     ("demo-admin", "平台管理员（可进入管理后台）", "platform", "", ""),
 ]
 

@@ -21,6 +21,7 @@ class OrgKind(models.TextChoices):
     LARGE_ENTERPRISE = "large", _("大企业")
     GOVERNMENT = "government", _("政府主管部门")
     SERVICE_PROVIDER = "provider", _("服务机构")
+    INNOVATION_PLATFORM = "innovation", _("创新平台")
     PLATFORM_ADMIN = "platform", _("平台管理")
 
 

@@ -23,3 +23,8 @@ api.add_router("/changes", "tidu.changes.api.router")  # 重大变化报告: fil
 api.add_router("/services", "tidu.service_catalog.api.router")  # 服务清单: offers, requests, ratings, oversight
 api.add_router("/policy-filings", "tidu.policy_filings.api.router")  # 政策申报兑现: apply, submit, review, pay
 api.add_router("/policies", "tidu.policies.api.router")  # 惠企政策: list, mine, push lists, awards, payouts
+api.add_router("/needs", "tidu.needs.api.router")  # 发榜/揭榜: needs, responses, selection, contracts, funnel
+api.add_router("/events", "tidu.events.api.router")  # 对接活动: events, registrations, meeting grid, schedules
+api.add_router("/techtransfer", "tidu.techtransfer.api.router")  # 科技成果: achievements, transfers, incubations
+api.add_router("/insights", "tidu.insights.api.router")  # 梯度看板: pyramid, movements, register tiers
+api.add_router("/sandbox", "tidu.sandbox.api.router")  # 门槛沙盘: what-if thresholds over the register

@@ -19,4 +19,9 @@ urlpatterns = [
     path("", include("tidu.policy_filings.urls")),  # before policies: /policies/<code>/apply/ is ours
     path("", include("tidu.policies.urls")),
     path("", include("tidu.news.urls")),
+    path("", include("tidu.needs.urls")),
+    path("", include("tidu.events.urls")),
+    path("", include("tidu.techtransfer.urls")),
+    path("", include("tidu.insights.urls")),
+    path("", include("tidu.sandbox.urls")),
 ]

@@ -43,7 +43,7 @@ def organisation_of(user: Any) -> Organisation | None:
 
 
 def role_of(user: Any) -> str:
-    """One of: anonymous, none, platform, enterprise, government, large, provider."""
+    """One of: anonymous, none, platform, enterprise, government, large, provider, innovation."""
     if not getattr(user, "is_authenticated", False):
         return ROLE_ANONYMOUS
     if user.is_superuser:

@@ -68,6 +68,11 @@ INSTALLED_APPS = [
     "tidu.policies",
     "tidu.policy_filings",
     "tidu.news",
+    "tidu.needs",
+    "tidu.events",
+    "tidu.techtransfer",
+    "tidu.insights",
+    "tidu.sandbox",
 ]
 
 MIDDLEWARE = [

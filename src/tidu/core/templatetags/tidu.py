@@ -61,6 +61,11 @@ def _menu() -> list[tuple[str, str, Callable[[Any], bool]]]:
         (_("场景库"), "scenarios:list", lambda user: not has_own_enterprise(user) and can_view_register(user)),
         (_("导入导出"), "io:import", can_import_enterprises),
         (_("企业认领"), "accounts:requests", can_view_register),
+        (_("大企业需求"), "needs:list", signed_in),  # 发榜/揭榜 (tidu.needs refines who sees what)
+        (_("对接活动"), "events:list", signed_in),
+        (_("科技成果"), "techtransfer:list", signed_in),
+        (_("梯度看板"), "insights:dashboard", can_view_register),
+        (_("门槛沙盘"), "sandbox:home", can_view_register),
         (_("管理后台"), "admin:index", can_open_admin_site),
         (_("认定名单"), "journey:recognitions", anyone),
         (_("惠企政策"), "policies:list", anyone),

@@ -26,6 +26,7 @@ GOV_NAMES = {
 OTHER_ORG_NAMES = {
     OrgKind.LARGE_ENTERPRISE: "华南重工集团有限公司（演示）",
     OrgKind.SERVICE_PROVIDER: "梯度企业服务中心（演示）",
+    OrgKind.INNOVATION_PLATFORM: "南山先进制造创新中心（演示）",
     OrgKind.PLATFORM_ADMIN: "梯度平台运营（演示）",
 }
 
@@ -96,6 +97,18 @@ class Command(BaseCommand):
         from tidu.news.demo import seed_news  # 政策快讯: every category, a draft, a scheduled one
 
         seed_news()
+        from tidu.needs.demo import seed_needs  # 发榜/揭榜
+
+        seed_needs(demo_firm=demo_firm)
+        from tidu.events.demo import seed_events  # 对接活动
+
+        seed_events(demo_firm=demo_firm)
+        from tidu.techtransfer.demo import seed_techtransfer  # 科技成果转化
+
+        seed_techtransfer(demo_firm=demo_firm)
+        from tidu.insights.demo import seed_insights  # 梯度看板 standings (last: reads all the above)
+
+        seed_insights(demo_firm=demo_firm)
         if new or rows:
             audit_record(actor=None, action="demo.seed", data={"enterprises": len(new), "years": len(rows)})
         self.stdout.write(f"演示数据：新增企业 {len(new)} 家、年度数据 {len(rows)} 条；"

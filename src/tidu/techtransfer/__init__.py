@@ -1,0 +1,1 @@
+"""Innovation platforms list technology achievements; transfers and incubated firms are recorded."""
