@@ -1,0 +1,92 @@
+"""Reads of needs and responses, scoped by who asks (tidu.core.permissions). Views, the API, search and the
+recommendations all go through these, so an invite-only need cannot leak through one of them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from tidu.core.permissions import jurisdiction_prefix_of, organisation_of, region_in_jurisdiction, role_of
+from tidu.needs.models import SHOWN_STATUSES, Need, NeedResponse, NeedStatus, Visibility
+
+
+def open_public_needs() -> QuerySet[Need]:
+    """Published public needs still taking responses (other apps match against these; anyone signed in sees them)."""
+    return Need.objects.filter(
+        status=NeedStatus.PUBLISHED, visibility=Visibility.PUBLIC, deadline__gte=timezone.localdate()
+    ).select_related("owner", "region")
+
+
+def own_enterprise_id(user: Any) -> int | None:
+    org = organisation_of(user)
+    if role_of(user) == "enterprise" and org is not None:
+        return org.enterprise_id
+    return None
+
+
+def owner_org_id(user: Any) -> int | None:
+    org = organisation_of(user)
+    return org.pk if role_of(user) == "large" and org is not None else None
+
+
+def needs_visible_to(user: Any) -> QuerySet[Need]:
+    """Every need this user may open.
+
+    Owner: all its needs. Officials: needs of their jurisdiction except drafts. An SME: shown public needs,
+    invite-only ones it was invited to, and any it responded to. Other signed-in roles: shown public needs.
+    """
+    qs = Need.objects.select_related("owner", "region")
+    role = role_of(user)
+    if role == "platform":
+        return qs
+    if role == "government":
+        prefix = jurisdiction_prefix_of(user)
+        if prefix is None:
+            return qs.none()
+        return qs.exclude(status=NeedStatus.DRAFT).filter(region__code__startswith=prefix)
+    shown_public = Q(status__in=SHOWN_STATUSES, visibility=Visibility.PUBLIC)
+    if role == "large":
+        return qs.filter(Q(owner_id=owner_org_id(user)) | shown_public)
+    if role == "enterprise":
+        ent = own_enterprise_id(user)
+        if ent is None:
+            return qs.filter(shown_public)
+        invited = Q(status__in=SHOWN_STATUSES, invitations__enterprise_id=ent)
+        responded = Q(responses__enterprise_id=ent) & ~Q(status__in=(NeedStatus.DRAFT, NeedStatus.HIDDEN))
+        return qs.filter(shown_public | invited | responded).distinct()
+    if role in {"provider", "innovation"}:
+        return qs.filter(shown_public)
+    return qs.none()
+
+
+def open_needs_for(user: Any) -> QuerySet[Need]:
+    """The needs this user could respond to now (published, before the deadline, visible to them)."""
+    return needs_visible_to(user).filter(status=NeedStatus.PUBLISHED, deadline__gte=timezone.localdate())
+
+
+def is_owner(user: Any, need: Need) -> bool:
+    return role_of(user) == "platform" or (owner_org_id(user) is not None and need.owner_id == owner_org_id(user))
+
+
+def can_curate(user: Any, need: Need) -> bool:
+    """Officials of the need's region (and platform admins) approve, hide and restore it and invite firms."""
+    return role_of(user) in {"platform", "government"} and region_in_jurisdiction(user, need.region_id)
+
+
+def responses_visible_to(user: Any) -> QuerySet[NeedResponse]:
+    """The owner sees responses to its needs, the SME its own, officials those to needs of their jurisdiction."""
+    qs = NeedResponse.objects.select_related("need", "need__owner", "need__region", "enterprise")
+    role = role_of(user)
+    if role == "platform":
+        return qs
+    if role == "government":
+        prefix = jurisdiction_prefix_of(user)
+        return qs.none() if prefix is None else qs.filter(need__region__code__startswith=prefix)
+    if role == "large":
+        return qs.filter(need__owner_id=owner_org_id(user))
+    if role == "enterprise":
+        ent = own_enterprise_id(user)
+        return qs.filter(enterprise_id=ent) if ent is not None else qs.none()
+    return qs.none()
