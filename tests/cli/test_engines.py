@@ -49,8 +49,9 @@ def test_duckdb_parquet_output_is_text_and_equals_the_python_rows(
     plain text columns with exactly the rows the Python path gives."""
     _run(tidu, mixed_register, tmp_path / "py.csv", "python")
     res = tidu(
-        "evaluate", str(mixed_register), "-o", str(tmp_path / "db.parquet"), "--today", TODAY.isoformat()
-    )
+        "evaluate", str(mixed_register), "-o", str(tmp_path / "db.parquet"), "--engine", "duckdb",
+        "--today", TODAY.isoformat(),
+    )  # fmt: skip
     assert res.status == 0, res.stderr
     table = pq.read_table(tmp_path / "db.parquet")
     assert all(str(f.type) == "string" for f in table.schema), table.schema

@@ -53,7 +53,7 @@ def test_errors_option_and_parquet_sql_validation(tidu: Any, tmp_path: Path) -> 
     src = write_parquet(tmp_path / "in.parquet", rows)
     report = tmp_path / "problems.csv"
     res = tidu("evaluate", str(src), "-o", str(tmp_path / "out.csv"), "--errors", str(report),
-               "--today", TODAY.isoformat())
+               "--engine", "duckdb", "--today", TODAY.isoformat())
     assert res.status == 1 and "validation: sql" in res.stderr
     got = sorted((int(e["row"]), e["field"], e["code"]) for e in read_csv(report))
     assert got == [
@@ -91,9 +91,10 @@ def test_large_input_shows_progress_on_stderr(tidu: Any, tmp_path: Path, monkeyp
 def test_memory_limit_is_checked_and_does_not_change_the_result(tidu: Any, tmp_path: Path) -> None:
     """A small DuckDB memory limit (it spills instead) gives the same rows; a malformed one is refused."""
     src = write_parquet(tmp_path / "in.parquet", generate(400, seed=6, years=2).to_pylist())
-    base = tidu("evaluate", str(src), "-o", str(tmp_path / "a.csv"), "--today", TODAY.isoformat())
+    base = tidu("evaluate", str(src), "-o", str(tmp_path / "a.csv"), "--engine", "duckdb",
+                "--today", TODAY.isoformat())
     small = tidu("evaluate", str(src), "-o", str(tmp_path / "b.csv"), "--memory-limit", "64MB",
-                 "--today", TODAY.isoformat())
+                 "--engine", "duckdb", "--today", TODAY.isoformat())
     assert base.status == 0 and small.status == 0
     assert (tmp_path / "a.csv").read_text() == (tmp_path / "b.csv").read_text()
     bad = tidu("evaluate", str(src), "-o", str(tmp_path / "c.csv"), "--memory-limit", "lots")

@@ -9,6 +9,7 @@ Readers hand out raw cells (strings for CSV, typed cells for Excel/JSONL/Parquet
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -16,11 +17,12 @@ import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any
 
 from tidu.rules.fields import FIELDS, header_to_field
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 FORMATS = {
     ".csv": "csv",
@@ -238,30 +240,74 @@ def _read_parquet(path: Path) -> RawRows:
     return RawRows(cols, rows(), pf.metadata.num_rows)
 
 
+SMALL_SCAN_BYTES = 4 << 20  # text files up to this size are counted line by line
+SMALL_XLSX_BYTES = 256 << 10  # a workbook this small holds a few hundred rows at most
+
+
+def estimated_rows(path: str | Path, limit: int) -> int | None:
+    """The input's row count when it is cheap to know and at most about `limit`, else None (large,
+    stdin or unreadable: the caller treats it as large). Parquet: the footer's count; CSV and JSON
+    Lines: lines of a small file; Excel: a small file counts as `limit`."""
+    path = Path(path)
+    if str(path) == "-":
+        return None
+    try:
+        fmt = file_format(path)
+        size = path.stat().st_size
+    except (InputError, OSError):
+        return None
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        try:
+            n = int(pq.read_metadata(path).num_rows)
+        except Exception:
+            return None
+        return n if n <= limit else None
+    if fmt == "xlsx":
+        return limit if size <= SMALL_XLSX_BYTES else None
+    if size > SMALL_SCAN_BYTES:
+        return None
+    data = path.read_bytes()
+    n = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1) - (1 if fmt == "csv" else 0)
+    return n if n <= limit else None
+
+
 # ---------------------------------------------------------------------------------------------
 # Arrow types of the typed record (tidu.rules.fields SQL types)
 
-ARROW_TYPES: dict[str, pa.DataType] = {
-    "money": pa.int64(),
-    "count": pa.int32(),
-    "rank": pa.int32(),
-    "int": pa.int32(),
-    "fraction": pa.decimal128(18, 6),
-    "decimal": pa.decimal128(18, 4),
-    "bool": pa.bool_(),
-    "date": pa.date32(),
-    "str": pa.string(),
-    "enum": pa.string(),
-}
+
+@functools.cache
+def arrow_types() -> dict[str, pa.DataType]:
+    """Field type → Arrow type (a function: pyarrow is imported only when a file needs it)."""
+    import pyarrow as pa
+
+    return {
+        "money": pa.int64(),
+        "count": pa.int32(),
+        "rank": pa.int32(),
+        "int": pa.int32(),
+        "fraction": pa.decimal128(18, 6),
+        "decimal": pa.decimal128(18, 4),
+        "bool": pa.bool_(),
+        "date": pa.date32(),
+        "str": pa.string(),
+        "enum": pa.string(),
+    }
 
 
 def arrow_schema(names: Sequence[str] | None = None) -> pa.Schema:
+    import pyarrow as pa
+
     names = list(FIELDS) if names is None else names
-    return pa.schema([pa.field(n, ARROW_TYPES[FIELDS[n].type]) for n in names])
+    types = arrow_types()
+    return pa.schema([pa.field(n, types[FIELDS[n].type]) for n in names])
 
 
 def records_to_arrow(records: Sequence[dict[str, Any]], names: Sequence[str] | None = None) -> pa.Table:
     """Typed records (coerce_record output) → an Arrow table with the SQL column types."""
+    import pyarrow as pa
+
     schema = arrow_schema(names)
     arrays = [pa.array([r[f.name] for r in records], type=f.type) for f in schema]
     return pa.Table.from_arrays(arrays, schema=schema)
@@ -301,6 +347,7 @@ class TableWriter:
             self._sheet = self._book.create_sheet("结果")
             self._sheet.append(self.columns)
         else:
+            import pyarrow as pa
             import pyarrow.parquet as pq
 
             schema = pa.schema([pa.field(c, pa.string()) for c in self.columns])
@@ -319,12 +366,16 @@ class TableWriter:
             for r in rows:
                 self._sheet.append(["" if v is None else spreadsheet_text(v) for v in r])
         else:
+            import pyarrow as pa
+
             cols = list(zip(*rows, strict=True)) if rows else [() for _ in self.columns]
             arrays = [pa.array([("" if v is None else v) for v in col], type=pa.string()) for col in cols]
             self._writer.write_table(pa.Table.from_arrays(arrays, names=self.columns))
 
     def write_arrow(self, batch: pa.RecordBatch | pa.Table) -> None:
         """Fast path: an Arrow batch of string columns (NULL = blank)."""
+        import pyarrow as pa
+
         if self.format == "parquet":
             table = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
             table = table.rename_columns(self.columns)

@@ -11,7 +11,7 @@ import datetime as dt
 import sys
 from collections.abc import Sequence
 
-from tidu.cli.evaluate import STANDARDS, Options, UsageError, parse_editions, parse_standards, run
+from tidu.cli.evaluate import ENGINES, STANDARDS, Options, UsageError, parse_editions, parse_standards, run
 
 
 def _date(text: str) -> dt.date:
@@ -37,7 +37,12 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", metavar="OUTPUT", help="结果文件（.csv .xlsx .parquet .jsonl），缺省输出到标准输出"
     )
     ev.add_argument("--standards", metavar="IDS", help=f"逗号分隔的标准，缺省全部：{','.join(STANDARDS)}")
-    ev.add_argument("--engine", choices=("duckdb", "python", "postgres", "spark"), default="duckdb")
+    ev.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="auto",
+        help="缺省 auto：千行以内用 python，否则用 duckdb（结果相同）",
+    )
     ev.add_argument(
         "--edition",
         action="append",

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from tidu.cli.io import ARROW_TYPES, file_format
+from tidu.cli.io import arrow_types, file_format
 from tidu.rules.credit_code import CHARSET, WEIGHTS
 from tidu.rules.fields import FIELDS
 
@@ -389,12 +389,12 @@ def _to_arrow(cols: dict[str, list[np.ndarray]], *, firms: int, years: int) -> p
         data = np.concatenate(parts)[order]
         arrays.append(_column(data, spec.type))
     return pa.Table.from_arrays(
-        arrays, schema=pa.schema([pa.field(n, ARROW_TYPES[FIELDS[n].type]) for n in cols])
+        arrays, schema=pa.schema([pa.field(n, arrow_types()[FIELDS[n].type]) for n in cols])
     )
 
 
 def _column(data: np.ndarray, kind: str) -> pa.Array:
-    typ = ARROW_TYPES[kind]
+    typ = arrow_types()[kind]
     if kind in ("money", "count", "rank", "int"):
         ints = data.astype(np.int64)
         mask = ints < 0 if kind in ("rank", "int") else None

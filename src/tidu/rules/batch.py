@@ -21,13 +21,12 @@ platform's jobs call it; the CLI only reads and writes files around it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import numpy as np
 
 from tidu.rules.credit_code import CHARSET, WEIGHTS
 from tidu.rules.fields import (
@@ -47,6 +46,7 @@ from tidu.rules.model import OUTPUT_SUFFIXES, STANDARDS
 from tidu.rules.sql import output_values
 
 if TYPE_CHECKING:
+    import numpy as np
     import pyarrow as pa
 
     from tidu.rules.packs import Packs
@@ -253,8 +253,10 @@ def credit_codes_ok(codes: Any) -> Any:
     DuckDB calls it once per vector of rows, so it works on the Arrow buffers directly (a handful of
     numpy operations per call): a byte length of 18 and every byte one of the set's characters (a
     multi-byte character is never in the set) is exactly 18 characters of the set."""
+    import numpy as np
     import pyarrow as pa
 
+    values, positions, weights = _code_tables()
     arr = codes.combine_chunks() if isinstance(codes, pa.ChunkedArray) else codes
     if arr.type != pa.string():
         arr = arr.cast(pa.string())
@@ -265,24 +267,23 @@ def credit_codes_ok(codes: Any) -> Any:
     out = np.zeros(n, dtype=bool)
     if sized.any() and buffers[2] is not None:
         data = np.frombuffer(buffers[2], dtype=np.uint8)
-        digits = _CODE_VALUES[data[offsets[:-1][sized][:, None] + _POSITIONS]]
-        total = digits[:, :17] @ _WEIGHTS
+        digits = values[data[offsets[:-1][sized][:, None] + positions]]
+        total = digits[:, :17] @ weights
         out[sized] = (digits < 31).all(axis=1) & ((31 - total % 31) % 31 == digits[:, 17])
     if arr.null_count:
         return pa.array(out, mask=np.asarray(arr.is_null()))
     return pa.array(out)
 
 
-def _code_values() -> Any:
+@functools.cache
+def _code_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Character values, positions and weights; built on first use (numpy is not imported at start-up)."""
+    import numpy as np
+
     table = np.full(256, 99, dtype=np.int64)  # 99: not a character of the set
     for i, ch in enumerate(CHARSET):
         table[ord(ch)] = i
-    return table
-
-
-_CODE_VALUES = _code_values()
-_POSITIONS = np.arange(18)
-_WEIGHTS = np.asarray(WEIGHTS, dtype=np.int64)
+    return table, np.arange(18), np.asarray(WEIGHTS, dtype=np.int64)
 
 
 def register_functions(con: Any) -> None:
