@@ -20,6 +20,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from tidu.core.request_log import logging_config
+
 SRC_DIR = Path(__file__).resolve().parents[3]  # .../src
 REPO_DIR = SRC_DIR.parent
 VAR_DIR = Path(os.environ.get("TIDU_VAR_DIR", REPO_DIR / "var"))
@@ -73,9 +75,12 @@ INSTALLED_APPS = [
     "tidu.techtransfer",
     "tidu.insights",
     "tidu.sandbox",
+    "django_prometheus",  # /metrics (tidu.core.metrics): request counts and latencies per view
 ]
 
 MIDDLEWARE = [
+    "tidu.core.request_log.RequestIdMiddleware",  # first: every response, even a redirect, carries the id
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -86,6 +91,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",  # last, to time the whole stack
 ]
 
 ROOT_URLCONF = "tidu.config.urls"
@@ -195,9 +201,12 @@ TIDU_WARMERS = [
     "tidu.journey.assessment._packs",  # the same packs for applications and re-reviews
 ]
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("TIDU_LOG_LEVEL", "INFO")},
-}
+# Every log record carries the request id (tidu.core.request_log); TIDU_LOG_FORMAT=json writes one JSON
+# object per line (production's default), TIDU_REQUEST_LOG=1 adds one line per request.
+LOGGING = logging_config(fmt=os.environ.get("TIDU_LOG_FORMAT", "text"), level=os.environ.get("TIDU_LOG_LEVEL", "INFO"))
+TIDU_REQUEST_LOG = env_flag("TIDU_REQUEST_LOG", False)
+# /metrics: readable from these networks or with `Authorization: Bearer <token>` (tidu.core.metrics).
+TIDU_METRICS_ALLOW = os.environ.get("TIDU_METRICS_ALLOW", "127.0.0.0/8,::1/128")
+TIDU_METRICS_TOKEN = os.environ.get("TIDU_METRICS_TOKEN", "")
+# /healthz checks the job queue only where the worker's status is shared with the web (production).
+TIDU_HEALTH_QUEUE = env_flag("TIDU_HEALTH_QUEUE", False)
