@@ -46,6 +46,9 @@ class ErrorCode(StrEnum):
     TOKEN_INVALID = "token_invalid"
     AUDIT_APPEND_ONLY = "audit_append_only"
     IDENTITY_LOCKED = "identity_locked"
+    EVENT_FIRM_BUSY = "event_firm_busy"
+    EVENT_TABLE_TAKEN = "event_table_taken"
+    EVENT_NOT_OPEN = "event_not_open"
 
 
 MESSAGES: dict[ErrorCode, str] = {
@@ -85,6 +88,9 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.AUDIT_APPEND_ONLY: "审计记录只能新增，不能修改或删除。",
     ErrorCode.IDENTITY_LOCKED: "{label}不能直接修改：企业名称、注册地、所有制和主营业务的变化须提交重大变化报告，"
                                "经主管部门核准后才会变更。",
+    ErrorCode.EVENT_FIRM_BUSY: "{name}在第{slot}时段已有洽谈安排，同一时段不能安排两场。",
+    ErrorCode.EVENT_TABLE_TAKEN: "第{slot}时段的{table}号桌已有洽谈安排，请换一张桌或换一个时段。",
+    ErrorCode.EVENT_NOT_OPEN: "该活动{status}，不能{what}。",
 }
 
 HTTP_STATUS: dict[ErrorCode, int] = {
@@ -101,6 +107,9 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.ACCOUNT_REQUEST_DECIDED: 409,
     ErrorCode.AUDIT_APPEND_ONLY: 500,
     ErrorCode.IDENTITY_LOCKED: 403,
+    ErrorCode.EVENT_FIRM_BUSY: 409,
+    ErrorCode.EVENT_TABLE_TAKEN: 409,
+    ErrorCode.EVENT_NOT_OPEN: 409,
 }
 
 
