@@ -25,6 +25,7 @@ KINDS: dict[str, JobKind] = {
         JobKind("enterprise_import", _("企业及年度数据导入"), "tidu.enterprises.imports.import_job_handler"),
         JobKind("enterprise_export", _("企业及年度数据导出"), "tidu.enterprises.exports.export_job_handler"),
         JobKind("policy_sandbox", _("政策沙盘试算"), "tidu.policies.sandbox.sandbox_job_handler"),
+        JobKind("threshold_sandbox", _("门槛沙盘试算"), "tidu.sandbox.services.run_job_handler"),
         JobKind("event_schedule", _("对接活动排程"), "tidu.events.services.schedule_job_handler"),
         JobKind("insights_refresh", _("梯度看板数据刷新"), "tidu.insights.services.refresh_job_handler"),
     ]
