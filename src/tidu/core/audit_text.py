@@ -149,6 +149,26 @@ SENTENCES: dict[str, str] = {
     "policy_filings.review.reject": "不予通过政策申报 {target}，意见：{comment}",
     # notifications
     "notifications.annual_update.request": "请辖区内 {enterprises} 家企业更新 {fiscal_year} 年度数据",
+    # 发榜/揭榜 (tidu.needs)
+    "needs.need_create": "新建了需求“{target}”（草稿）",
+    "needs.need_update": "修改了需求“{target}”",
+    "needs.need_publish": "发布了需求“{target}”",
+    "needs.need_close": "结束了需求“{target}”的方案征集",
+    "needs.need_cancel": "撤回了需求“{target}”",
+    "needs.need_complete": "需求“{target}”的揭榜项目全部验收通过，需求完成",
+    "needs.need_approve": "审核通过需求“{target}”",
+    "needs.need_hide": "下架了需求“{target}”，理由：{reason}",
+    "needs.need_restore": "恢复上架需求“{target}”",
+    "needs.invite": "邀请 {firm} 揭榜需求“{target}”",
+    "needs.response_submit": "提交了揭榜方案（{target}）",
+    "needs.response_withdraw": "撤回了揭榜方案（{target}）",
+    "needs.response_shortlist": "将揭榜方案（{target}）列入入围名单",
+    "needs.response_select": "选定揭榜方案（{target}）",
+    "needs.response_reject": "将揭榜方案（{target}）标记为未入选",
+    "needs.contract_record": "登记了揭榜项目（{target}）的合同",
+    "needs.milestone_add": "为揭榜项目（{target}）添加里程碑“{milestone}”，计划 {due_on} 完成",
+    "needs.milestone_done": "揭榜项目（{target}）的里程碑“{milestone}”于 {done_on} 完成",
+    "needs.acceptance_record": "记录了揭榜项目（{target}）的验收：{result}",
 }
 GENERIC = "对 {target} 进行了操作"  # a kind without a sentence yet: still words, never JSON
 GENERIC_NO_TARGET = "进行了一项操作"
