@@ -62,6 +62,7 @@ def _menu() -> list[tuple[str, str, Callable[[Any], bool]]]:
         (_("导入导出"), "io:import", can_import_enterprises),
         (_("企业认领"), "accounts:requests", can_view_register),
         (_("大企业需求"), "needs:list", signed_in),  # 发榜/揭榜 (tidu.needs refines who sees what)
+        (_("揭榜进展"), "needs:curation", can_view_register),  # officials: the region's needs and the funnel
         (_("对接活动"), "events:list", signed_in),
         (_("科技成果"), "techtransfer:list", signed_in),
         (_("梯度看板"), "insights:dashboard", can_view_register),
