@@ -189,3 +189,10 @@ class RegisterFilterForm(forms.Form):
     region = forms.CharField(label=_("区划代码"), required=False, help_text=_("如 4403 表示深圳市全部区县"))
     industry = forms.CharField(label=_("行业代码"), required=False, help_text=_("如 C39 或 C3911"))
     year = forms.IntegerField(label=_("有该年度数据"), required=False)
+    held = forms.TypedChoiceField(label=_("所持梯度"), required=False, coerce=int, empty_value=None, choices=[
+        ("", _("不限")), (0, _("无梯度称号")), (1, _("科技型/创新型")), (2, _("专精特新")), (3, _("小巨人"))])
+    reachable = forms.TypedChoiceField(label=_("可达梯度"), required=False, coerce=int, empty_value=None, choices=[
+        ("", _("不限")), (-1, _("高于所持梯度")), (1, _("科技型/创新型")), (2, _("专精特新")), (3, _("小巨人"))])
+    sort = forms.ChoiceField(label=_("排序"), required=False, choices=[
+        ("", _("按名称")), ("-held", _("所持梯度从高到低")), ("-reachable", _("可达梯度从高到低")),
+        ("region", _("按注册地"))])

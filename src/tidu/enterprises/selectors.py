@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from tidu.core.errors import ErrorCode, TiduError
@@ -33,10 +33,15 @@ ENTERPRISE_RECORD_FIELDS = (
 
 
 def enterprise_list(
-    *, user: Any, q: str = "", region: str = "", industry: str = "", year: int | None = None
+    *, user: Any, q: str = "", region: str = "", industry: str = "", year: int | None = None,
+    held: int | None = None, reachable: int | None = None, sort: str = "",
 ) -> QuerySet[Enterprise]:
-    """Firms the user may see, filtered by name/code text, region prefix and industry prefix."""
-    qs = enterprises_visible_to(user).select_related("region__parent")
+    """Firms the user may see, filtered by name/code text, region prefix and industry prefix, with the tiers
+    of their latest standing (梯度看板: `rung_held`, `rung_reachable`, None before a refresh), filterable
+    by them (`reachable` −1: any rung above the one held) and sortable (`sort`)."""
+    from tidu.insights.selectors import with_tiers
+
+    qs = with_tiers(enterprises_visible_to(user).select_related("region__parent"))
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(credit_code__istartswith=q.strip().upper()))
     if region:
@@ -45,7 +50,15 @@ def enterprise_list(
         qs = qs.filter(industry_code__startswith=industry.strip().upper())
     if year:
         qs = qs.filter(years__fiscal_year=year)
-    return qs.order_by("name", "id")
+    if held is not None:
+        qs = qs.filter(rung_held=held)
+    if reachable == -1:
+        qs = qs.filter(rung_reachable__gt=F("rung_held"))
+    elif reachable is not None:
+        qs = qs.filter(rung_reachable=reachable)
+    order = {"-held": (F("rung_held").desc(nulls_last=True), "name"),
+             "-reachable": (F("rung_reachable").desc(nulls_last=True), "name"), "region": ("region_id", "name")}
+    return qs.order_by(*order.get(sort, ("name",)), "id")
 
 
 def enterprise_get(*, user: Any, pk: int | None = None, credit_code: str | None = None) -> Enterprise:

@@ -143,13 +143,14 @@ def _marked(row: EnterpriseYear | None) -> list[dict[str, object]]:
 
 @tidu_view
 def register(request: HttpRequest) -> HttpResponse:
-    """Officials: the firms of their jurisdiction, filtered."""
+    """Officials: the firms of their jurisdiction with the tiers held and reachable, filtered and sorted."""
     require(can_view_register(request.user))
     form = RegisterFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     qs = enterprise_list(
         user=request.user, q=filters.get("q") or "", region=filters.get("region") or "",
         industry=filters.get("industry") or "", year=filters.get("year"),
+        held=filters.get("held"), reachable=filters.get("reachable"), sort=filters.get("sort") or "",
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()

@@ -6,4 +6,7 @@ from typing import Any
 
 
 def seed_insights(demo_firm: Any) -> None:
-    """Idempotent."""
+    """Idempotent: evaluate the whole demo register so the dashboard is full (a refresh rewrites it)."""
+    from tidu.insights.services import refresh_standings
+
+    refresh_standings()
