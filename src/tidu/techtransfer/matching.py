@@ -89,8 +89,19 @@ def search(index: Index, text: str, *, field: str = "", kind: str = "", limit: i
     return [Match(r.id, r.score, _reasons(r)) for r in results]
 
 
+GENERIC_INDUSTRY_WORDS = ("制造业", "制造", "加工", "生产", "服务", "批发", "零售", "其他")
+
+
 def firm_query_text(industry_label: str, products: Sequence[str]) -> str:
-    return " ".join([industry_label, *[p for p in products if p]]).strip()
+    """The words of a firm's industry name without the generic ones every name shares, and its products.
+
+    >>> firm_query_text("机械零部件加工", ["不锈钢阀门"])
+    '机械零部件 不锈钢阀门'
+    """
+    label = industry_label
+    for word in GENERIC_INDUSTRY_WORDS:
+        label = label.replace(word, " ")
+    return " ".join(" ".join([label, *[p for p in products if p]]).split())
 
 
 def for_firm(index: Index, *, industry_code: str, industry_label: str, products: Sequence[str],
