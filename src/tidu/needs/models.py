@@ -177,9 +177,13 @@ class AcceptanceResult(models.TextChoices):
 
 
 # Register figures an SME may choose to show with its response (EnterpriseYear field names).
-SHAREABLE_FIGURES: tuple[str, ...] = (
-    "employees", "rd_staff", "revenue", "rd", "invention_patent_count", "ip_c1_count", "main_product_name",
-)
+FIGURE_LABELS: dict[str, str] = {
+    "employees": "从业人员数（人）", "rd_staff": "研发人员数（人）", "revenue": "营业收入（万元）",
+    "rd": "研发费用（万元）", "invention_patent_count": "有效发明专利数（件）", "ip_c1_count": "Ⅰ类知识产权数（件）",
+    "main_product_name": "主导产品",
+}
+SHAREABLE_FIGURES: tuple[str, ...] = tuple(FIGURE_LABELS)
+MONEY_FIGURES = frozenset({"revenue", "rd"})
 
 
 class NeedResponse(TimeStampedModel):

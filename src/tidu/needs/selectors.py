@@ -3,13 +3,24 @@ recommendations all go through these, so an invite-only need cannot leak through
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from tidu.core.permissions import jurisdiction_prefix_of, organisation_of, region_in_jurisdiction, role_of
-from tidu.needs.models import SHOWN_STATUSES, Need, NeedResponse, NeedStatus, Visibility
+from tidu.needs.models import (
+    SHOWN_STATUSES,
+    AcceptanceResult,
+    Need,
+    NeedField,
+    NeedResponse,
+    NeedStatus,
+    ResponseStatus,
+    Visibility,
+)
 
 
 def open_public_needs() -> QuerySet[Need]:
@@ -90,3 +101,71 @@ def responses_visible_to(user: Any) -> QuerySet[NeedResponse]:
         ent = own_enterprise_id(user)
         return qs.filter(enterprise_id=ent) if ent is not None else qs.none()
     return qs.none()
+
+
+# ---- the funnel: needs → responses → selections → contracts → accepted ----
+
+FUNNEL_STEPS: tuple[tuple[str, str], ...] = (
+    ("needs", "发布需求"), ("responses", "揭榜方案"), ("selections", "选定揭榜方"), ("contracts", "签订合同"),
+    ("accepted", "验收通过"),
+)
+
+
+@dataclass
+class FunnelCounts:
+    label: str
+    needs: int = 0
+    responses: int = 0
+    selections: int = 0
+    contracts: int = 0
+    accepted: int = 0
+
+    def steps(self) -> list[tuple[str, int]]:
+        return [(label, getattr(self, key)) for key, label in FUNNEL_STEPS]
+
+
+def funnel_cohort(user: Any, *, region_prefix: str = "", field: str = "", start: dt.date | None = None,
+                  end: dt.date | None = None) -> QuerySet[Need]:
+    """Published needs (ever) the user may see, filtered: the cohort whose later steps the funnel counts.
+    The period is that of publication (Beijing dates)."""
+    qs = needs_visible_to(user).filter(published_at__isnull=False)
+    if region_prefix:
+        qs = qs.filter(region__code__startswith=region_prefix)
+    if field:
+        qs = qs.filter(field=field)
+    if start is not None:
+        qs = qs.filter(published_at__gte=_day_start(start))
+    if end is not None:
+        qs = qs.filter(published_at__lt=_day_start(end + dt.timedelta(days=1)))
+    return qs
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _count(cohort: QuerySet[Need], label: str, **by: Any) -> FunnelCounts:
+    needs = cohort.filter(**by) if by else cohort
+    ids = list(needs.values_list("pk", flat=True))
+    resp = NeedResponse.objects.filter(need_id__in=ids).exclude(status=ResponseStatus.WITHDRAWN)
+    agg = resp.aggregate(
+        responses=Count("pk"),
+        selections=Count("pk", filter=Q(status=ResponseStatus.SELECTED)),
+        contracts=Count("pk", filter=Q(status=ResponseStatus.SELECTED, contract_signed_on__isnull=False)),
+        accepted=Count("pk", filter=Q(status=ResponseStatus.SELECTED, acceptance=AcceptanceResult.PASSED)),
+    )
+    return FunnelCounts(label=label, needs=len(ids), **agg)
+
+
+def funnel(cohort: QuerySet[Need]) -> FunnelCounts:
+    return _count(cohort, "合计")
+
+
+def funnel_by_region(cohort: QuerySet[Need]) -> list[FunnelCounts]:
+    regions = dict(cohort.values_list("region_id", "region__name").distinct())
+    return [_count(cohort, f"{name}（{code}）", region_id=code) for code, name in sorted(regions.items())]
+
+
+def funnel_by_field(cohort: QuerySet[Need]) -> list[FunnelCounts]:
+    present = set(cohort.values_list("field", flat=True).distinct())
+    return [_count(cohort, str(label), field=value) for value, label in NeedField.choices if value in present]
