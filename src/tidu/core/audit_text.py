@@ -24,7 +24,8 @@ FieldText = Callable[[str, Any], tuple[str, str]]  # (field, value) -> (label, v
 _FIELD_TEXT: dict[str, FieldText] = {}
 
 LEVEL_WORDS = {"county": "县级", "city": "市级", "province": "省级", "national": "国家级"}
-ROLE_WORDS = {"enterprise": "企业用户", "large": "大企业用户", "provider": "服务机构用户", "platform": "平台管理员"}
+ROLE_WORDS = {"enterprise": "企业用户", "large": "大企业用户", "provider": "服务机构用户", "innovation": "创新平台用户",
+              "platform": "平台管理员"}
 REVIEW_KINDS = ("journey.review.", "journey.rereview.approve", "journey.rereview.return", "journey.rereview.reject",
                 "policy_filings.review.")
 STATUS_WORDS = {  # application / re-review statuses as stored in `data["status"]`
@@ -169,6 +170,20 @@ SENTENCES: dict[str, str] = {
     "needs.milestone_add": "为揭榜项目（{target}）添加里程碑“{milestone}”，计划 {due_on} 完成",
     "needs.milestone_done": "揭榜项目（{target}）的里程碑“{milestone}”于 {done_on} 完成",
     "needs.acceptance_record": "记录了揭榜项目（{target}）的验收：{result}",
+    # 科技成果转化 (tidu.techtransfer)
+    "techtransfer.achievement_save": "保存了科技成果“{target}”",
+    "techtransfer.achievement_list": "发布了科技成果“{target}”",
+    "techtransfer.achievement_withdraw": "撤下了科技成果“{target}”",
+    "techtransfer.achievement_transferred": "科技成果“{target}”已转让",
+    "techtransfer.request_submit": "申请对接科技成果（{target}）",
+    "techtransfer.request_accept": "接洽了成果转化申请（{target}）",
+    "techtransfer.request_decline": "婉拒了成果转化申请（{target}），理由：{reply}",
+    "techtransfer.request_conclude": "成果转化申请（{target}）已成交",
+    "techtransfer.transfer_record": "登记了成果转化（{target}），合同编号 {contract_no}",
+    "techtransfer.transfer_review": "核实了成果转化记录（{target}）",
+    "techtransfer.incubation_record": "登记了孵化企业（{target}），入孵日期 {since}",
+    "techtransfer.incubation_end": "结束了孵化（{target}），日期 {ended_on}",
+    "techtransfer.incubation_review": "核实了孵化企业记录（{target}）",
 }
 GENERIC = "对 {target} 进行了操作"  # a kind without a sentence yet: still words, never JSON
 GENERIC_NO_TARGET = "进行了一项操作"
