@@ -65,6 +65,7 @@ def _menu() -> list[tuple[str, str, Callable[[Any], bool]]]:
         (_("揭榜进展"), "needs:curation", can_view_register),  # officials: the region's needs and the funnel
         (_("对接活动"), "events:list", signed_in),
         (_("科技成果"), "techtransfer:list", signed_in),
+        (_("成果转化工作台"), "techtransfer:platform", lambda user: role_of(user) == "innovation"),
         (_("梯度看板"), "insights:dashboard", can_view_register),
         (_("门槛沙盘"), "sandbox:home", can_view_register),
         (_("管理后台"), "admin:index", can_open_admin_site),
