@@ -5,7 +5,17 @@ from __future__ import annotations
 import pytest
 
 from tidu.events.generate import generate_problem
-from tidu.events.grid import LARGE, SME, Firm, Problem, conflicts, pair_reasons, pair_score, solve_cpsat, solve_greedy
+from tidu.events.grid import (
+    LARGE,
+    SME,
+    Firm,
+    Problem,
+    conflicts,
+    pair_reasons,
+    pair_score,
+    solve_cpsat,
+    solve_greedy,
+)
 
 
 def _firm(fid: int, side: str, **kw: object) -> Firm:

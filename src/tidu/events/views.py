@@ -145,6 +145,7 @@ def event_register(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def event_solve(request: HttpRequest, pk: int) -> HttpResponse:
     event = S.event_get(request.user, pk)
+    require(S.can_manage_event(request.user, event))
     try:
         job = services.schedule_submit(actor=request.user, event=event)
     except TiduError as exc:
@@ -188,6 +189,7 @@ def meeting_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @require_POST
 def event_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     event = S.event_get(request.user, pk)
+    require(S.can_manage_event(request.user, event))
     meeting_ids = list(Meeting.objects.filter(event=event).values_list("pk", flat=True))
     held_ids = set(_ids(request.POST.getlist("held")))
     data = services.OutcomeInput(
