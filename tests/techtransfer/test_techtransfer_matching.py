@@ -102,3 +102,27 @@ def test_achievements_are_matched_to_open_needs(world: TWorld, monkeypatch: pyte
     assert matched[other.pk] == []
     page = world.client("platform_p").get(f"/techtransfer/{world.listed.pk}/").content.decode()
     assert "薄壁不锈钢件激光焊接变形控制" in page
+
+
+def test_a_published_public_need_is_matched_and_an_invite_only_one_is_not(world: TWorld) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tidu.needs import services as needs
+
+    large = world.users["large"]
+
+    def publish(title: str, visibility: str) -> None:
+        need = needs.need_save(actor=large, data=needs.NeedInput(
+            title=title, field="robotics", description="不锈钢薄壁件激光焊接后变形超差，寻求焊接工艺改进。",
+            indicators="焊缝变形小于0.1毫米", deadline=timezone.localdate() + dt.timedelta(days=30),
+            region_code="440305", visibility=visibility))
+        needs.need_publish(actor=large, need=need)
+
+    publish("薄壁件激光焊接变形控制", "public")
+    publish("激光焊接工艺定向邀请", "invite_only")
+    matched = selectors.matched_to_needs([world.listed])[world.listed.pk]
+    assert [n.title for n, _r in matched] == ["薄壁件激光焊接变形控制"]
+    page = world.client("firm_b").get(f"/techtransfer/{world.listed.pk}/").content.decode()
+    assert "薄壁件激光焊接变形控制" in page and "定向邀请" not in page

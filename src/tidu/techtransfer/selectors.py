@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +10,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from tidu.core.errors import ErrorCode, TiduError
 from tidu.core.permissions import is_platform_admin, jurisdiction_prefix_of, role_of
 from tidu.enterprises.industries import industry_name
+from tidu.needs.selectors import open_public_needs
 from tidu.techtransfer import matching
 from tidu.techtransfer.access import own_enterprise_id, platform_of
 from tidu.techtransfer.models import (
@@ -113,13 +113,8 @@ class NeedMatch:
 
 
 def open_needs() -> list[Any]:
-    """Published public needs of large firms (from `tidu.needs`); none while that app has no selector yet."""
-    try:
-        module = importlib.import_module("tidu.needs.selectors")
-    except ModuleNotFoundError:
-        return []
-    open_public_needs = getattr(module, "open_public_needs", None)
-    return list(open_public_needs()) if open_public_needs is not None else []
+    """Published public needs of large firms still taking responses (`tidu.needs` decides which those are)."""
+    return list(open_public_needs())
 
 
 def matched_to_needs(achievements: list[Achievement], *, limit: int = 5) -> dict[int, list[tuple[Any, tuple[str, ...]]]]:
@@ -131,7 +126,7 @@ def matched_to_needs(achievements: list[Achievement], *, limit: int = 5) -> dict
         return out
     index = listed_index()
     for need in needs:
-        field_label = need.get_field_display() if hasattr(need, "get_field_display") else str(getattr(need, "field", ""))
+        field_label = need.get_field_display() if hasattr(need, "get_field_display") else ""
         for m in matching.for_need(index, title=need.title, description=need.description or "",
                                    field_label=field_label, limit=20):
             if int(m.id) in out and len(out[int(m.id)]) < limit:
