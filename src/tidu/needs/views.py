@@ -241,7 +241,8 @@ def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "resp": resp, "need": resp.need, "is_owner": owner,
         "is_firm": selectors.own_enterprise_id(request.user) == resp.enterprise_id,
         "shared": shared_rows(resp), "milestones": resp.milestones.all(),
-        "contract_form": ContractForm(), "milestone_form": MilestoneForm(), "acceptance_form": AcceptanceForm(),
+        "contract_form": ContractForm(prefix="contract"), "milestone_form": MilestoneForm(prefix="milestone"),
+        "acceptance_form": AcceptanceForm(prefix="acceptance"),
         "events": AuditEvent.objects.filter(target_type="needs.needresponse", target_id=str(resp.pk)).order_by("-at"),
         "today": timezone.localdate(),
     })
@@ -262,14 +263,16 @@ def response_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "reject":
             services.response_reject(actor=request.user, response=resp, note=note)
         elif action == "contract":
-            form = ContractForm(request.POST)
-            amount = form.amount() if form.is_valid() else None
+            form = ContractForm(request.POST, prefix="contract")
             if not form.is_valid():
-                raise NeedError(NeedCode.REQUIRED, what="合同签订日期和金额（万元）")
+                raise NeedError(NeedCode.REQUIRED, what="合同签订日期")
+            amount = form.amount()
+            if form.errors:
+                raise NeedError(NeedCode.REQUIRED, what="正确的合同金额（万元，最多4位小数）")
             services.contract_record(actor=request.user, response=resp, signed_on=form.cleaned_data["signed_on"],
                                      amount=amount, note=form.cleaned_data.get("note") or "")
         elif action == "milestone":
-            mform = MilestoneForm(request.POST)
+            mform = MilestoneForm(request.POST, prefix="milestone")
             if not mform.is_valid():
                 raise NeedError(NeedCode.REQUIRED, what="里程碑名称和计划完成日期")
             services.milestone_add(actor=request.user, response=resp, title=mform.cleaned_data["title"],
@@ -280,7 +283,7 @@ def response_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 raise TiduError(ErrorCode.NOT_FOUND)
             services.milestone_done(actor=request.user, milestone=ms, done_on=timezone.localdate())
         elif action == "accept":
-            aform = AcceptanceForm(request.POST)
+            aform = AcceptanceForm(request.POST, prefix="acceptance")
             if not aform.is_valid():
                 raise NeedError(NeedCode.REQUIRED, what="验收结果和验收日期")
             services.acceptance_record(actor=request.user, response=resp, passed=aform.cleaned_data["passed"],
