@@ -20,10 +20,12 @@ def _words(model: type[models.Model]) -> Any:
         except Exception:  # an unknown key still reads, by its name
             return name, plain_value(value)
         label = str(getattr(f, "verbose_name", name))
+        if field_name in MONEY:
+            label = label.replace("（元）", "（万元）")
         if value is None or value == "":
             return label, "（空）"
         if field_name in MONEY:
-            return label.replace("（元）", "（万元）"), yuan_to_wan_display(int(value))
+            return label, yuan_to_wan_display(int(value))
         choices = dict(getattr(f, "choices", None) or [])
         if choices:
             return label, str(choices.get(value, value))
