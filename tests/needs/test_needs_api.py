@@ -63,3 +63,13 @@ def test_ranked_firms_are_for_the_owner_and_officials(world: NWorld) -> None:
     assert ranked[0]["enterprise"] == "firm_a精工科技有限公司" and ranked[0]["reasons"]
     assert world.client("firm_b").get(url).status_code == 403
     assert world.client("county").get(url).status_code == 200
+
+
+def test_absurd_numbers_and_lengths_are_refused_not_crashed(world: NWorld) -> None:
+    large = world.client("large")
+    assert large.get(f"/api/v1/needs/{2**70}").status_code == 422
+    assert large.get("/api/v1/needs/", {"limit": 0}).status_code == 422
+    long = _post(large, "/api/v1/needs/", {
+        "title": "长" * 121, "field": "ict", "description": "d", "indicators": "i",
+        "deadline": timezone.localdate(), "region_code": "440305"})
+    assert long.status_code == 400 and long.json()["code"] == "need_too_long"

@@ -7,7 +7,7 @@ respond and withdraw; officials curate the needs of their region, invite firms a
 
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
@@ -25,6 +25,10 @@ from tidu.needs.models import SHAREABLE_FIGURES, Milestone, Need, NeedResponse
 router = Router(auth=API_AUTH, tags=["大企业需求（发榜/揭榜）"])
 ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 MAX_LIMIT = 200
+# Bounded parameters: an absurd number is a 422, never a database overflow.
+Pk = Annotated[int, Field(ge=1, le=2**63 - 1, description="记录编号")]
+Limit = Annotated[int, Field(ge=1, le=2**31 - 1, description="每页条数（超过上限按上限）")]
+Offset = Annotated[int, Field(ge=0, le=2**31 - 1, description="起始位置")]
 
 
 def _need_out(n: Need) -> dict[str, Any]:
@@ -53,14 +57,14 @@ def _response_out(r: NeedResponse) -> dict[str, Any]:
     }
 
 
-def _need(request: HttpRequest, pk: int) -> Need:
+def _need(request: HttpRequest, pk: Pk) -> Need:
     need = selectors.needs_visible_to(request.user).filter(pk=pk).first()
     if need is None:
         raise TiduError(ErrorCode.NOT_FOUND)
     return need
 
 
-def _response(request: HttpRequest, pk: int) -> NeedResponse:
+def _response(request: HttpRequest, pk: Pk) -> NeedResponse:
     resp = selectors.responses_visible_to(request.user).filter(pk=pk).first()
     if resp is None:
         raise TiduError(ErrorCode.NOT_FOUND)
@@ -143,8 +147,8 @@ class AcceptanceIn(Schema):
 
 @router.get("/", response={200: list[dict[str, Any]], **ERRORS}, summary="可见的需求（定向邀请的只对受邀企业可见）")
 @api_errors
-def list_needs(request: HttpRequest, q: str = "", field: str = "", status: str = "", limit: int = 100,
-               offset: int = 0) -> Any:
+def list_needs(request: HttpRequest, q: str = "", field: str = "", status: str = "", limit: Limit = 100,
+               offset: Offset = 0) -> Any:
     qs = selectors.needs_visible_to(request.user)
     if q.strip():
         text = q.strip()[:100]
@@ -161,7 +165,7 @@ def list_needs(request: HttpRequest, q: str = "", field: str = "", status: str =
 
 @router.get("/recommended", response={200: list[dict[str, Any]], **ERRORS}, summary="为本企业推荐的需求（含理由）")
 @api_errors
-def recommended(request: HttpRequest, limit: int = 20) -> Any:
+def recommended(request: HttpRequest, limit: Limit = 20) -> Any:
     require(selectors.own_enterprise_id(request.user) is not None)
     return [_need_out(f.need) | {"score": f.score, "reasons": f.reasons}
             for f in recommend.needs_for_firm(request.user, limit=max(1, min(limit, 50)))]
@@ -186,7 +190,7 @@ def funnel(request: HttpRequest, region: str = "", field: str = "", start: dt.da
 @router.get("/responses", response={200: list[dict[str, Any]], **ERRORS},
             summary="可见的揭榜方案（发榜企业：收到的；中小企业：本企业的；主管部门：辖区需求的）")
 @api_errors
-def list_responses(request: HttpRequest, need: int | None = None, limit: int = 100, offset: int = 0) -> Any:
+def list_responses(request: HttpRequest, need: Pk | None = None, limit: Limit = 100, offset: Offset = 0) -> Any:
     qs = selectors.responses_visible_to(request.user).prefetch_related("milestones")
     if need is not None:
         qs = qs.filter(need_id=need)
@@ -196,13 +200,13 @@ def list_responses(request: HttpRequest, need: int | None = None, limit: int = 1
 
 @router.get("/responses/{pk}", response={200: dict[str, Any], **ERRORS}, summary="一份揭榜方案")
 @api_errors
-def get_response(request: HttpRequest, pk: int) -> Any:
+def get_response(request: HttpRequest, pk: Pk) -> Any:
     return _response_out(_response(request, pk))
 
 
 @router.post("/responses/{pk}/actions", response={200: dict[str, Any], **ERRORS}, summary="撤回、入围、选定、未入选")
 @api_errors
-def response_action(request: HttpRequest, pk: int, payload: ResponseActionIn) -> Any:
+def response_action(request: HttpRequest, pk: Pk, payload: ResponseActionIn) -> Any:
     resp = _response(request, pk)
     actions = {"withdraw": services.response_withdraw, "shortlist": services.response_shortlist}
     if payload.action in actions:
@@ -218,7 +222,7 @@ def response_action(request: HttpRequest, pk: int, payload: ResponseActionIn) ->
 
 @router.post("/responses/{pk}/contract", response={200: dict[str, Any], **ERRORS}, summary="登记合同（发榜企业）")
 @api_errors
-def contract(request: HttpRequest, pk: int, payload: ContractIn) -> Any:
+def contract(request: HttpRequest, pk: Pk, payload: ContractIn) -> Any:
     resp = _response(request, pk)
     services.contract_record(actor=request.user, response=resp, signed_on=payload.signed_on,
                              amount=_wan(payload.amount_wan, "amount_wan"), note=payload.note)
@@ -227,7 +231,7 @@ def contract(request: HttpRequest, pk: int, payload: ContractIn) -> Any:
 
 @router.post("/responses/{pk}/milestones", response={201: dict[str, Any], **ERRORS}, summary="添加里程碑")
 @api_errors
-def add_milestone(request: HttpRequest, pk: int, payload: MilestoneIn) -> Any:
+def add_milestone(request: HttpRequest, pk: Pk, payload: MilestoneIn) -> Any:
     resp = _response(request, pk)
     services.milestone_add(actor=request.user, response=resp, title=payload.title, due_on=payload.due_on,
                            note=payload.note)
@@ -237,7 +241,7 @@ def add_milestone(request: HttpRequest, pk: int, payload: MilestoneIn) -> Any:
 @router.post("/responses/{pk}/milestones/{mid}/done", response={200: dict[str, Any], **ERRORS},
              summary="里程碑完成")
 @api_errors
-def milestone_done(request: HttpRequest, pk: int, mid: int, payload: MilestoneDoneIn) -> Any:
+def milestone_done(request: HttpRequest, pk: Pk, mid: Pk, payload: MilestoneDoneIn) -> Any:
     resp = _response(request, pk)
     ms = Milestone.objects.filter(response=resp, pk=mid).first()
     if ms is None:
@@ -248,7 +252,7 @@ def milestone_done(request: HttpRequest, pk: int, mid: int, payload: MilestoneDo
 
 @router.post("/responses/{pk}/acceptance", response={200: dict[str, Any], **ERRORS}, summary="记录验收（发榜企业）")
 @api_errors
-def acceptance(request: HttpRequest, pk: int, payload: AcceptanceIn) -> Any:
+def acceptance(request: HttpRequest, pk: Pk, payload: AcceptanceIn) -> Any:
     resp = _response(request, pk)
     services.acceptance_record(actor=request.user, response=resp, passed=payload.passed, on=payload.on,
                                note=payload.note)
@@ -264,20 +268,20 @@ def create_need(request: HttpRequest, payload: NeedIn) -> Any:
 
 @router.get("/{pk}", response={200: dict[str, Any], **ERRORS}, summary="一项需求")
 @api_errors
-def get_need(request: HttpRequest, pk: int) -> Any:
+def get_need(request: HttpRequest, pk: Pk) -> Any:
     return _need_out(_need(request, pk))
 
 
 @router.put("/{pk}", response={200: dict[str, Any], **ERRORS}, summary="修改需求（草稿或征集中）")
 @api_errors
-def update_need(request: HttpRequest, pk: int, payload: NeedIn) -> Any:
+def update_need(request: HttpRequest, pk: Pk, payload: NeedIn) -> Any:
     services.need_save(actor=request.user, need=_need(request, pk), data=payload.as_input())
     return _need_out(_need(request, pk))
 
 
 @router.post("/{pk}/actions", response={200: dict[str, Any], **ERRORS}, summary="发布、结束征集、撤回；审核、下架、恢复")
 @api_errors
-def need_action(request: HttpRequest, pk: int, payload: NeedActionIn) -> Any:
+def need_action(request: HttpRequest, pk: Pk, payload: NeedActionIn) -> Any:
     need = _need(request, pk)
     simple = {"publish": services.need_publish, "close": services.need_close, "approve": services.need_approve,
               "restore": services.need_restore}
@@ -294,7 +298,7 @@ def need_action(request: HttpRequest, pk: int, payload: NeedActionIn) -> Any:
 
 @router.post("/{pk}/invitations", response={201: dict[str, Any], **ERRORS}, summary="邀请企业揭榜（发榜企业或主管部门）")
 @api_errors
-def invite(request: HttpRequest, pk: int, payload: InviteIn) -> Any:
+def invite(request: HttpRequest, pk: Pk, payload: InviteIn) -> Any:
     need = _need(request, pk)
     firm = Enterprise.objects.filter(credit_code=payload.credit_code.strip().upper()).first()
     if firm is None:
@@ -306,7 +310,7 @@ def invite(request: HttpRequest, pk: int, payload: InviteIn) -> Any:
 
 @router.get("/{pk}/firms", response={200: list[dict[str, Any]], **ERRORS}, summary="按匹配度排序的中小企业（含理由）")
 @api_errors
-def ranked_firms(request: HttpRequest, pk: int, limit: int = 20) -> Any:
+def ranked_firms(request: HttpRequest, pk: Pk, limit: Limit = 20) -> Any:
     need = _need(request, pk)
     return [{"credit_code": f.enterprise.credit_code, "enterprise": f.enterprise.name,
              "region_code": f.enterprise.region_id, "score": f.score, "reasons": f.reasons, "invited": f.invited}
@@ -315,7 +319,7 @@ def ranked_firms(request: HttpRequest, pk: int, limit: int = 20) -> Any:
 
 @router.post("/{pk}/responses", response={201: dict[str, Any], **ERRORS}, summary="提交揭榜方案（中小企业）")
 @api_errors
-def submit_response(request: HttpRequest, pk: int, payload: ResponseIn) -> Any:
+def submit_response(request: HttpRequest, pk: Pk, payload: ResponseIn) -> Any:
     need = _need(request, pk)
     resp = services.response_submit(actor=request.user, need=need, data=services.ResponseInput(
         solution=payload.solution, team=payload.team, rd_evidence=payload.rd_evidence,

@@ -25,6 +25,7 @@ class NeedCode(StrEnum):
     ALREADY_INVITED = "need_already_invited"
     ENTERPRISE_UNKNOWN = "need_enterprise_unknown"
     REQUIRED = "need_required"
+    TOO_LONG = "need_too_long"
 
 
 MESSAGES: dict[NeedCode, str] = {
@@ -44,6 +45,7 @@ MESSAGES: dict[NeedCode, str] = {
     NeedCode.ALREADY_INVITED: "已邀请过“{name}”揭榜该需求。",
     NeedCode.ENTERPRISE_UNKNOWN: "未找到统一社会信用代码为“{credit_code}”的企业。",
     NeedCode.REQUIRED: "请填写{what}。",
+    NeedCode.TOO_LONG: "{what}不能超过 {limit} 个字。",
 }
 
 HTTP_STATUS: dict[NeedCode, int] = {

@@ -110,6 +110,10 @@ def _validate(data: NeedInput) -> Region:
     for name, label in (("title", "需求名称"), ("description", "需求描述"), ("indicators", "技术指标")):
         if not str(getattr(data, name)).strip():
             raise NeedError(NeedCode.REQUIRED, field=name, what=label)
+    for name, label, limit in (("title", "需求名称", 120), ("timeline", "实施周期", 100),
+                               ("ip_note", "知识产权补充说明", 300)):
+        if len(str(getattr(data, name)).strip()) > limit:
+            raise NeedError(NeedCode.TOO_LONG, field=name, what=label, limit=limit)
     if data.field not in NeedField.values:
         raise NeedError(NeedCode.FIELD_UNKNOWN, field="field", value=data.field, what="技术领域")
     if data.visibility not in Visibility.values:
