@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import random
 from collections import Counter
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -60,11 +61,30 @@ def test_the_demo_dashboard_counts_equal_the_engines_verdicts() -> None:
     assert pyramid == [held[r] for r in range(4)]
     assert sum(pyramid) == EnterpriseYear.objects.filter(fiscal_year=scope.year - 1).count()
     assert _reach_counts(scope) == reach
+    # a firm "one step away" qualifies for the next rung once the engine's step is taken
+    stepped = Standing.objects.filter(year=scope.year, one_step=True).select_related("enterprise")
+    assert stepped.exists()
+    for s in stepped:
+        record = evaluation_record(s.enterprise, s.year)
+        standard = s.step[0]["standard"]
+        assert packs().explain(record, standards=[standard]).standards[standard].qualified.value != "true"
+        changed = {**record, **{c["field"]: _typed(record, c["field"], c["new"]) for c in s.step}}
+        assert packs().explain(changed, standards=[standard]).standards[standard].qualified.value == "true"
     # every stored verdict is the explainer's, firm by firm
     for s in Standing.objects.filter(year=scope.year).select_related("enterprise"):
         _record, v = _explained(s.enterprise, s.year)
         assert (s.v_tech_sme, s.v_innovative_sme, s.v_specialized_sme, s.v_little_giant) == tuple(
             v[k] for k in LADDER_STANDARDS), s.enterprise.credit_code
+
+
+def _typed(record: dict[str, Any], field: str, text: str) -> Any:
+    """A step's new value (canonical text) as the record's type."""
+    old = record.get(field)
+    if isinstance(old, bool) or text in ("是", "否"):
+        return text == "是"
+    if isinstance(old, int):
+        return int(Decimal(text))
+    return Decimal(text) if text is not None else None
 
 
 def _generated_register(n: int, seed: int = 7) -> None:
@@ -182,3 +202,27 @@ def test_a_refresh_is_a_job_and_is_audited() -> None:
     assert job.status == "succeeded"
     assert set(Standing.objects.values_list("region_code", flat=True)) == {"440305"}
     assert AuditEvent.objects.filter(action="insights.refresh_submit", actor=county).exists()
+
+
+def _all_cells() -> list[tuple[Any, ...]]:
+    from tidu.insights.models import Cell
+
+    return sorted(Cell.objects.values_list("year", "node", "dim", "key", "rung", "firms", "reachable", "at_risk",
+                                           "one_step", "expiring", "moved_up", "moved_down", "rd", "revenue"))
+
+
+def test_a_refresh_after_an_import_touches_only_the_imported_firms_and_equals_a_full_refresh() -> None:
+    _generated_register(15)
+    refresh_standings()
+    moved = Enterprise.objects.filter(region_id="440304").first()
+    assert moved is not None
+    EnterpriseYear.objects.filter(enterprise=moved, fiscal_year=2025).update(
+        cert_specialized_valid=True, cert_innovative_valid=True, revenue=10_000_000_000)
+    untouched = Standing.objects.exclude(enterprise=moved).order_by("pk").values_list("pk", flat=True)
+    before = list(untouched)
+    refresh_standings(enterprise_ids=[moved.pk])
+    assert list(untouched) == before  # the other firms' standings were not rewritten
+    assert Standing.objects.get(enterprise=moved, year=2026).rung_held == 2
+    incremental = _all_cells()
+    refresh_standings()
+    assert _all_cells() == incremental

@@ -96,6 +96,6 @@ def explain(s: Standing) -> str:
         parts.append(f"称号有效期至 {s.expires_on:%Y-%m-%d}")
     if s.rung_reachable > s.rung_held:
         parts.append(f"已符合{s.get_rung_reachable_display()}标准")
-    for c in s.step or []:
-        parts.append(f"{c['label']}：{c['old'] if c['old'] is not None else '未填'} → {c['new']}")
+    if s.step:  # the engine's own words for the gap (money in 万元, the points it brings)
+        parts.append("差距：" + "；".join(dict.fromkeys(c["effect"] for c in s.step)))
     return "；".join(str(p) for p in parts)

@@ -1,7 +1,7 @@
 """What the dashboard reads: one standing per firm and evaluation year, and counts by cell.
 
 The standings are the batch engine's verdicts on the register, written by the refresh job
-(`services.standings_refresh`); the cells sum them by (year, county, industry section, field, rung) so
+(`services.standings_refresh`); the cells sum them by region node, year, dimension and rung so
 a page reads a few hundred rows, never the register (docs/decisions/0097).
 """
 
@@ -70,13 +70,24 @@ class Standing(models.Model):
         return f"{self.enterprise_id} · {self.year}"
 
 
+class Dim(models.TextChoices):
+    REGION = "region", _("地区")
+    INDUSTRY = "industry", _("行业门类")
+    FIELD = "field", _("产业领域")
+
+
 class Cell(models.Model):
-    """Counts of standings sharing (year, county, industry section, field, rung held)."""
+    """Counts of the standings under one region node (a prefix: '' the country, 2 a province, 4 a city,
+    6 a county) in one year, by one dimension: its child regions, industry sections or fields, and rung.
+
+    County nodes are summed from the standings, every higher node from its children's cells, so a refresh
+    after an import rewrites only the touched counties and their ancestors, and a page reads one node.
+    """
 
     year = models.PositiveSmallIntegerField(_("评价年度"))
-    region_code = models.CharField(_("区县"), max_length=6)
-    industry = models.CharField(_("行业门类"), max_length=1, blank=True)
-    field = models.CharField(_("产业领域"), max_length=24, blank=True)
+    node = models.CharField(_("地区节点"), max_length=6, blank=True)
+    dim = models.CharField(_("维度"), max_length=8, choices=Dim.choices)
+    key = models.CharField(_("类别"), max_length=24, blank=True)
     rung = models.PositiveSmallIntegerField(_("梯度"), choices=Rung.choices)
     firms = models.PositiveIntegerField(_("企业数"), default=0)
     reachable = models.PositiveIntegerField(_("可升一级"), default=0)
@@ -93,10 +104,10 @@ class Cell(models.Model):
     class Meta:
         verbose_name = _("看板汇总")
         verbose_name_plural = _("看板汇总")
-        indexes = (models.Index(fields=["year", "region_code"]),)
+        indexes = (models.Index(fields=["node", "dim", "year"]),)
 
     def __str__(self) -> str:
-        return f"{self.year} · {self.region_code} · {self.rung}"
+        return f"{self.year} · {self.node} · {self.dim} · {self.key} · {self.rung}"
 
 
 class Refresh(TimeStampedModel):

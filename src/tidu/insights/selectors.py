@@ -18,14 +18,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, Max, QuerySet, Sum
-from django.db.models.functions import ExtractYear, Substr
+from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext as _
 
 from tidu.core.errors import ErrorCode, TiduError
 from tidu.core.permissions import is_platform_admin, jurisdiction_prefix_of
 from tidu.enterprises.industries import industry_name
 from tidu.enterprises.models import INDUSTRY_TYPE_2026_CHOICES
-from tidu.insights.models import Cell, Refresh, Rung, Standing
+from tidu.insights.models import Cell, Dim, Refresh, Rung, Standing
 from tidu.regions.models import Region
 
 MIN_CELL = 5
@@ -100,7 +100,7 @@ def scope_for(user: Any, region: str = "", year: int | str | None = None) -> Sco
         if not region.isdigit() or len(region) not in (2, 4, 6) or not region.startswith(own):
             raise TiduError(ErrorCode.NOT_FOUND)
         prefix = region
-    years = sorted(set(Cell.objects.values_list("year", flat=True).distinct()))
+    years = sorted(set(Cell.objects.filter(node="", dim=Dim.REGION).values_list("year", flat=True).distinct()))
     chosen = None
     if year not in (None, ""):
         try:
@@ -112,9 +112,9 @@ def scope_for(user: Any, region: str = "", year: int | str | None = None) -> Sco
     return Scope(prefix=prefix, year=chosen, years=years)
 
 
-def _cells(scope: Scope) -> QuerySet[Cell]:
-    qs = Cell.objects.all()
-    return qs.filter(region_code__startswith=scope.prefix) if scope.prefix else qs
+def _cells(scope: Scope, dim: str = Dim.REGION) -> QuerySet[Cell]:
+    """The cells of the scope's own node in one dimension (a few hundred rows at most)."""
+    return Cell.objects.filter(node=scope.prefix, dim=dim)
 
 
 def standings(scope: Scope) -> QuerySet[Standing]:
@@ -158,9 +158,9 @@ def pyramid_years(scope: Scope) -> Chart:
                   for r, label in zip(Rung.values, rung_labels(), strict=True)])
 
 
-def _breakdown(scope: Scope, key: Any, names: dict[str, str] | None, chart_id: str, title: str,
+def _breakdown(scope: Scope, dim: str, names: dict[str, str] | None, chart_id: str, title: str,
                links: bool = False) -> Chart:
-    rows = (_cells(scope).filter(year=scope.year or 0).annotate(k=key).values_list("k", "rung")
+    rows = (_cells(scope, dim).filter(year=scope.year or 0).values_list("key", "rung")
             .annotate(n=Sum("firms")).order_by())
     by: dict[str, dict[int, int]] = defaultdict(dict)
     for k, r, n in rows:
@@ -174,20 +174,19 @@ def _breakdown(scope: Scope, key: Any, names: dict[str, str] | None, chart_id: s
 
 
 def by_region(scope: Scope) -> Chart:
-    codes = sorted(set(_cells(scope).filter(year=scope.year or 0).annotate(k=Substr("region_code", 1, scope.child_len))
-                       .values_list("k", flat=True).distinct()))
-    return _breakdown(scope, Substr("region_code", 1, scope.child_len), region_names(codes), "by_region",
+    codes = set(_cells(scope).filter(year=scope.year or 0).values_list("key", flat=True).distinct())
+    return _breakdown(scope, Dim.REGION, region_names(codes), "by_region",
                       _("按地区"), links=scope.drillable)
 
 
 def by_industry(scope: Scope) -> Chart:
-    letters = _cells(scope).values_list("industry", flat=True).distinct()
-    return _breakdown(scope, F("industry"), {c: industry_name(c) for c in letters if c}, "by_industry",
+    letters = _cells(scope, Dim.INDUSTRY).values_list("key", flat=True).distinct()
+    return _breakdown(scope, Dim.INDUSTRY, {c: industry_name(c) for c in letters if c}, "by_industry",
                       _("按行业门类"))
 
 
 def by_field(scope: Scope) -> Chart:
-    return _breakdown(scope, F("field"), {k: str(v) for k, v in FIELD_NAMES.items()}, "by_field",
+    return _breakdown(scope, Dim.FIELD, {k: str(v) for k, v in FIELD_NAMES.items()}, "by_field",
                       _("按产业领域（传统/新兴/未来产业）"))
 
 
@@ -202,7 +201,7 @@ def movement(scope: Scope) -> Chart:
 def risks(scope: Scope) -> Chart:
     """Titles at risk, expiring, firms reachable and one step away, by child region."""
     rows: list[dict[str, Any]] = [dict(r) for r in (
-        _cells(scope).filter(year=scope.year or 0).annotate(k=Substr("region_code", 1, scope.child_len))
+        _cells(scope).filter(year=scope.year or 0).annotate(k=F("key"))
         .values("k").annotate(risk=Sum("at_risk"), exp=Sum("expiring"), reach=Sum("reachable"),
                               step=Sum("one_step")).order_by("k"))]
     names = region_names([r["k"] for r in rows])
@@ -216,7 +215,7 @@ def risks(scope: Scope) -> Chart:
 
 def innovation(scope: Scope) -> Chart:
     rows: list[dict[str, Any]] = [dict(r) for r in (
-        _cells(scope).filter(year=scope.year or 0).annotate(k=Substr("region_code", 1, scope.child_len))
+        _cells(scope).filter(year=scope.year or 0).annotate(k=F("key"))
         .values("k").annotate(n=Sum("firms"), rd=Sum("rd"), rev=Sum("revenue"), pat=Sum("invention_patents"),
                               large=Sum("supplies_large")).order_by("k"))]
     names = region_names([r["k"] for r in rows])

@@ -16,14 +16,15 @@ from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Count, F, Q, Sum
+from django.db import connection, transaction
+from django.db.models import CharField, Count, F, Q, Sum, Value
+from django.db.models.functions import Length, Substr
 
 from tidu.core.audit import audit_record
 from tidu.core.permissions import is_platform_admin, jurisdiction_prefix_of, require
 from tidu.enterprises.models import Enterprise, EnterpriseYear
 from tidu.enterprises.selectors import default_as_of, evaluation_records
-from tidu.insights.models import Cell, Refresh, Rung, Standing
+from tidu.insights.models import Cell, Dim, Refresh, Rung, Standing
 from tidu.journey.models import Recognition
 from tidu.ladder.assessment import packs, today_shanghai
 
@@ -33,6 +34,7 @@ NEXT_STANDARD = {Rung.SME: "innovative_sme", Rung.TECH_INNOVATIVE: "specialized_
                  Rung.SPECIALIZED: "little_giant"}
 NEAR_POINTS = Decimal(50)  # a scored next rung is worth asking for gaps from this many points up
 EXPIRING_DAYS = 365
+MAX_GAP_FIRMS = 20_000  # PostgreSQL path: firms asked for their gaps per refresh, closest first
 MAX_CHANGES = 3  # "one step": the engine's smallest qualifying gap changes at most this many figures
 
 
@@ -176,45 +178,177 @@ def _standing(ent: Enterprise, year: int, record: dict[str, Any], res: dict[str,
     return s
 
 
-def _cells(year_regions: Iterable[tuple[int, str]] | None) -> int:
-    """Rewrite the cells of the given (year, county) pairs from the standings (None: all of them)."""
-    qs = Standing.objects.all()
-    cells = Cell.objects.all()
-    if year_regions is not None:
-        pairs = set(year_regions)
-        if not pairs:
-            return 0
-        by_year: dict[int, set[str]] = defaultdict(set)
-        for y, r in pairs:
-            by_year[y].add(r)
-        cond = Q()
-        for y, regions in by_year.items():
-            cond |= Q(year=y, region_code__in=sorted(regions))
-        qs, cells = qs.filter(cond), cells.filter(cond)
-    cells.delete()
-    agg = qs.values("year", "region_code", "industry", "field", "rung_held").annotate(
-        n=Count("id"), reach=Count("id", filter=Q(rung_reachable__gt=F("rung_held"))),
-        risk=Count("id", filter=Q(at_risk=True)), step=Count("id", filter=Q(one_step=True)),
-        exp=Count("id", filter=Q(expiring=True)), up=Count("id", filter=Q(moved__gt=0)),
-        down=Count("id", filter=Q(moved__lt=0)),
-        rd_sum=Sum("rd", filter=Q(rd__isnull=False, revenue__gt=0)),
-        rev_sum=Sum("revenue", filter=Q(rd__isnull=False, revenue__gt=0)),
-        pat=Sum("invention_patents"), large=Count("id", filter=Q(supplies_large=True)),
-    ).order_by()
-    batch: list[Cell] = []
-    n = 0
-    for a in agg.iterator(chunk_size=5000):
-        batch.append(Cell(year=a["year"], region_code=a["region_code"], industry=a["industry"], field=a["field"],
-                          rung=a["rung_held"], firms=a["n"], reachable=a["reach"], at_risk=a["risk"],
-                          one_step=a["step"], expiring=a["exp"], moved_up=a["up"], moved_down=a["down"],
-                          rd=a["rd_sum"] or 0, revenue=a["rev_sum"] or 0, invention_patents=a["pat"] or 0,
-                          supplies_large=a["large"]))
+COUNTERS = ("firms", "reachable", "at_risk", "one_step", "expiring", "moved_up", "moved_down", "rd", "revenue",
+            "invention_patents", "supplies_large")
+
+
+def _write(rows: Iterable[Any], **fixed: Any) -> int:
+    batch, n = [], 0
+    for a in rows:
+        batch.append(Cell(**fixed, **{k: a[f"s_{k}"] or 0 for k in COUNTERS},
+                          **{k: a[k] for k in ("year", "node", "key", "rung") if k in a}))
         if len(batch) >= 5000:
             Cell.objects.bulk_create(batch)
-            n += len(batch)
-            batch = []
+            n, batch = n + len(batch), []
     Cell.objects.bulk_create(batch)
     return n + len(batch)
+
+
+def _county_cells(counties: set[str] | None) -> None:
+    """County nodes, summed from the standings: by industry section, by field, and the county's own total."""
+    qs = Standing.objects.all() if counties is None else Standing.objects.filter(region_code__in=sorted(counties))
+    sums = {"firms": Count("id"), "reachable": Count("id", filter=Q(rung_reachable__gt=F("rung_held"))),
+            "at_risk": Count("id", filter=Q(at_risk=True)), "one_step": Count("id", filter=Q(one_step=True)),
+            "expiring": Count("id", filter=Q(expiring=True)), "moved_up": Count("id", filter=Q(moved__gt=0)),
+            "moved_down": Count("id", filter=Q(moved__lt=0)),
+            "rd": Sum("rd", filter=Q(rd__isnull=False, revenue__gt=0)),
+            "revenue": Sum("revenue", filter=Q(rd__isnull=False, revenue__gt=0)),
+            "invention_patents": Sum("invention_patents"),
+            "supplies_large": Count("id", filter=Q(supplies_large=True))}
+    for dim, key in ((Dim.REGION, F("region_code")), (Dim.INDUSTRY, F("industry")), (Dim.FIELD, F("field"))):
+        rows = (qs.annotate(node=F("region_code"), key=key, rung=F("rung_held"))
+                .values("year", "node", "key", "rung").annotate(**{f"s_{k}": v for k, v in sums.items()}).order_by())
+        _write(rows.iterator(chunk_size=5000), dim=dim)
+
+
+def _parent_cells(nodes: set[str] | None, length: int) -> None:
+    """Nodes of `length` (0, 2 or 4) summed from their children's cells: the children's totals become the
+    region dimension, their industry and field rows are added up."""
+    child = {0: 2, 2: 4, 4: 6}[length]
+    parent = Substr("node", 1, length) if length else Value("", output_field=CharField())
+    base = Cell.objects.annotate(node_len=Length("node"), parent=parent).filter(node_len=child)
+    if nodes is not None and length:
+        base = base.filter(parent__in=sorted(nodes))
+    sums = {f"s_{k}": Sum(k) for k in COUNTERS}
+    for dim, source, key in ((Dim.REGION, Dim.INDUSTRY, "node"), (Dim.INDUSTRY, Dim.INDUSTRY, "key"),
+                             (Dim.FIELD, Dim.FIELD, "key")):
+        rows = (base.filter(dim=source).annotate(k=F(key)).values("year", "parent", "k", "rung")
+                .annotate(**sums).order_by())
+        _write(({**r, "node": r["parent"], "key": r["k"]} for r in rows.iterator(chunk_size=5000)), dim=dim)
+
+
+def _cells(counties: set[str] | None) -> None:
+    """Rewrite the cells of the given counties and of every node above them (None: all cells)."""
+    levels = (6, 4, 2, 0)
+    for length in levels:
+        nodes = None if counties is None else {c[:length] for c in counties}
+        old = Cell.objects.filter(node__in=sorted(nodes)) if nodes is not None else (
+            Cell.objects.annotate(node_len=Length("node")).filter(node_len=length))
+        old.delete()
+        if length == 6:
+            _county_cells(counties)
+        else:
+            _parent_cells(nodes, length)
+
+
+# ---------------------------------------------------------------------------------------------
+# PostgreSQL: the same standings computed inside the database (the compiled packs over the register's view)
+
+def _rung_sql(tech: str, innovative: str, specialized: str, little_giant: str) -> str:
+    return (f"CASE WHEN {little_giant} THEN 3 WHEN {specialized} THEN 2 "
+            f"WHEN {tech} OR {innovative} THEN 1 ELSE 0 END")
+
+
+def _refresh_in_postgres(ids: Sequence[int] | None, today: dt.date) -> tuple[int, set[tuple[int, str]]]:
+    """Rewrite the standings of `ids` (None: every firm) with SQL only, then the steps of the firms close
+    to their next rung with the Python explainer (at most MAX_GAP_FIRMS, closest first)."""
+    from tidu.cli.pgsource import register_view_sql
+    from tidu.rules.batch import Selection
+
+    view = register_view_sql(today=today)
+    compiled = Selection(STANDARDS, today=today).compiled(packs(), "postgres", "ins_firm_years")
+    as_of = f"LEAST(DATE '{today.isoformat()}', make_date(v.year, 12, 31))"
+    held = {k: f"COALESCE(v.cert_{k}_valid, false)" for k in ("tech_sme", "innovative", "specialized", "little_giant")}
+    q = {st: f"COALESCE(ev.{st}__qualified, '')" for st in STANDARDS}
+    t = {st: f"({q[st]} = 'true')" for st in STANDARDS}
+    rung = _rung_sql(held["tech_sme"], held["innovative"], held["specialized"], held["little_giant"])
+    reach = _rung_sql(t["tech_sme"], t["innovative_sme"], t["specialized_sme"], t["little_giant"])
+    top_false = (f"CASE WHEN {held['little_giant']} THEN {q['little_giant']} = 'false' "
+                 f"WHEN {held['specialized']} THEN {q['specialized_sme']} = 'false' "
+                 f"WHEN {held['innovative']} THEN {q['innovative_sme']} = 'false' "
+                 f"WHEN {held['tech_sme']} THEN {q['tech_sme']} = 'false' ELSE false END")
+    expires = ("(SELECT MIN(r.valid_until) FROM journey_recognition r WHERE r.enterprise_id = e.id "
+               f"AND r.revoked_at IS NULL AND r.valid_from <= {as_of} AND r.valid_until >= {as_of})")
+    touched: set[tuple[int, str]] = set()
+    with connection.cursor() as cur, transaction.atomic():
+        cur.execute("DROP TABLE IF EXISTS ins_ids; CREATE TEMP TABLE ins_ids (id bigint PRIMARY KEY)")
+        if ids is not None:
+            for start in range(0, len(ids), 10_000):
+                part = ids[start:start + 10_000]
+                cur.execute("INSERT INTO ins_ids SELECT unnest(%s::bigint[])", [list(part)])
+        only = "" if ids is None else " AND e.id IN (SELECT id FROM ins_ids)"
+        where = " WHERE " + only[5:] if only else ""
+        cur.execute(f"CREATE OR REPLACE TEMP VIEW ins_firm_years AS {view}{where}")
+        cur.execute(f"DROP TABLE IF EXISTS ins_ev; CREATE TEMP TABLE ins_ev AS {compiled}")
+        cur.execute("CREATE INDEX ON ins_ev (credit_code, year)")
+        cur.execute("SELECT DISTINCT year, region_code FROM insights_standing s"
+                    + ("" if ids is None else " WHERE s.enterprise_id IN (SELECT id FROM ins_ids)"))
+        touched.update(cur.fetchall())
+        cur.execute("DELETE FROM insights_standing" + ("" if ids is None else
+                                                       " WHERE enterprise_id IN (SELECT id FROM ins_ids)"))
+        cur.execute(f"""
+            INSERT INTO insights_standing (enterprise_id, year, region_code, industry, field, held_tech,
+                held_innovative, held_specialized, held_little_giant, rung_held, rung_reachable, v_size_class,
+                v_tech_sme, v_innovative_sme, v_specialized_sme, v_little_giant, at_risk, moved, expires_on,
+                expiring, one_step, step, rd, revenue, invention_patents, supplies_large, refreshed_at)
+            SELECT e.id, v.year, e.region_id, LEFT(e.industry_code, 1), COALESCE(v.product_industry_type_2026, ''),
+                {held['tech_sme']}, {held['innovative']}, {held['specialized']}, {held['little_giant']},
+                {rung}, {reach}, {q['size_class']}, {q['tech_sme']}, {q['innovative_sme']}, {q['specialized_sme']},
+                {q['little_giant']}, {top_false}, NULL, x.expires,
+                COALESCE(x.expires <= {as_of} + {EXPIRING_DAYS}, false), false, '[]'::jsonb,
+                v.rd_y1, v.revenue_y1, v.invention_patent_count, COALESCE(v.product_serves_chain_leader, false), now()
+            FROM (SELECT credit_code, year, cert_tech_sme_valid, cert_innovative_valid, cert_specialized_valid,
+                         cert_little_giant_valid, product_industry_type_2026, rd_y1, revenue_y1,
+                         invention_patent_count, product_serves_chain_leader FROM ins_firm_years) v
+            JOIN enterprises_enterprise e ON e.credit_code = v.credit_code
+            JOIN ins_ev ev ON ev.credit_code = v.credit_code AND ev.year::int = v.year
+            CROSS JOIN LATERAL (SELECT {expires} AS expires) x
+        """)
+        firm_years = cur.rowcount
+        scope = "" if ids is None else " AND s.enterprise_id IN (SELECT id FROM ins_ids)"
+        cur.execute("UPDATE insights_standing s SET moved = SIGN(s.rung_held - p.rung_held) "
+                    "FROM insights_standing p WHERE p.enterprise_id = s.enterprise_id AND p.year = s.year - 1"
+                    + scope)
+        cur.execute("SELECT DISTINCT year, region_code FROM insights_standing s"
+                    + ("" if ids is None else " WHERE s.enterprise_id IN (SELECT id FROM ins_ids)"))
+        touched.update(cur.fetchall())
+        # Firms close to their next rung: latest year, next rung not met, its score (if any) near the pass.
+        nxt = ("CASE s.rung_held WHEN 0 THEN ev.innovative_sme__{p} WHEN 1 THEN ev.specialized_sme__{p} "
+               "WHEN 2 THEN ev.little_giant__{p} END")
+        cur.execute(f"""
+            SELECT s.id, s.enterprise_id, s.year, s.rung_held FROM insights_standing s
+            JOIN enterprises_enterprise e ON e.id = s.enterprise_id
+            JOIN ins_ev ev ON ev.credit_code = e.credit_code AND ev.year::int = s.year
+            WHERE s.rung_held < 3 AND s.rung_reachable <= s.rung_held {scope}
+              AND s.year = (SELECT MAX(year) FROM insights_standing l WHERE l.enterprise_id = s.enterprise_id)
+              AND {nxt.format(p="qualified")} IN ('false', 'unknown')
+              AND COALESCE(CAST(NULLIF({nxt.format(p="score")}, '') AS numeric), {NEAR_POINTS}) >= {NEAR_POINTS}
+            ORDER BY CAST(NULLIF({nxt.format(p="score")}, '') AS numeric) DESC NULLS LAST, s.id
+            LIMIT {MAX_GAP_FIRMS}
+        """)
+        candidates = cur.fetchall()
+        cur.execute("DROP VIEW ins_firm_years; DROP TABLE ins_ev; DROP TABLE ins_ids")
+    _fill_steps(candidates, today)
+    return firm_years, touched
+
+
+def _fill_steps(candidates: Sequence[tuple[int, int, int, int]], today: dt.date) -> None:
+    """The engine's smallest qualifying gap for each candidate standing (id, firm, year, rung held)."""
+    by_year: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    for sid, ent_id, year, rung in candidates:
+        by_year[year].append((sid, ent_id, rung))
+    for year, rows in by_year.items():
+        for start in range(0, len(rows), CHUNK):
+            part = rows[start:start + CHUNK]
+            records = {r["credit_code"]: r for r in evaluation_records(
+                Enterprise.objects.filter(pk__in=[e for _s, e, _r in part]), year, as_of=default_as_of(year))}
+            codes = dict(Enterprise.objects.filter(pk__in=[e for _s, e, _r in part]).values_list("pk", "credit_code"))
+            changed = []
+            for sid, ent_id, rung in part:
+                step = _step(records[codes[ent_id]], NEXT_STANDARD[Rung(rung)], today)
+                if step:
+                    changed.append(Standing(pk=sid, step=step, one_step=True))
+            Standing.objects.bulk_update(changed, ["step", "one_step"], batch_size=1000)
 
 
 def refresh_standings(*, prefix: str = "", enterprise_ids: Sequence[int] | None = None,
@@ -234,7 +368,11 @@ def refresh_standings(*, prefix: str = "", enterprise_ids: Sequence[int] | None 
     ids = list(firms.values_list("pk", flat=True))
     total, firm_years = len(ids), 0
     touched: set[tuple[int, str]] = set()
-    for start in range(0, total, CHUNK):
+    if connection.vendor == "postgresql":
+        firm_years, touched = _refresh_in_postgres(None if not prefix and enterprise_ids is None else ids, today)
+        if progress:
+            progress(total, total)
+    for start in range(0, total if connection.vendor != "postgresql" else 0, CHUNK):
         chunk_ids = ids[start:start + CHUNK]
         chunk = list(Enterprise.objects.filter(pk__in=chunk_ids))
         rows = _standings_of_chunk(chunk, today)
@@ -248,7 +386,7 @@ def refresh_standings(*, prefix: str = "", enterprise_ids: Sequence[int] | None 
         if progress:
             progress(min(start + CHUNK, total), total)
     with transaction.atomic():
-        _cells(None if (not prefix and enterprise_ids is None) else touched)
+        _cells(None if (not prefix and enterprise_ids is None) else {r for _y, r in touched})
         done = Refresh.objects.create(scope=prefix, firms=total, firm_years=firm_years,
                                       seconds=round(time.perf_counter() - started, 3))
     return done
