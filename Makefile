@@ -85,6 +85,14 @@ $(PEERS)/.installed: benchmarks/requirements-peers.txt
 bench-peers: venv $(PEERS)/.installed
 	$(BIN)/python benchmarks/side_by_side.py --rows $(ROWS)
 
+# Hostile input (issue 15): schemathesis over every API operation as anonymous, firm, county and province,
+# at least FUZZ_REQUESTS generated requests per role, in a throwaway database (tests/hostile/fuzz_api.py).
+# `make test` runs the same harness briefly (tests/hostile). Figures in benchmarks/README.md.
+.PHONY: fuzz
+FUZZ_REQUESTS ?= 10000
+fuzz: venv
+	$(BIN)/python tests/hostile/fuzz_api.py --requests $(FUZZ_REQUESTS)
+
 # Re-pin: install the direct dependencies fresh and freeze them (needs the registry).
 lock:
 	rm -rf /tmp/tidu-lock && $(PYTHON) -m venv /tmp/tidu-lock

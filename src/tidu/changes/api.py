@@ -6,16 +6,18 @@ review with the `version` they saw (a stale one answers 409). The register chang
 
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
+from pydantic.json_schema import SkipJsonSchema
 
 from tidu.accounts.auth import API_AUTH
 from tidu.changes import evidence, services
 from tidu.changes.models import ChangeReport
 from tidu.changes.selectors import report_get, reports_visible_to, review_queue, sides_waiting_for
+from tidu.core.api_errors import Limit, Offset
 from tidu.core.errors import ErrorCode, TiduError
 from tidu.enterprises.api import ErrorOut, api_errors
 
@@ -25,14 +27,16 @@ MAX_LIMIT = 200
 
 
 class ChangeIn(Schema):
-    kinds: list[str] = Field(..., description="name 名称、region 注册地、ownership 所有制/股权结构、industry 主营业务/行业")
+    kinds: list[Literal["name", "region", "ownership", "industry"]] = Field(
+        ..., min_length=1, description="name 名称、region 注册地、ownership 所有制/股权结构、industry 主营业务/行业")
     effective_on: dt.date = Field(..., description="变化生效日期，不能晚于今天")
-    explanation: str
+    explanation: str = Field(..., min_length=1)  # a form sends an empty field as absent
     new_name: str = ""
     new_region_code: str = ""
     new_industry_code: str = ""
     new_ownership: str = ""
-    version: int | None = Field(None, description="修改退回的报告时：调用方看到的版本")
+    # a form cannot send null: absent means "not given" (SkipJsonSchema keeps null out of the schema)
+    version: int | SkipJsonSchema[None] = Field(None, description="修改退回的报告时：调用方看到的版本")
 
     def as_input(self) -> services.ChangeInput:
         return services.ChangeInput(kinds=self.kinds, effective_on=self.effective_on, explanation=self.explanation,
@@ -40,7 +44,7 @@ class ChangeIn(Schema):
                                     new_industry_code=self.new_industry_code, new_ownership=self.new_ownership)
 
 
-class ReviewIn(Schema):
+class ChangeReviewIn(Schema):
     action: str = Field(..., description="approve 核准 / return 退回修改")
     comment: str = ""
     version: int | None = None
@@ -76,7 +80,7 @@ def _files(files: list[UploadedFile] | None) -> list[tuple[str, bytes]]:
 
 @router.get("/", response={200: list[dict[str, Any]], **ERRORS}, summary="可见的重大变化报告（企业：本企业；政府：辖区）")
 @api_errors
-def list_reports(request: HttpRequest, status: str = "", limit: int = 100, offset: int = 0) -> Any:
+def list_reports(request: HttpRequest, status: str = "", limit: Limit = 100, offset: Offset = 0) -> Any:
     qs = reports_visible_to(request.user)
     if status:
         qs = qs.filter(status=status)
@@ -116,7 +120,7 @@ def revise(request: HttpRequest, pk: int, payload: Form[ChangeIn],
 
 @router.post("/{pk}/review", response={200: dict[str, Any], **ERRORS}, summary="审核：approve 核准 / return 退回修改")
 @api_errors
-def review(request: HttpRequest, pk: int, payload: ReviewIn) -> Any:
+def review(request: HttpRequest, pk: int, payload: ChangeReviewIn) -> Any:
     report = services.change_report_review(actor=request.user, report=report_get(user=request.user, pk=pk),
                                            action=payload.action, comment=payload.comment,
                                            expected_version=payload.version)

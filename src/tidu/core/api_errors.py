@@ -8,13 +8,68 @@ its JSON name too, so a programmer can find it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled, ValidationError
 
 from tidu.core.errors import ErrorCode, TiduError, error_message
+
+# Bounded integers for parameters: a value outside them is refused with 422 and the error schema before it
+# reaches a date, a timedelta or the database (a year of 662072903757086326784 or `waiting_days=-554483635`
+# used to end in a server error). 2**31 - 1 is the largest id/offset both SQLite and PostgreSQL accept.
+INT32_MAX = 2**31 - 1
+Year = Annotated[int, Field(ge=1900, le=2100, description="年度（1900～2100）")]
+Days = Annotated[int, Field(ge=0, le=3650, description="天数（0～3650）")]
+Limit = Annotated[int, Field(ge=1, le=INT32_MAX, description="每页条数（超过上限按上限）")]
+Offset = Annotated[int, Field(ge=0, le=INT32_MAX, description="起始位置")]
+Id = Annotated[int, Field(ge=1, le=2**63 - 1, description="记录编号")]
+
+
+class ErrorOut(Schema):
+    """The one error body of the API: every 4xx answer, the framework's own included, has this shape."""
+
+    code: str
+    message: str
+    field: str | None = None
+    problems: list[dict[str, Any]] | None = None
+
+
+# Answers the framework gives by itself, documented on every operation they can happen to (the operation's
+# own `response=` lists the answers its view gives).
+FRAMEWORK_ANSWERS = {
+    401: "未登录，或 API 令牌无效/已撤销",
+    403: "无权访问；用浏览器会话调用时也可能是缺少 CSRF 令牌",
+    404: "路径中的记录不存在，或您无权查看",
+    422: "参数或请求体不符合本接口的说明（problems 中逐项列出）",
+}
+
+
+def document_framework_answers(schema: dict[str, Any]) -> dict[str, Any]:
+    """Add the framework's own answers (401/403 when signed-in only, 404 with a path parameter, 422 with any
+    parameter or body) to each operation of an OpenAPI schema, all with the one error schema."""
+    schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("ErrorOut", ErrorOut.model_json_schema())
+    body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            params = operation.get("parameters", [])
+            answers = set()
+            if operation.get("security"):
+                answers |= {401, 403}
+            if any(p.get("in") == "path" for p in params):
+                answers.add(404)
+            if params or "requestBody" in operation:
+                answers.add(422)
+            responses = operation["responses"]
+            for status in sorted(answers):
+                if status not in responses and str(status) not in responses:  # ninja keys them by int
+                    responses[status] = {"description": FRAMEWORK_ANSWERS[status], "content": body}
+    return schema
+
 
 # Parameters of the endpoints that are not registry fields (those get the registry's label).
 PARAM_LABELS = {
@@ -134,6 +189,12 @@ def install(api: NinjaAPI) -> None:
         message = error_message(code) if code != ErrorCode.VALIDATION else "请求无法处理，请检查请求的地址、方法和内容。"
         return _json(api, request, TiduError(code, message=message), status=exc.status_code)
 
+    plain_schema = api.get_openapi_schema
+
+    def get_openapi_schema(*args: Any, **kwargs: Any) -> Any:
+        return document_framework_answers(plain_schema(*args, **kwargs))
+
+    api.get_openapi_schema = get_openapi_schema  # type: ignore[method-assign]
     api.add_exception_handler(ValidationError, on_validation)
     api.add_exception_handler(AuthenticationError, on_authentication)
     api.add_exception_handler(AuthorizationError, on_authorization)

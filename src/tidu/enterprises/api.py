@@ -18,6 +18,7 @@ from django.http import HttpRequest, JsonResponse
 from ninja import Body, Field, Router, Schema
 
 from tidu.accounts.auth import API_AUTH
+from tidu.core.api_errors import ErrorOut, Limit, Offset, Year
 from tidu.core.errors import ErrorCode, TiduError
 from tidu.core.permissions import role_of
 from tidu.enterprises import provenance
@@ -30,12 +31,6 @@ from tidu.enterprises.suspicion import year_suspicions
 router = Router(auth=API_AUTH, tags=["企业名录"])
 MAX_LIMIT = 500
 
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    field: str | None = None
-    problems: list[dict[str, Any]] | None = None
 
 
 class EnterpriseOut(Schema):
@@ -108,7 +103,7 @@ def _require_register_role(request: HttpRequest) -> None:
 @router.get("/", response={200: EnterprisePage, 403: ErrorOut}, summary="企业列表（仅限可见范围）")
 @api_errors
 def list_enterprises(
-    request: HttpRequest, q: str = "", region: str = "", industry: str = "", limit: int = 100, offset: int = 0
+    request: HttpRequest, q: str = "", region: str = "", industry: str = "", limit: Limit = 100, offset: Offset = 0
 ) -> Any:
     _require_register_role(request)
     qs = enterprise_list(user=request.user, q=q, region=region, industry=industry)
@@ -141,7 +136,7 @@ def list_years(request: HttpRequest, credit_code: str) -> Any:
                         "（code 为 money_unit_suspect）。")
 @api_errors
 def put_year(
-    request: HttpRequest, credit_code: str, fiscal_year: int, payload: dict[str, Any] = Body(...)  # noqa: B008
+    request: HttpRequest, credit_code: str, fiscal_year: Year, payload: dict[str, Any] = Body(...)  # noqa: B008
 ) -> Any:
     _require_register_role(request)
     ent = enterprise_get(user=request.user, credit_code=credit_code)
@@ -165,7 +160,7 @@ class VerifyIn(Schema):
              response={200: dict[str, Any], 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
              summary="主管部门核实某年度的数据（标记为已核实，记入审计日志）")
 @api_errors
-def verify_year(request: HttpRequest, credit_code: str, fiscal_year: int, payload: VerifyIn) -> Any:
+def verify_year(request: HttpRequest, credit_code: str, fiscal_year: Year, payload: VerifyIn) -> Any:
     """Officials of the firm's jurisdiction only; firm staff get 403, officials elsewhere 404."""
     _require_register_role(request)
     ent = enterprise_get(user=request.user, credit_code=credit_code)
@@ -206,7 +201,7 @@ def _parse_year_payload(payload: dict[str, Any]) -> dict[str, Any]:
 @router.get("/{credit_code}/evaluation-record", response={200: dict[str, Any], 403: ErrorOut, 404: ErrorOut},
             summary="评价用的扁平记录（domain/fields.md 字段名，_y1/_y2/_y3）")
 @api_errors
-def get_evaluation_record(request: HttpRequest, credit_code: str, year: int) -> Any:
+def get_evaluation_record(request: HttpRequest, credit_code: str, year: Year) -> Any:
     _require_register_role(request)
     ent = enterprise_get(user=request.user, credit_code=credit_code)
     record = evaluation_record(ent, year)

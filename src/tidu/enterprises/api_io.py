@@ -10,6 +10,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from tidu.accounts.auth import API_AUTH
+from tidu.core.api_errors import ErrorOut
 from tidu.core.errors import TiduError
 from tidu.core.permissions import require, role_of
 from tidu.enterprises.exports import enterprises_export_csv
@@ -23,12 +24,6 @@ class ImportAccepted(Schema):
     status: str
     status_url: str
     page_url: str
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    field: str | None = None
 
 
 @router.post(

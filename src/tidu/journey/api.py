@@ -15,6 +15,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from tidu.accounts.auth import API_AUTH
+from tidu.core.api_errors import Days, Id, Limit, Offset
 from tidu.core.errors import ErrorCode, TiduError
 from tidu.core.http import client_ip, private_download
 from tidu.core.permissions import enterprises_visible_to, require, role_of
@@ -86,7 +87,7 @@ class PublishIn(Schema):
     title: str = ""
 
 
-class StepOut(Schema):
+class ApplicationStepOut(Schema):
     level: str
     action: str
     official: str
@@ -94,7 +95,7 @@ class StepOut(Schema):
     at: dt.datetime
 
 
-class AttachmentOut(Schema):
+class ApplicationAttachmentOut(Schema):
     id: int
     kind: str
     kind_label: str
@@ -106,7 +107,7 @@ class AttachmentOut(Schema):
     current: bool  # a stamped copy: printed from the application's current lock; other kinds: always true
 
 
-class MaterialOut(Schema):
+class ApplicationMaterialOut(Schema):
     kind: str
     label: str
     required: bool
@@ -138,9 +139,9 @@ class ApplicationDetailOut(ApplicationOut):
     fingerprint: str  # SHA-256 of the locked record, printed on every page of the 申报书; "" when unlocked
     frozen_figures: dict[str, Any]
     frozen_assessment: dict[str, Any]
-    steps: list[StepOut]
-    attachments: list[AttachmentOut]
-    checklist: list[MaterialOut]
+    steps: list[ApplicationStepOut]
+    attachments: list[ApplicationAttachmentOut]
+    checklist: list[ApplicationMaterialOut]
     missing: list[str]  # labels of the required materials not yet satisfied
 
 
@@ -164,7 +165,7 @@ class VersionIn(Schema):
     version: int
 
 
-class ReviewIn(Schema):
+class ApplicationReviewIn(Schema):
     action: str
     comment: str = ""
     version: int
@@ -344,8 +345,8 @@ def publish(request: HttpRequest, pk: int) -> Any:
 @router.get("/applications", response={200: ApplicationPage, **ERRORS}, summary="申报列表（含审核队列）")
 @api_errors
 def list_applications(
-    request: HttpRequest, tier: str = "", region: str = "", status: str = "", waiting_days: int | None = None,
-    to_act: bool = False, round_id: int | None = None, prescreen: str = "", limit: int = 100, offset: int = 0,
+    request: HttpRequest, tier: str = "", region: str = "", status: str = "", waiting_days: Days | None = None,
+    to_act: bool = False, round_id: Id | None = None, prescreen: str = "", limit: Limit = 100, offset: Offset = 0,
 ) -> Any:
     """`to_act=true`: only the applications waiting at the official's own level (their queue).
     `prescreen`: true / false / unknown (the frozen verdict) or flagged (has pre-screen flags)."""
@@ -406,14 +407,14 @@ def submit(request: HttpRequest, pk: int, payload: VersionIn) -> Any:
 @router.post("/applications/{pk}/review", response={200: ApplicationDetailOut, **ERRORS},
              summary="审核：approve 通过 / return 退回 / reject 不予通过")
 @api_errors
-def review(request: HttpRequest, pk: int, payload: ReviewIn) -> Any:
+def review(request: HttpRequest, pk: int, payload: ApplicationReviewIn) -> Any:
     app = services.application_review(actor=request.user, application=application_get(user=request.user, pk=pk),
                                       action=payload.action, comment=payload.comment,
                                       expected_version=payload.version)
     return _detail_out(request, app)
 
 
-@router.post("/applications/{pk}/attachments", response={201: AttachmentOut, **ERRORS},
+@router.post("/applications/{pk}/attachments", response={201: ApplicationAttachmentOut, **ERRORS},
              summary="上传附件（PDF、JPG、PNG），kind 为材料类型（见申报详情的 checklist；盖章申报书 stamped_form 须在锁定后上传）")
 @api_errors
 def upload(
@@ -497,10 +498,10 @@ def decide(request: HttpRequest, pk: int) -> Any:
 # ---- recognitions ------------------------------------------------------------------------------
 
 
-@router.get("/recognitions", response={200: RecognitionPage}, auth=None, summary="认定企业名单（公开，不含任何经营数据）")
+@router.get("/recognitions", response={200: RecognitionPage, 400: ErrorOut}, auth=None, summary="认定企业名单（公开，不含任何经营数据）")
 @api_errors
-def list_recognitions(request: HttpRequest, q: str = "", tier: str = "", region: str = "", limit: int = 100,
-                      offset: int = 0) -> Any:
+def list_recognitions(request: HttpRequest, q: str = "", tier: str = "", region: str = "", limit: Limit = 100,
+                      offset: Offset = 0) -> Any:
     qs = recognitions_public(q=q, tier=tier, region=region)
     limit, offset = max(1, min(limit, MAX_LIMIT)), max(0, offset)
     return {"count": qs.count(), "limit": limit, "offset": offset,
@@ -573,7 +574,7 @@ class ReReviewDetailOut(ReReviewOut):
     can_review: bool
     frozen_figures: dict[str, Any]
     frozen_assessment: dict[str, Any]
-    steps: list[StepOut]
+    steps: list[ApplicationStepOut]
 
 
 class ReReviewSubmitIn(Schema):
@@ -669,7 +670,7 @@ def submit_rereview(request: HttpRequest, pk: int, payload: ReReviewSubmitIn) ->
 @router.post("/rereviews/{pk}/review", response={200: ReReviewDetailOut, **ERRORS},
              summary="复核审核：approve 通过（末级即复核通过并延长有效期）/ return 退回 / reject 不予通过")
 @api_errors
-def review_rereview(request: HttpRequest, pk: int, payload: ReviewIn) -> Any:
+def review_rereview(request: HttpRequest, pk: int, payload: ApplicationReviewIn) -> Any:
     rr = services.rereview_review(actor=request.user, rereview=rereview_get(user=request.user, pk=pk),
                                   action=payload.action, comment=payload.comment, expected_version=payload.version)
     return _rr_detail_out(request, rr)

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from tidu.accounts.auth import API_AUTH
+from tidu.core.api_errors import Limit, Offset
 from tidu.enterprises.api import ErrorOut, api_errors
 from tidu.notifications import services
 from tidu.notifications.selectors import notifications_of, unread_count
@@ -58,7 +59,7 @@ class AnnualUpdateOut(Schema):
 
 @router.get("", response={200: NotificationPage, **ERRORS}, summary="我的通知（最新在前）")
 @api_errors
-def list_notifications(request: HttpRequest, unread: bool = False, limit: int = 50, offset: int = 0) -> Any:
+def list_notifications(request: HttpRequest, unread: bool = False, limit: Limit = 50, offset: Offset = 0) -> Any:
     qs = notifications_of(user=request.user, unread_only=unread)
     limit, offset = max(1, min(limit, MAX_LIMIT)), max(0, offset)
     return {"count": qs.count(), "unread": unread_count(user=request.user), "limit": limit, "offset": offset,

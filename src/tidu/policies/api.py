@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from tidu.accounts.auth import API_AUTH
+from tidu.core.api_errors import Limit, Offset, Year
 from tidu.core.errors import ErrorCode, TiduError
 from tidu.enterprises.api import ErrorOut, api_errors
 from tidu.ladder.assessment import today_shanghai
@@ -83,7 +84,7 @@ def mine(request: HttpRequest) -> Any:
 @router.get("/awards", summary="奖补公示（与公开页面相同的内容）")
 @api_errors
 def awards(
-    request: HttpRequest, policy: str = "", year: int | None = None, limit: int = 100, offset: int = 0
+    request: HttpRequest, policy: str = "", year: Year | None = None, limit: Limit = 100, offset: Offset = 0
 ) -> Any:
     qs = S.awards_public(policy=policy, year=year)[offset : offset + min(max(limit, 1), 500)]
     return [
@@ -174,7 +175,7 @@ def _award(a: Award) -> dict[str, Any]:
     }
 
 
-class PayoutIn(Schema):
+class AwardPayoutIn(Schema):
     amount_yuan: int = Field(..., gt=0)
     paid_on: dt.date
     reference: str
@@ -182,7 +183,7 @@ class PayoutIn(Schema):
 
 @router.post("/awards/{award_id}/payouts", response={201: Any, **ERRORS}, summary="登记拨付")
 @api_errors
-def payout(request: HttpRequest, award_id: int, payload: PayoutIn) -> Any:
+def payout(request: HttpRequest, award_id: int, payload: AwardPayoutIn) -> Any:
     award = S.awards_visible_to(request.user).filter(pk=award_id).first()
     if award is None:
         raise TiduError(ErrorCode.NOT_FOUND)

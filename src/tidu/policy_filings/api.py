@@ -11,6 +11,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from tidu.accounts.auth import API_AUTH
+from tidu.core.api_errors import Limit, Offset
 from tidu.core.errors import ErrorCode, TiduError
 from tidu.core.http import private_download
 from tidu.core.permissions import role_of
@@ -52,20 +53,20 @@ class SubmitIn(Schema):
     version: int | None = None
 
 
-class ReviewIn(Schema):
+class FilingReviewIn(Schema):
     action: str  # approve | return | reject
     comment: str = ""
     amount_yuan: int | None = None  # the top level's decision; default the frozen estimate
     version: int | None = None
 
 
-class PayoutIn(Schema):
+class FilingPayoutIn(Schema):
     amount_yuan: int
     paid_on: dt.date
     reference: str
 
 
-class StepOut(Schema):
+class FilingStepOut(Schema):
     level: str
     action: str
     official: str
@@ -73,7 +74,7 @@ class StepOut(Schema):
     at: dt.datetime
 
 
-class AttachmentOut(Schema):
+class FilingAttachmentOut(Schema):
     id: int
     material: str
     name: str
@@ -82,7 +83,7 @@ class AttachmentOut(Schema):
     sha256: str
 
 
-class MaterialOut(Schema):
+class FilingMaterialOut(Schema):
     material: str
     required: bool
     ok: bool
@@ -128,9 +129,9 @@ class FilingDetailOut(FilingOut):
     statement: str
     review_path: list[str]
     stages: list[StageOut]
-    steps: list[StepOut]
-    materials: list[MaterialOut]
-    attachments: list[AttachmentOut]
+    steps: list[FilingStepOut]
+    materials: list[FilingMaterialOut]
+    attachments: list[FilingAttachmentOut]
     payouts: list[PayoutOut]
     frozen_assessment: dict[str, Any]
     frozen_figures: dict[str, Any]
@@ -253,8 +254,8 @@ def list_filings(
     status: str = "",
     policy: str = "",
     to_act: bool = False,
-    limit: int = 100,
-    offset: int = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> Any:
     if role_of(request.user) not in {"enterprise", "government", "platform"}:
         raise TiduError(ErrorCode.PERMISSION_DENIED)
@@ -292,7 +293,7 @@ def update(request: HttpRequest, pk: int, payload: UpdateIn) -> Any:
 
 @router.post(
     "/{pk}/attachments",
-    response={201: AttachmentOut, **ERRORS},
+    response={201: FilingAttachmentOut, **ERRORS},
     summary="上传申报材料（PDF、JPG、PNG），material 为政策材料清单中的一项",
 )
 @api_errors
@@ -300,7 +301,7 @@ def upload(
     request: HttpRequest,
     pk: int,
     file: UploadedFile = File(...),  # noqa: B008
-    material: str = Form(...),
+    material: str = Form(..., min_length=1),
 ) -> Any:
     filing = filing_get(user=request.user, pk=pk)
     att = services.attachment_add(
@@ -350,7 +351,7 @@ def submit(request: HttpRequest, pk: int, payload: SubmitIn) -> Any:
     summary="审核：approve 通过（最后一级核定金额 amount_yuan，默认测算金额，不超过上限）/ return 退回 / reject 不予支持",
 )
 @api_errors
-def review(request: HttpRequest, pk: int, payload: ReviewIn) -> Any:
+def review(request: HttpRequest, pk: int, payload: FilingReviewIn) -> Any:
     filing = services.policy_filing_review(
         actor=request.user,
         filing=filing_get(user=request.user, pk=pk),
@@ -364,7 +365,7 @@ def review(request: HttpRequest, pk: int, payload: ReviewIn) -> Any:
 
 @router.post("/{pk}/payouts", response={201: FilingDetailOut, **ERRORS}, summary="登记一笔拨付（元）")
 @api_errors
-def payout(request: HttpRequest, pk: int, payload: PayoutIn) -> Any:
+def payout(request: HttpRequest, pk: int, payload: FilingPayoutIn) -> Any:
     filing = filing_get(user=request.user, pk=pk)
     services.policy_filing_payout(
         actor=request.user,

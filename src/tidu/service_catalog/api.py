@@ -12,6 +12,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from tidu.accounts.auth import API_AUTH
+from tidu.core.api_errors import Limit, Offset
 from tidu.core.errors import ErrorCode, TiduError
 from tidu.core.permissions import organisation_of, require
 from tidu.enterprises.api import ErrorOut, api_errors
@@ -108,7 +109,7 @@ class ProviderIn(Schema):
     contact_email: str = ""
 
 
-class RequestIn(Schema):
+class ServiceRequestIn(Schema):
     need: str
     contact_name: str
     contact_phone: str
@@ -136,7 +137,7 @@ class DecideIn(Schema):
 @router.get("/offers", response={200: list[dict[str, Any]], **ERRORS}, summary="上架的服务（企业默认本地区）")
 @api_errors
 def list_offers(
-    request: HttpRequest, region: str = "", category: str = "", q: str = "", limit: int = 100, offset: int = 0
+    request: HttpRequest, region: str = "", category: str = "", q: str = "", limit: Limit = 100, offset: Offset = 0
 ) -> Any:
     org = organisation_of(request.user)
     code = region or (org.enterprise.region_id if org is not None and org.enterprise_id else "")  # type: ignore[union-attr]
@@ -153,7 +154,7 @@ def get_offer(request: HttpRequest, pk: int) -> Any:
 
 @router.post("/offers/{pk}/requests", response={201: dict[str, Any], **ERRORS}, summary="企业申请服务")
 @api_errors
-def request_offer(request: HttpRequest, pk: int, payload: RequestIn) -> Any:
+def request_offer(request: HttpRequest, pk: int, payload: ServiceRequestIn) -> Any:
     require(can_request(request.user))
     offer = selectors.offer_get(user=request.user, pk=pk)
     req = services.request_submit(
@@ -172,7 +173,7 @@ def request_offer(request: HttpRequest, pk: int, payload: RequestIn) -> Any:
     summary="可见的服务申请（企业：本企业；服务机构：发给本机构的；政府：辖区企业）",
 )
 @api_errors
-def list_requests(request: HttpRequest, status: str = "", limit: int = 100, offset: int = 0) -> Any:
+def list_requests(request: HttpRequest, status: str = "", limit: Limit = 100, offset: Offset = 0) -> Any:
     qs = selectors.requests_visible_to(request.user).prefetch_related("messages")
     if status:
         qs = qs.filter(status=status)
