@@ -278,7 +278,9 @@ def test_ladder_view(packs: Packs) -> None:
 def test_gaps_hook_runs_only_when_asked(packs: Packs, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[tuple[str, Any]] = []
 
-    def find_gaps(p: Any, record: Any, standard: str, result: Any, today: Any = None) -> list[str]:
+    def find_gaps(
+        p: Any, record: Any, standard: str, result: Any, today: Any = None, prepared: Any = None
+    ) -> list[str]:
         assert p is packs and result.standard == standard
         calls.append((standard, record))
         return [f"gap-{standard}"]

@@ -16,6 +16,7 @@ judgement, and never a field that is unknown (unknown inputs are reported by the
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -86,6 +87,7 @@ class Gap:
 # what can be changed and in which direction
 
 
+@functools.cache
 def _direction(name: str) -> str | None:
     """'up' | 'down' | 'true' | 'false' for a field a firm can act on, else None."""
     spec = REGISTRY.get(name)
@@ -120,18 +122,47 @@ _OPS = {
 
 @dataclass
 class _Cmp:
-    """One rewritten comparison `a op b`; per field, closures of a − b with the field set to 0, 1, 2."""
+    """One rewritten comparison `a op b`; per field, closures of a − b with the field set to 0, 1, 2,
+    or (the common case) the constant slope of a − b in the field, read off the tree."""
 
     node: E.Cmp
     fn: E.Fn
     lin: dict[str, tuple[E.Fn, ...]] = field(default_factory=dict)
+    slopes: dict[str, int | Fraction | None] = field(default_factory=dict)
+    side_fns: tuple[E.Fn, E.Fn] | None = None
+
+    def slope(self, name: str) -> int | Fraction | None:
+        """d(a − b)/d field when a − b is linear in it with a constant coefficient, else None."""
+        if name in self.slopes:
+            return self.slopes[name]
+        ca, cb = _coef(self.node.a, name), _coef(self.node.b, name)
+        k = None if ca is None or cb is None else ca - cb
+        self.slopes[name] = k
+        return k
+
+    def difference(self, r: dict[str, Any], memo: dict[int, Any]) -> Any:
+        """a − b on the firm's own record (None when either side is unknown or not a number);
+        computed once per comparison and record, whichever field is being moved."""
+        key = id(self)
+        if key in memo:
+            return memo[key]
+        if self.side_fns is None:
+            self.side_fns = (E.to_python(self.node.a), E.to_python(self.node.b))
+        a, b = self.side_fns[0](r), self.side_fns[1](r)
+        d = None
+        if not (a is None or b is None or isinstance(a, bool | str) or isinstance(b, bool | str)):
+            d = a - b
+        memo[key] = d
+        return d
 
     def sides(self, name: str) -> tuple[E.Fn, ...]:
         """a and b at the field = 0, 1 (and 2, unless the tree shows a − b is linear in it)."""
         hit = self.lin.get(name)
         if hit is None:
             fns: list[E.Fn] = []
-            points = (0, 1) if _degree(self.node.a, name) <= 1 and _degree(self.node.b, name) <= 1 else (0, 1, 2)
+            points = (
+                (0, 1) if _degree(self.node.a, name) <= 1 and _degree(self.node.b, name) <= 1 else (0, 1, 2)
+            )
             for x in points:
                 sub = {name: E.Lit(x)}
                 fns += [
@@ -183,6 +214,34 @@ def _plan(v: Variant) -> _Plan:
     return plan
 
 
+def _coef(n: E.Node, name: str) -> int | Fraction | None:
+    """The constant coefficient of the field `name` in `n` when `n` is linear in it (0 when `n` does
+    not read it), else None (a product of two fields, a CASE, a function: the closures decide)."""
+    if isinstance(n, E.Col):
+        return 1 if n.name == name else 0
+    if isinstance(n, E.Lit | E.BoolNull):
+        return 0
+    if isinstance(n, E.Neg):
+        c = _coef(n.a, name)
+        return None if c is None else -c
+    if isinstance(n, E.Big):
+        c = _coef(n.a, name)
+        return None if c is None else c * 10**n.scale
+    if isinstance(n, E.Macro):
+        return _coef(n.body, name)
+    if isinstance(n, E.Arith) and n.op in ("+", "-"):
+        a, b = _coef(n.a, name), _coef(n.b, name)
+        if a is None or b is None:
+            return None
+        return a + b if n.op == "+" else a - b
+    if isinstance(n, E.Arith) and n.op == "*":
+        for k, other in ((n.a, n.b), (n.b, n.a)):
+            if isinstance(k, E.Lit) and isinstance(k.value, int | Fraction) and not isinstance(k.value, bool):
+                c = _coef(other, name)
+                return None if c is None else k.value * c
+    return 0 if name not in E.columns(n) else None
+
+
 def _degree(n: E.Node, name: str) -> int:
     """Polynomial degree of `n` in the field `name`; 2 stands for "2 or more, or not a polynomial"
     (a CASE, a macro or a function reading it)."""
@@ -227,6 +286,7 @@ class _Quick:
     ranges: list[tuple[Number, Number]] = field(default_factory=list)
     item_vals: list[list[bool | None]] = field(default_factory=list)
     level_vals: list[bool | None] = field(default_factory=list)
+    group_sums: list[tuple[Number, Number]] = field(default_factory=list)  # per passing group (lo, hi)
 
 
 _NONE: frozenset[str] = frozenset()
@@ -243,6 +303,7 @@ class _Reads:
     levels: dict[str, list[int]]
     groups: list[tuple[Number, list[int]]]
     position: dict[str, int]  # indicator id -> its index
+    group_of: dict[int, list[int]]  # indicator index -> the passing groups (indices into groups) it is in
 
 
 _READS: dict[int, tuple[Variant, _Reads]] = {}
@@ -271,7 +332,11 @@ def _reads(v: Variant) -> _Reads:
             if g.pass_min is not None
         ],
         position={ind.id: i for i, ind in enumerate(v.indicators)},
+        group_of={},
     )
+    for g, (_pass_min, members) in enumerate(reads.groups):
+        for i in members:
+            reads.group_of.setdefault(i, []).append(g)
     _READS[id(v)] = (v, reads)
     return reads
 
@@ -281,29 +346,57 @@ def _quick(
 ) -> _Quick:
     """The verdict, points and progress counts of a record; with `prev`, only the conditions,
     indicators, route items and levels reading a `changed` field are evaluated again."""
-    r = dict(r0)  # the closures memoize derived values in the dict they are given
+    # the closures memoize derived values (keyed by their inputs) in the dict they are given: every
+    # caller passes a record of its own (prepared, or a changed copy), so no second copy is made
+    r = r0 if isinstance(r0, dict) else dict(r0)
     reads = _reads(v)
     if prev is None:
         values = [c.fn(r) for c in v.conditions]
         ranges = [band_range(ind, r)[:2] for ind in v.indicators]
         item_vals = [[it.fn(r) for it in rt.items] if rt.kind != "score" else [] for rt in v.routes]
         level_vals = [lv.item.fn(r) for lv in v.levels]
+        total_lo: Number = sum((lo for lo, _hi in ranges), start=0)
+        total_hi: Number = sum((hi for _lo, hi in ranges), start=0)
+        group_sums = [
+            (sum((ranges[i][0] for i in members), start=0), sum((ranges[i][1] for i in members), start=0))
+            for _pass_min, members in reads.groups
+        ]
     else:
-        values, ranges = list(prev.cond_vals), list(prev.ranges)
-        item_vals, level_vals = [list(x) for x in prev.item_vals], list(prev.level_vals)
+        # only what reads a changed field is evaluated again; the sums move by the differences
+        # (each list is copied only when a changed field touches it: the others are shared with prev)
+        values, ranges = prev.cond_vals, prev.ranges
+        item_vals, level_vals = list(prev.item_vals), prev.level_vals
+        total_lo, total_hi, group_sums = prev.total_lo, prev.total_hi, prev.group_sums
         for name in changed:
-            for i in reads.conds.get(name, ()):
-                values[i] = v.conditions[i].fn(r)
+            touched = reads.conds.get(name)
+            if touched:
+                if values is prev.cond_vals:
+                    values = list(values)
+                for i in touched:
+                    values[i] = v.conditions[i].fn(r)
             for i in reads.inds.get(name, ()):
-                ranges[i] = band_range(v.indicators[i], r)[:2]
+                lo, hi = band_range(v.indicators[i], r)[:2]
+                lo0, hi0 = ranges[i]
+                if lo != lo0 or hi != hi0:
+                    if ranges is prev.ranges:
+                        ranges, group_sums = list(ranges), list(group_sums)
+                    ranges[i] = (lo, hi)
+                    total_lo, total_hi = total_lo + (lo - lo0), total_hi + (hi - hi0)
+                    for g in reads.group_of.get(i, ()):
+                        glo, ghi = group_sums[g]
+                        group_sums[g] = (glo + (lo - lo0), ghi + (hi - hi0))
             for k, j in reads.items.get(name, ()):
+                if item_vals[k] is prev.item_vals[k]:
+                    item_vals[k] = list(item_vals[k])
                 item_vals[k][j] = v.routes[k].items[j].fn(r)
-            for i in reads.levels.get(name, ()):
-                level_vals[i] = v.levels[i].item.fn(r)
+            touched = reads.levels.get(name)
+            if touched:
+                if level_vals is prev.level_vals:
+                    level_vals = list(level_vals)
+                for i in touched:
+                    level_vals[i] = v.levels[i].item.fn(r)
     true_items = sum(1 for x in values if x is True)
     false_items = sum(1 for x in values if x is False)
-    total_lo: Number = sum((lo for lo, _hi in ranges), start=0)
-    total_hi: Number = sum((hi for _lo, hi in ranges), start=0)
     route_values: list[bool | None] = []
     best_route_items = 0
     for k, rt in enumerate(v.routes):
@@ -311,9 +404,7 @@ def _quick(
             assert rt.score_at_least is not None
             parts = [at_least(total_lo, total_hi, rt.score_at_least)]
             if rt.groups_at_least:
-                for pass_min, members in reads.groups:
-                    glo = sum((ranges[i][0] for i in members), start=0)
-                    ghi = sum((ranges[i][1] for i in members), start=0)
+                for (pass_min, _members), (glo, ghi) in zip(reads.groups, group_sums, strict=True):
                     parts.append(at_least(glo, ghi, pass_min))
             for ind_id in rt.indicators_nonzero:
                 lo, hi = ranges[reads.position[ind_id]]
@@ -352,6 +443,7 @@ def _quick(
         ranges,
         item_vals,
         level_vals,
+        group_sums,
     )
 
 
@@ -368,8 +460,12 @@ def _better(new: _Quick, old: _Quick) -> bool:
 # candidate values of one field
 
 
-def _candidates(name: str, r: Mapping[str, Any], cmps: list[_Cmp]) -> tuple[list[Any], bool]:
-    """Values to try, nearest first, and whether bisection is needed (a non-linear comparison)."""
+def _candidates(
+    name: str, r: Mapping[str, Any], cmps: list[_Cmp], memo: dict[int, Any] | None = None
+) -> tuple[list[Any], bool]:
+    """Values to try, nearest first, and whether bisection is needed (a non-linear comparison).
+
+    `memo` holds a − b of each comparison on this record (shared by the fields of one search)."""
     direction = _direction(name)
     old = r.get(name)
     spec = REGISTRY[name]
@@ -384,46 +480,68 @@ def _candidates(name: str, r: Mapping[str, Any], cmps: list[_Cmp]) -> tuple[list
         return list(spec.values[spec.values.index(old) + 1 :]), False
     if spec.type not in UPPER:
         return [], False
+    if memo is None:
+        memo = {}
     integer = spec.type in ("money", "count", "int", "rank")
-    unit: int | Fraction = 1 if integer else _unit(spec.type)
+    # Exact arithmetic on integers: a value x of the field is k grid units (k / per), so the sign of
+    # D(x) = ds0 + slope·x is the sign of ds0·per + slope·k.
+    per = 1 if integer else _unit(spec.type).denominator
     up = direction == "up"
-    out: set[int | Fraction] = set()
+    out: set[int] = set()
     nonlinear = False
     x_old: int | Fraction = int(old) if integer else Fraction(old)
+    k_old = x_old * per  # the old value in grid units (an integer for a value on the grid)
     scratch = dict(r)  # substituted closures memoize under their own keys; `r` itself stays clean
     for c in cmps:
         if c.node.op not in _OPS:
             continue
-        fns = c.sides(name)
-        ds = []
-        for i in range(0, len(fns), 2):
-            a, b = fns[i](scratch), fns[i + 1](scratch)
-            if a is None or b is None or isinstance(a, bool | str) or isinstance(b, bool | str):
-                break
-            ds.append(a - b)
-        if len(ds) < len(fns) // 2:
-            continue
-        slope = ds[1] - ds[0]
-        if slope == 0:
-            continue
-        if len(ds) == 3 and ds[2] - ds[1] != slope:
-            nonlinear = True  # not a straight line in this field: bisect instead
-            continue
-        # D(x) = a − b = ds[0] + slope·x; the comparison holds where op(D(x), 0)
+        slope = c.slope(name)
+        if slope is not None:
+            d_old = c.difference(scratch, memo)
+            if d_old is None or slope == 0:
+                continue
+            ds0 = d_old - slope * x_old
+        else:
+            fns = c.sides(name)
+            ds = []
+            for i in range(0, len(fns), 2):
+                a, b = fns[i](scratch), fns[i + 1](scratch)
+                if a is None or b is None or isinstance(a, bool | str) or isinstance(b, bool | str):
+                    break
+                ds.append(a - b)
+            if len(ds) < len(fns) // 2:
+                continue
+            slope = ds[1] - ds[0]
+            if slope == 0:
+                continue
+            if len(ds) == 3 and ds[2] - ds[1] != slope:
+                nonlinear = True  # not a straight line in this field: bisect instead
+                continue
+            ds0 = ds[0]
+        # D(x) = a − b = ds0 + slope·x; the comparison holds where op(D(x), 0)
         holds = _OPS[c.node.op]
-        root = Fraction(-ds[0]) / slope
-        here = holds(ds[0] + slope * x_old)
-        # the first grid value at or past the root in the helpful direction that flips the comparison
-        k = math.ceil(root / unit) if up else math.floor(root / unit)
-        for v in (
-            (k, k + 1 if up else k - 1) if integer else (k * unit, (k + 1) * unit if up else (k - 1) * unit)
-        ):
-            if ((v > x_old) if up else (v < x_old)) and holds(ds[0] + slope * v) != here:
-                out.add(v)
+        num = ds0 * per  # D(k units) · per = num + slope·k
+        if isinstance(num, int) and isinstance(slope, int):
+            # the first grid value at or past the root (−num / slope) in the helpful direction
+            k = -(num // slope) if up else (-num) // slope
+        else:
+            root = Fraction(-num) / slope
+            k = math.ceil(root) if up else math.floor(root)
+        here = holds(num + slope * k_old)
+        for kk in (k, k + 1) if up else (k, k - 1):
+            if ((kk > k_old) if up else (kk < k_old)) and holds(num + slope * kk) != here:
+                out.add(kk)
                 break
     lo = 0 if not spec.signed else -(10**13)
-    vals = sorted((Fraction(v) for v in out if lo <= v <= UPPER[spec.type]), key=lambda v: abs(v - x_old))
-    return [_native(spec.type, v) for v in vals], nonlinear
+    hi = UPPER[spec.type]
+
+    def distance(k: int) -> Fraction:
+        return abs(Fraction(k) - k_old)
+
+    vals = sorted((k for k in out if lo * per <= k <= hi * per), key=distance)
+    if integer:
+        return vals, nonlinear
+    return [Fraction(k, per) for k in vals], nonlinear
 
 
 def _native(ftype: str, v: Fraction) -> Any:
@@ -506,10 +624,11 @@ def _singles(v: Variant, r: dict[str, Any], base: _Quick, plan: _Plan) -> list[_
     Fields that could qualify on their own are tried first, then by the size of their nearest step;
     at most MAX_EVALS evaluations are spent (the list shows MAX_GAPS suggestions anyway)."""
     todo = []
+    memo: dict[int, Any] = {}
     for name, cmps in _open_fields(v, base, plan).items():
         if _direction(name) is None or r.get(name) is None:
             continue
-        cands, nonlinear = _candidates(name, r, cmps)
+        cands, nonlinear = _candidates(name, r, cmps, memo)
         if not cands and not nonlinear:
             continue
         fields = frozenset({name, COUPLED.get(name, name)})
@@ -645,10 +764,13 @@ def find_gaps(
     standard: str,
     result: StandardResult,
     today: dt.date | None = None,
+    prepared: Mapping[str, Any] | None = None,
 ) -> list[Gap]:
     """Ranked changes that would make the firm qualify (or get closer) under the same rule variant.
 
-    `today` is the evaluation day explain() used for the default as_of (pass it when not today)."""
+    `today` is the evaluation day explain() used for the default as_of (pass it when not today);
+    `prepared` is `prepare(record, today)` when the caller already has it (explain, once for all
+    standards)."""
     if result.qualified is Tri.TRUE or standard in NO_GAPS:
         return []
     ed = packs.edition(standard, result.edition)
@@ -656,7 +778,7 @@ def find_gaps(
     if v is None:  # pragma: no cover - the result came from this variant
         return []
     plan = _plan(v)
-    r = prepare(record, today)
+    r = prepare(record, today) if prepared is None else dict(prepared)
     if r.get(REVIEW) is None and reads_review([ed]):
         # an empty review flag: the reasons shown are the new application's (evaluate_either_reading),
         # so are the changes suggested
@@ -678,7 +800,8 @@ def find_gaps(
         plan_found = _greedy(v, r, base, pool)
         if plan_found is not None:
             chosen = [plan_found, *chosen[: MAX_GAPS - 1]]
-    return [_gap(packs, v, r, base, f) for f in chosen]
+    wording = _Wording()
+    return [_gap(packs, v, r, base, f, wording) for f in chosen]
 
 
 def _blocked(v: Variant, r: Mapping[str, Any], base: _Quick, only_false: bool = False) -> bool:
@@ -761,7 +884,16 @@ def _show(packs: Packs, name: str, value: Any) -> str:
     return _fmt_value(value, ftype)
 
 
-def _gap(packs: Packs, v: Variant, r: Mapping[str, Any], base: _Quick, f: _Found) -> Gap:
+@dataclass
+class _Wording:
+    """What the suggestions of one firm and standard share: the firm's own score and value texts."""
+
+    score: Any = None
+    scored: bool = False
+    before: dict[int, str] = field(default_factory=dict)
+
+
+def _gap(packs: Packs, v: Variant, r: Mapping[str, Any], base: _Quick, f: _Found, w: _Wording) -> Gap:
     """The suggestion in words, from the cached evaluations (no second full explanation)."""
     new = f.quick
     parts = []
@@ -775,7 +907,9 @@ def _gap(packs: Packs, v: Variant, r: Mapping[str, Any], base: _Quick, f: _Found
             continue
         diff = to_decimal(lo1 - lo0)
         sign = "+" if diff > 0 else ""
-        before, after = _value_text(packs, ind, dict(r)), _value_text(packs, ind, dict(f.record))
+        if i not in w.before:
+            w.before[i] = _value_text(packs, ind, dict(r))
+        before, after = w.before[i], _value_text(packs, ind, dict(f.record))
         if "；" in after or "%" not in after:  # not a single ratio: name the bands instead
             before, after = _band_label(ind, r, lo0), _band_label(ind, f.record, lo1)
         effects.append(f"{ind.label} {before} → {after}，{sign}{_num(diff)}分")
@@ -790,7 +924,9 @@ def _gap(packs: Packs, v: Variant, r: Mapping[str, Any], base: _Quick, f: _Found
         effects.append(f"等级 {_level_label(v, base.level_rank)} → {_level_label(v, new.level_rank)}")
     gain = Decimal(0)
     if v.score_fn is not None:
-        s0, s1 = v.score_fn(dict(r)), v.score_fn(dict(f.record))
+        if not w.scored:
+            w.score, w.scored = v.score_fn(dict(r)), True
+        s0, s1 = w.score, v.score_fn(dict(f.record))
         if s0 is not None and s1 is not None:
             gain = to_decimal(s1 - s0)
     elif v.indicators:

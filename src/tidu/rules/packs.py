@@ -74,10 +74,11 @@ class Packs(CompiledPacks):
     ) -> LadderResult:
         """Evaluate one firm-year against every (or the named) standard, with the reasons."""
         out = _explain(self, record, standards=standards, editions=editions, today=today)
+        prepared = prepare(record, today) if gaps else None
         for s, res in out.standards.items():
             res.pack_digest, res.as_of = self.digest, out.as_of
             if gaps:
-                res.gaps = _gaps.find_gaps(self, record, s, res, today=today)
+                res.gaps = _gaps.find_gaps(self, record, s, res, today=today, prepared=prepared)
         return out
 
     def derived(self, record: Mapping[str, Any], today: dt.date | None = None) -> dict[str, Any]:
