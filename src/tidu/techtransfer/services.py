@@ -383,6 +383,8 @@ def transfer_record(*, actor: Any, data: TransferInput, platform: Any = None) ->
         req = TransferRequest.objects.filter(pk=data.request_id, achievement=achievement).first()
         if req is None:
             raise TiduError(ErrorCode.NOT_FOUND, field="request")
+        if req.status not in OPEN_REQUEST_STATUSES:
+            raise TransferError(TransferCode.REQUEST_WRONG_STATE, status=req.get_status_display(), what="登记转化")
         firm = req.enterprise
     else:
         firm = _firm_by_code(data.credit_code)
