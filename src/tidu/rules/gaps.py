@@ -490,7 +490,9 @@ def _candidates(
     out: set[int] = set()
     nonlinear = False
     x_old: int | Fraction = int(old) if integer else Fraction(old)
-    k_old = x_old * per  # the old value in grid units (an integer for a value on the grid)
+    k_old: int | Fraction = x_old * per  # the old value in grid units (an integer on the grid)
+    if isinstance(k_old, Fraction) and k_old.denominator == 1:
+        k_old = k_old.numerator
     scratch = dict(r)  # substituted closures memoize under their own keys; `r` itself stays clean
     for c in cmps:
         if c.node.op not in _OPS:
@@ -500,7 +502,7 @@ def _candidates(
             d_old = c.difference(scratch, memo)
             if d_old is None or slope == 0:
                 continue
-            ds0 = d_old - slope * x_old
+            num = d_old * per - slope * k_old  # D(0)·per
         else:
             fns = c.sides(name)
             ds = []
@@ -517,10 +519,10 @@ def _candidates(
             if len(ds) == 3 and ds[2] - ds[1] != slope:
                 nonlinear = True  # not a straight line in this field: bisect instead
                 continue
-            ds0 = ds[0]
-        # D(x) = a − b = ds0 + slope·x; the comparison holds where op(D(x), 0)
+            num = ds[0] * per
+        # D(x) = a − b = D(0) + slope·x, so D(k units)·per = num + slope·k; the comparison holds
+        # where op(D, 0)
         holds = _OPS[c.node.op]
-        num = ds0 * per  # D(k units) · per = num + slope·k
         if isinstance(num, int) and isinstance(slope, int):
             # the first grid value at or past the root (−num / slope) in the helpful direction
             k = -(num // slope) if up else (-num) // slope
@@ -535,8 +537,8 @@ def _candidates(
     lo = 0 if not spec.signed else -(10**13)
     hi = UPPER[spec.type]
 
-    def distance(k: int) -> Fraction:
-        return abs(Fraction(k) - k_old)
+    def distance(k: int) -> Any:
+        return abs(k - k_old)
 
     vals = sorted((k for k in out if lo * per <= k <= hi * per), key=distance)
     if integer:
