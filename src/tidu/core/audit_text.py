@@ -184,6 +184,17 @@ SENTENCES: dict[str, str] = {
     "techtransfer.incubation_record": "登记了孵化企业（{target}），入孵日期 {since}",
     "techtransfer.incubation_end": "结束了孵化（{target}），日期 {ended_on}",
     "techtransfer.incubation_review": "核实了孵化企业记录（{target}）",
+    # 对接活动 (tidu.events)
+    "events.event_create": "创建了对接活动“{target}”",
+    "events.registration_submit": "报名参加对接活动（{target}）",
+    "events.registration_update": "修改了对接活动的报名信息（{target}）",
+    "events.schedule_submit": "为对接活动“{target}”启动了智能排程",
+    "events.schedule_apply": "对接活动“{target}”生成了洽谈安排，共 {meetings} 场",
+    "events.meeting_move": "将第{from_slot}时段{from_table}号桌的洽谈调整到{target}",
+    "events.meeting_add": "增加了一场洽谈：{large} 与 {sme}，第{slot}时段{table}号桌",
+    "events.meeting_cancel": "取消了对接活动“{target}”第{slot}时段{table}号桌的洽谈",
+    "events.checkin": "确认 {target} 已到场签到",
+    "events.outcome_record": "记录了对接活动“{target}”的成效，已洽谈 {held} 场",
 }
 GENERIC = "对 {target} 进行了操作"  # a kind without a sentence yet: still words, never JSON
 GENERIC_NO_TARGET = "进行了一项操作"

@@ -256,11 +256,11 @@ def meeting_move(*, actor: Any, meeting: Meeting, slot: int, table: int) -> Meet
         _editable(event)
         meeting = Meeting.objects.select_related("large__organisation", "sme__organisation").get(pk=meeting.pk)
         _check_cell(event, slot=slot, table=table, firms=[meeting.large, meeting.sme], ignore=meeting.pk)
-        before = {"slot": meeting.slot + 1, "table": meeting.table}
+        before = {"from_slot": meeting.slot + 1, "from_table": meeting.table}
         meeting.slot, meeting.table, meeting.source = slot, table, MeetingSource.MANUAL
         meeting.save(update_fields=["slot", "table", "source", "updated_at"])
         audit_record(actor=actor, action="events.meeting_move", target=meeting,
-                     data={"from": before, "to": {"slot": slot + 1, "table": table}})
+                     data=before | {"slot": slot + 1, "table": table})
     return meeting
 
 
