@@ -61,17 +61,18 @@ def _row(a: Achievement) -> dict[str, Any]:
     }
 
 
-_INDEX: dict[str, Any] = {"key": None, "index": None}
+_INDEX: list[tuple[Any, Any]] = [(None, None)]  # one (key, index) pair, swapped whole
 
 
 def listed_index() -> Any:
     """The BM25 index of listed achievements, rebuilt when the listed set changes (count, last change)."""
     listed = Achievement.objects.filter(status=AchievementStatus.LISTED)
     key = tuple(listed.aggregate(n=Count("id"), at=Max("updated_at")).values())
-    if _INDEX["key"] != key:
-        _INDEX["index"] = matching.achievement_index(_row(a) for a in listed.select_related("platform"))
-        _INDEX["key"] = key
-    return _INDEX["index"]
+    cached_key, index = _INDEX[0]
+    if cached_key != key or index is None:
+        index = matching.achievement_index(_row(a) for a in listed.select_related("platform"))
+        _INDEX[0] = (key, index)
+    return index
 
 
 @dataclass(frozen=True)
