@@ -93,6 +93,19 @@ FUZZ_REQUESTS ?= 10000
 fuzz: venv
 	$(BIN)/python tests/hostile/fuzz_api.py --requests $(FUZZ_REQUESTS)
 
+# The production setup of deploy/ (gunicorn, qcluster, nginx terminating TLS, PostgreSQL) brought up on this machine,
+# smoke-tested through nginx and torn down, nothing left running (deploy/check.py, docs/deploy.md). Needs PostgreSQL
+# on 127.0.0.1:5432 (user postgres, trust; TIDU_DEPLOY_DATABASE_URL for another) and nginx from Debian.
+.PHONY: deploy-check
+deploy-check: venv
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "安装 Debian nginx（部署检查需要）"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null); \
+	  else echo "请先安装 Debian 的 nginx 包：sudo apt-get install nginx-light"; exit 1; fi; \
+	fi
+	$(BIN)/python deploy/check.py
+
 # Re-pin: install the direct dependencies fresh and freeze them (needs the registry).
 lock:
 	rm -rf /tmp/tidu-lock && $(PYTHON) -m venv /tmp/tidu-lock

@@ -100,14 +100,15 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
-JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(process)d"
+JSON_FIELDS = "%(levelname)s %(name)s %(message)s %(request_id)s %(process)d"
 
 
 def json_formatter() -> logging.Formatter:
-    """The JSON formatter used by production logging (python-json-logger), one object per line."""
+    """The JSON formatter used by production logging (python-json-logger), one object per line. The time
+    is ISO 8601 in UTC ("time"), whatever TIME_ZONE the process runs in, so lines of every process sort."""
     from pythonjsonlogger.json import JsonFormatter
 
-    return JsonFormatter(JSON_FIELDS, rename_fields={"asctime": "time", "levelname": "level", "name": "logger"})
+    return JsonFormatter(JSON_FIELDS, timestamp="time", rename_fields={"levelname": "level", "name": "logger"})
 
 
 def logging_config(*, fmt: str = "text", level: str = "INFO") -> dict[str, Any]:
