@@ -7,7 +7,7 @@ runs it on a hand-labelled set; `firms_for_need` / `needs_for_firm` build the pr
 Reasons name only what the large firm may know: the field, titles held (public recognitions), region, past
 accepted solutions on this platform, and words of the firm's name and main product. R&D and patent figures
 count in the score but a reason never states a number: figures reach the owner only through a response's
-shared figures. See docs/decisions/0092-needs-matching.md.
+shared figures. See docs/decisions/0093-needs-matching-and-funnel.md.
 """
 
 from __future__ import annotations
