@@ -92,7 +92,14 @@ def test_counts_equal_the_edited_pack_row_by_row(register: Path, standard: str, 
     con = duckdb_connection(threads=1)
     con.execute(f"CREATE VIEW reg AS SELECT * FROM read_parquet('{register}')")
     cols = [c for (c, *_rest) in con.execute("DESCRIBE reg").fetchall() if c in FIELDS]
-    got = E.run_compare(con, real, edited, standard, edition, "reg", cols, DAY)
+    full = E.run_compare(con, real, edited, standard, edition, "reg", cols, DAY)
+    # The pre-filtered path (only rows the edit can affect get the edited pack) gives the same answer.
+    edits = [(t, E.check_edit(t, new))]
+    assert (E.candidates_where(edits, cols) is None) == (field == "score")
+    got = E.run_compare(con, real, edited, standard, edition, "reg", cols, DAY, edits=edits)
+    assert [(g.region_code, g.section, g.before, g.after, g.entering, g.leaving) for g in got.groups] == [
+        (g.region_code, g.section, g.before, g.after, g.entering, g.leaving) for g in full.groups
+    ]
 
     rows = pq.read_table(register).to_pylist()
     want_before = _python_sets(real, rows, standard, edition)

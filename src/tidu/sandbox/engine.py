@@ -301,6 +301,28 @@ class Comparison:
     groups: list[Group] = field(default_factory=list)
 
 
+def needed_columns(
+    packs: Any, standard: str, edition: str, columns: Sequence[str], today: dt.date
+) -> list[str]:
+    """The columns of `columns` the standard's compiled SELECT really reads.
+
+    The compiled SELECT first casts every column it is given (one CTE); reading 100 columns of a large
+    Parquet register costs more than the evaluation. A column named only there (twice: the source
+    column and its alias) is never used by an expression, so it is left out; the keys always stay."""
+    sql = packs.compile_sql(
+        dialect="duckdb",
+        table="__probe",
+        standards=[standard],
+        editions={standard: edition},
+        today=today,
+        columns=list(columns),
+    )
+    return [c for c in columns if c in KEEP or sql.count(f'"{c}"') > 2]
+
+
+KEEP = frozenset({"credit_code", "year", "as_of", "region_code", "industry_code"})
+
+
 def qualifying_sql(
     packs: Any, standard: str, edition: str, source: str, columns: Sequence[str], today: dt.date
 ) -> str:
@@ -330,12 +352,14 @@ class Baseline:
 
     table: str
     groups: dict[tuple[str, str], int]
+    columns: list[str]  # the columns the standard reads (`needed_columns`)
 
 
 def baseline(
     con: Any, real: Any, standard: str, edition: str, source: str, columns: Sequence[str], today: dt.date
 ) -> Baseline:
     name = f"sandbox_before_{standard}"
+    columns = needed_columns(real, standard, edition, columns, today)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {name} AS "
         + qualifying_sql(real, standard, edition, source, columns, today)
@@ -347,7 +371,49 @@ def baseline(
             f"FROM {source} GROUP BY ALL"
         ).fetchall()
     }
-    return Baseline(name, groups)
+    return Baseline(name, groups, columns)
+
+
+# Derived quantities whose SQL the sandbox may write itself for the pre-filter: `a / b` or `a + b` of
+# registry fields (packs/derived.yaml). Anything else is evaluated in full.
+_SIMPLE = re.compile(r"^\s*([a-z_][a-z0-9_]*)\s*([/+])\s*([a-z_][a-z0-9_]*)\s*$")
+
+
+def _quantity_sql(name: str, derived_exprs: Mapping[str, str], columns: Sequence[str]) -> str | None:
+    if name in FIELDS:
+        return f'CAST("{name}" AS DOUBLE)' if name in columns else None
+    m = _SIMPLE.match(derived_exprs.get(name, ""))
+    if m is None or m[1] not in columns or m[3] not in columns:
+        return None
+    a, b = f'CAST("{m[1]}" AS DOUBLE)', f'CAST("{m[3]}" AS DOUBLE)'
+    return f"({a} / NULLIF({b}, 0))" if m[2] == "/" else f"({a} + {b})"
+
+
+def _derived_exprs() -> dict[str, str]:
+    from tidu.rules.packs import repo_packs_dir
+
+    data = yaml.safe_load((repo_packs_dir() / "derived.yaml").read_text(encoding="utf-8")) or {}
+    return {k: str(v.get("expr") or "") for k, v in (data.get("derived") or {}).items()}
+
+
+def candidates_where(edits: Sequence[tuple[Threshold, Decimal]], columns: Sequence[str]) -> str | None:
+    """A WHERE clause keeping every row whose verdict an edit could change, or None (evaluate all).
+
+    A comparison `q OP t` gives the same truth value for t_old and t_new unless q lies between them
+    (ends included); an unknown q is unknown under both, but is kept anyway (the engine, not this
+    clause, decides what unknown means). A small tolerance keeps ratios computed in floating point."""
+    derived = _derived_exprs()
+    parts = []
+    for t, new in edits:
+        if t.field == "score":
+            return None
+        q = _quantity_sql(t.field, derived, columns)
+        if q is None:
+            return None
+        lo, hi = sorted((float(t.value), float(new)))
+        eps = 1e-9 * max(1.0, abs(lo), abs(hi))
+        parts.append(f"({q} IS NULL OR {q} BETWEEN {lo - eps!r} AND {hi + eps!r})")
+    return " OR ".join(parts) if parts else None
 
 
 def run_compare(
@@ -360,15 +426,33 @@ def run_compare(
     columns: Sequence[str],
     today: dt.date,
     before: Baseline | None = None,
+    edits: Sequence[tuple[Threshold, Decimal]] = (),
 ) -> Comparison:
     """Both verdicts over the register `source` (a table or view with the registry's column names),
     grouped by region code and industry section. Only the qualifying rows are kept between the two
-    evaluations: the sets are small, the register large."""
+    evaluations: the sets are small, the register large. With `edits` (the thresholds changed and their
+    new values) the copy is evaluated only on the rows an edit can affect (`candidates_where`)."""
     before = before or baseline(con, real, standard, edition, source, columns, today)
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE sandbox_after AS "
-        + qualifying_sql(edited, standard, edition, source, columns, today)
-    )
+    columns = before.columns
+    where = candidates_where(edits, columns) if edits else None
+    if where is None:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE sandbox_after AS "
+            + qualifying_sql(edited, standard, edition, source, columns, today)
+        )
+    else:
+        # Only rows whose compared quantity lies between the old and the new threshold can change
+        # verdict; every other row keeps the verdict it has under the packs in force.
+        con.execute(f"CREATE OR REPLACE TEMP VIEW sandbox_cand AS SELECT * FROM {source} WHERE {where}")
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE sandbox_cand_keys AS SELECT credit_code, year FROM sandbox_cand"
+        )
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE sandbox_after AS "
+            f"SELECT credit_code, year FROM {before.table} b WHERE NOT EXISTS (SELECT 1 FROM sandbox_cand_keys c "
+            "WHERE c.credit_code = b.credit_code AND c.year IS NOT DISTINCT FROM b.year) UNION ALL "
+            + qualifying_sql(edited, standard, edition, "sandbox_cand", columns, today)
+        )
     rows = con.execute(
         f"""
 WITH k AS (SELECT credit_code, year, bool_or(side) AS before, bool_or(NOT side) AS after

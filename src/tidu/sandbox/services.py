@@ -152,13 +152,16 @@ def evaluate(
 
     names = list(FIELDS)
     table = E.arrow_table(records, names)
-    with E.edited_tree(repo_packs_dir(), {k: E.Decimal(v) for k, v in values.items()}) as copy:
+    changed = {k: E.Decimal(v) for k, v in values.items()}
+    with E.edited_tree(repo_packs_dir(), changed) as copy:
         edited = load_packs(copy, cache=False)
+    found = {t.id: t for t in E.thresholds(repo_packs_dir(), standard, today)}
+    edits = [(found[k], v) for k, v in changed.items() if k in found]
     con = duckdb_connection(threads=2)
     try:
         con.register("sandbox_register", table)
         return E.run_compare(
-            con, default_packs(), edited, standard, edition, "sandbox_register", names, today
+            con, default_packs(), edited, standard, edition, "sandbox_register", names, today, edits=edits
         )
     finally:
         con.close()
