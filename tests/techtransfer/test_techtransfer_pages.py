@@ -40,7 +40,7 @@ def test_an_official_confirms_on_the_oversight_page_and_the_confirmed_figure_fol
     assert (Transfer.objects.get(pk=t.pk).review, Incubation.objects.get(pk=i.pk).review) == ("confirmed", "rejected")
     page = world.client("platform_p").get("/techtransfer/platform/").content.decode()
     assert "1 项（其中已核实 1 项）" in page and "0 家（其中已核实 0 家，在孵 0 家）" in page
-    assert "核实未通过" in page  # the platform sees which record was refused
+    assert "核实未通过" in page and "未见入孵协议" in page  # the platform sees which record was refused, and why
 
 
 def test_the_platform_ends_an_incubation_on_its_workbench(world: TWorld) -> None:
