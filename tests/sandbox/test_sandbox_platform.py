@@ -126,3 +126,33 @@ def test_bad_edits_are_refused_with_a_chinese_message_and_nothing_is_queued(db: 
     resp = c.post("/sandbox/runs/", {"standard": "specialized_sme", f"t:{ratio.id}": "150"})
     assert resp.status_code == 400
     assert "不能超过100%" in resp.content.decode()
+
+
+def test_the_api_lists_thresholds_runs_and_refuses_bad_edits(db: None) -> None:
+    call_command("seed_demo", firms=20, verbosity=0)
+    c = Client()
+    c.login(username="demo-county", password="tidu-demo-2026")
+    found = c.get("/api/v1/sandbox/standards/specialized_sme/thresholds").json()
+    revenue = next(t for t in found if t["field"] == "revenue_y1")
+    assert (revenue["value"], revenue["unit"], revenue["op"]) == ("1500", "万元", ">=")
+    bad = c.post(
+        "/api/v1/sandbox/runs",
+        {"standard": "specialized_sme", "edits": {revenue["id"]: "-1"}},
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and "不能为负数" in bad.json()["message"]
+    ok = c.post(
+        "/api/v1/sandbox/runs",
+        {"standard": "specialized_sme", "edits": {revenue["id"]: "2000"}},
+        content_type="application/json",
+    )
+    assert ok.status_code == 201
+    run = ok.json()
+    assert run["finished"] and run["edits"][0]["new"] == "2000"
+    assert [r["id"] for r in c.get("/api/v1/sandbox/runs").json()] == [run["id"]]
+    other = Client()
+    other.login(username="demo-city", password="tidu-demo-2026")
+    assert other.get(f"/api/v1/sandbox/runs/{run['id']}").status_code == 404
+    firm = Client()
+    firm.login(username="demo-firm", password="tidu-demo-2026")
+    assert firm.get("/api/v1/sandbox/runs").status_code == 403
