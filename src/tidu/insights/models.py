@@ -38,6 +38,7 @@ class Standing(models.Model):
     held_little_giant = models.BooleanField(_("持有小巨人"), default=False)
     rung_held = models.PositiveSmallIntegerField(_("所在梯度"), choices=Rung.choices, default=Rung.SME)
     rung_reachable = models.PositiveSmallIntegerField(_("可达梯度"), choices=Rung.choices, default=Rung.SME)
+    can_rise = models.BooleanField(_("已符合更高梯度"), default=False)  # rung_reachable > rung_held, indexed for lists
     v_size_class = models.CharField(_("中小企业判定"), max_length=7, blank=True)
     v_tech_sme = models.CharField(_("科技型判定"), max_length=7, blank=True)
     v_innovative_sme = models.CharField(_("创新型判定"), max_length=7, blank=True)
@@ -63,7 +64,8 @@ class Standing(models.Model):
             models.Index(fields=["year", "region_code"]),
             models.Index(fields=["year", "at_risk", "region_code"]),
             models.Index(fields=["year", "one_step", "region_code"]),
-            models.Index(fields=["year", "expiring", "region_code"]),
+            models.Index(fields=["year", "expiring", "expires_on"]),
+            models.Index(fields=["year", "can_rise", "region_code"]),
         )
 
     def __str__(self) -> str:
@@ -117,6 +119,7 @@ class Refresh(TimeStampedModel):
     firms = models.PositiveIntegerField(_("企业数"), default=0)
     firm_years = models.PositiveIntegerField(_("企业年度数"), default=0)
     seconds = models.FloatField(_("用时（秒）"), default=0)
+    phases = models.JSONField(_("各阶段用时"), default=dict, blank=True)  # {"standings": s, "steps": s, "cells": s, …}
 
     class Meta:
         verbose_name = _("看板刷新")

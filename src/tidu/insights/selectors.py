@@ -266,21 +266,27 @@ def chart(scope: Scope, chart_id: str) -> Chart:
     raise TiduError(ErrorCode.NOT_FOUND)
 
 
+# Each list in an order an index of the standings gives (year, flag, region or date), so the first rows
+# come without sorting the jurisdiction; the totals come from the node's cells.
 LISTS = {
-    "at_risk": (lambda qs: qs.filter(at_risk=True).order_by("-rung_held", "region_code", "enterprise__name")),
-    "expiring": (lambda qs: qs.filter(expiring=True).order_by("expires_on", "enterprise__name")),
-    "one_step": (lambda qs: qs.filter(one_step=True).order_by("-rung_held", "enterprise__name")),
-    "reachable": (lambda qs: qs.filter(rung_reachable__gt=F("rung_held")).order_by("-rung_reachable",
-                                                                                  "enterprise__name")),
+    "at_risk": ("at_risk", lambda qs: qs.filter(at_risk=True).order_by("region_code", "enterprise_id")),
+    "expiring": ("expiring", lambda qs: qs.filter(expiring=True).order_by("expires_on", "enterprise_id")),
+    "one_step": ("one_step", lambda qs: qs.filter(one_step=True).order_by("region_code", "enterprise_id")),
+    "reachable": ("reachable", lambda qs: qs.filter(can_rise=True).order_by("region_code", "enterprise_id")),
 }
 
 
-def firm_list(scope: Scope, which: str, limit: int = 50) -> tuple[int, list[Standing]]:
-    """Firms of the scope in one list (titles at risk, expiring, one step away, reachable), with their total."""
+def list_totals(scope: Scope) -> dict[str, int]:
+    sums = _cells(scope).filter(year=scope.year or 0).aggregate(
+        **{key: Sum(counter) for key, (counter, _f) in LISTS.items()})
+    return {k: v or 0 for k, v in sums.items()}
+
+
+def firm_list(scope: Scope, which: str, limit: int = 50) -> list[Standing]:
+    """The first firms of the scope in one list (titles at risk, expiring, one step away, reachable)."""
     if which not in LISTS or scope.year is None:
         raise TiduError(ErrorCode.NOT_FOUND)
-    qs = LISTS[which](standings(scope)).select_related("enterprise")
-    return qs.count(), list(qs[:limit])
+    return list(LISTS[which][1](standings(scope)).select_related("enterprise")[:limit])
 
 
 def last_refresh() -> Refresh | None:

@@ -24,8 +24,9 @@ def _lists(scope: selectors.Scope, rows: int) -> list[tuple[str, str, int, list]
     if scope.year is None:
         return []
     out = []
+    totals = selectors.list_totals(scope)
     for key, label in LIST_LABELS.items():
-        total, firms = selectors.firm_list(scope, key, rows)
+        total, firms = totals[key], selectors.firm_list(scope, key, rows)
         for s in firms:
             s.note = exports.explain(s)  # type: ignore[attr-defined]
         out.append((key, label, total, firms))
