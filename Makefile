@@ -106,6 +106,18 @@ deploy-check: venv
 	fi
 	$(BIN)/python deploy/check.py
 
+# Backup: the database (pg_dump of one snapshot, or SQLite's online backup), the uploads and the audit trail, with a
+# manifest of checksums and row counts (src/tidu/core/backup.py); DEST defaults to var/backups. Restore only into an
+# EMPTY database and upload directory (settings from the environment): `make restore BACKUP=var/backups/tidu-backup-…`;
+# it checks every table's row count and the audit trail against the manifest.
+.PHONY: backup restore
+backup: venv
+	$(BIN)/python manage.py backup $(DEST)
+
+restore: venv
+	@test -n "$(BACKUP)" || { echo "用法：make restore BACKUP=<备份目录>"; exit 1; }
+	$(BIN)/python manage.py restore $(BACKUP)
+
 # Re-pin: install the direct dependencies fresh and freeze them (needs the registry).
 lock:
 	rm -rf /tmp/tidu-lock && $(PYTHON) -m venv /tmp/tidu-lock
