@@ -177,3 +177,18 @@ def test_outcomes_record_meetings_held_follow_ups_and_needs_published_from_the_e
     assert (meetings[0].held, meetings[0].follow_up, meetings[1].held) == (True, "约定一月份到厂考察", False)
     world.event.refresh_from_db()  # type: ignore[union-attr]
     assert world.event.status == EventStatus.FINISHED  # type: ignore[union-attr]
+
+
+def test_a_hand_move_reads_as_a_sentence_in_the_audit_trail(world: EWorld) -> None:
+    from tidu.core.audit_text import describe
+
+    _solve(world)
+    meetings = list(Meeting.objects.filter(event=world.event))
+    # Free a table by cancelling one meeting, then move another meeting of the same slot onto it.
+    cancelled, moved = next((a, b) for a in meetings for b in meetings if a.slot == b.slot and a.pk != b.pk)
+    services.meeting_cancel(actor=world.users["city"], meeting=cancelled)
+    before = (moved.slot + 1, moved.table)
+    services.meeting_move(actor=world.users["city"], meeting=moved, slot=cancelled.slot, table=cancelled.table)
+    line = describe(AuditEvent.objects.get(action="events.meeting_move"))
+    assert line.sentence.endswith(
+        f"将第{before[0]}时段{before[1]}号桌的洽谈调整到第{cancelled.slot + 1}时段 {cancelled.table}号桌")
