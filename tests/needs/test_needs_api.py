@@ -73,3 +73,15 @@ def test_absurd_numbers_and_lengths_are_refused_not_crashed(world: NWorld) -> No
         "title": "长" * 121, "field": "ict", "description": "d", "indicators": "i",
         "deadline": timezone.localdate(), "region_code": "440305"})
     assert long.status_code == 400 and long.json()["code"] == "need_too_long"
+
+
+def test_nul_characters_and_odd_filters_do_not_break_anything(world: NWorld) -> None:
+    large = world.client("large")
+    made = _post(large, "/api/v1/needs/", {
+        "title": "带\x00空字符的需求", "field": "ict", "description": "d\x00", "indicators": "i",
+        "deadline": timezone.localdate(), "region_code": "440305\x00"})
+    assert made.status_code == 201 and made.json()["title"] == "带空字符的需求"
+    assert large.get("/api/v1/needs/", {"q": "\x00", "field": "\x00", "status": "x"}).json() == []
+    county = world.client("county")
+    assert county.get("/api/v1/needs/funnel", {"start": "0001-01-01", "end": "9999-12-31"}).status_code == 200
+    assert county.get("/oversight/needs/", {"start": "0001-01-01", "end": "9999-12-31"}).status_code == 200

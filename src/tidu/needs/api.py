@@ -20,7 +20,7 @@ from tidu.enterprises.models import Enterprise
 from tidu.enterprises.money import wan_to_yuan
 from tidu.needs import recommend, selectors, services
 from tidu.needs.errors import NeedCode, NeedError
-from tidu.needs.models import SHAREABLE_FIGURES, Milestone, Need, NeedResponse
+from tidu.needs.models import SHAREABLE_FIGURES, Milestone, Need, NeedField, NeedResponse, NeedStatus
 
 router = Router(auth=API_AUTH, tags=["大企业需求（发榜/揭榜）"])
 ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
@@ -29,6 +29,7 @@ MAX_LIMIT = 200
 Pk = Annotated[int, Field(ge=1, le=2**63 - 1, description="记录编号")]
 Limit = Annotated[int, Field(ge=1, le=2**31 - 1, description="每页条数（超过上限按上限）")]
 Offset = Annotated[int, Field(ge=0, le=2**31 - 1, description="起始位置")]
+NeedFilter = Annotated[int, Field(ge=0, le=2**31 - 1, description="只看这项需求的方案（需求编号；0 为全部）")]
 
 
 def _need_out(n: Need) -> dict[str, Any]:
@@ -150,15 +151,15 @@ class AcceptanceIn(Schema):
 def list_needs(request: HttpRequest, q: str = "", field: str = "", status: str = "", limit: Limit = 100,
                offset: Offset = 0) -> Any:
     qs = selectors.needs_visible_to(request.user)
-    if q.strip():
-        text = q.strip()[:100]
+    if services.clean(q):
+        text = services.clean(q)[:100]
         from django.db.models import Q
 
         qs = qs.filter(Q(title__icontains=text) | Q(description__icontains=text) | Q(indicators__icontains=text))
     if field:
-        qs = qs.filter(field=field)
+        qs = qs.filter(field=field) if field in NeedField.values else qs.none()
     if status:
-        qs = qs.filter(status=status)
+        qs = qs.filter(status=status) if status in NeedStatus.values else qs.none()
     limit, offset = max(1, min(limit, MAX_LIMIT)), max(0, offset)
     return [_need_out(n) for n in qs.order_by("-published_at", "-pk")[offset: offset + limit]]
 
@@ -176,7 +177,8 @@ def recommended(request: HttpRequest, limit: Limit = 20) -> Any:
 def funnel(request: HttpRequest, region: str = "", field: str = "", start: dt.date | None = None,
            end: dt.date | None = None) -> Any:
     require(role_of(request.user) in {"government", "platform", "large"})
-    cohort = selectors.funnel_cohort(request.user, region_prefix=region.strip(), field=field, start=start, end=end)
+    cohort = selectors.funnel_cohort(request.user, region_prefix=services.clean(region)[:6],
+                                     field=field if field in NeedField.values else "", start=start, end=end)
 
     def row(c: selectors.FunnelCounts) -> dict[str, Any]:
         return {"label": c.label, "needs": c.needs, "responses": c.responses, "selections": c.selections,
@@ -190,9 +192,9 @@ def funnel(request: HttpRequest, region: str = "", field: str = "", start: dt.da
 @router.get("/responses", response={200: list[dict[str, Any]], **ERRORS},
             summary="可见的揭榜方案（发榜企业：收到的；中小企业：本企业的；主管部门：辖区需求的）")
 @api_errors
-def list_responses(request: HttpRequest, need: Pk | None = None, limit: Limit = 100, offset: Offset = 0) -> Any:
+def list_responses(request: HttpRequest, need: NeedFilter = 0, limit: Limit = 100, offset: Offset = 0) -> Any:
     qs = selectors.responses_visible_to(request.user).prefetch_related("milestones")
-    if need is not None:
+    if need:
         qs = qs.filter(need_id=need)
     limit, offset = max(1, min(limit, MAX_LIMIT)), max(0, offset)
     return [_response_out(r) for r in qs[offset: offset + limit]]
@@ -300,7 +302,7 @@ def need_action(request: HttpRequest, pk: Pk, payload: NeedActionIn) -> Any:
 @api_errors
 def invite(request: HttpRequest, pk: Pk, payload: InviteIn) -> Any:
     need = _need(request, pk)
-    firm = Enterprise.objects.filter(credit_code=payload.credit_code.strip().upper()).first()
+    firm = Enterprise.objects.filter(credit_code=services.clean(payload.credit_code).upper()[:18]).first()
     if firm is None:
         raise NeedError(NeedCode.ENTERPRISE_UNKNOWN, credit_code=payload.credit_code)
     inv = services.invite(actor=request.user, need=need, enterprise=firm, note=payload.note)

@@ -133,11 +133,15 @@ def funnel_cohort(user: Any, *, region_prefix: str = "", field: str = "", start:
         qs = qs.filter(region__code__startswith=region_prefix)
     if field:
         qs = qs.filter(field=field)
-    if start is not None:
-        qs = qs.filter(published_at__gte=_day_start(start))
-    if end is not None:
-        qs = qs.filter(published_at__lt=_day_start(end + dt.timedelta(days=1)))
+    if start is not None and start > PERIOD_MIN:
+        qs = qs.filter(published_at__gte=_day_start(min(start, PERIOD_MAX)))
+    if end is not None and end < PERIOD_MAX:
+        qs = qs.filter(published_at__lt=_day_start(max(end, PERIOD_MIN) + dt.timedelta(days=1)))
     return qs
+
+
+# Periods are clamped to these days: beyond them a bound excludes nothing (and date arithmetic stays safe).
+PERIOD_MIN, PERIOD_MAX = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
 
 
 def _day_start(day: dt.date) -> dt.datetime:

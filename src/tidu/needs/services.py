@@ -69,6 +69,11 @@ class ResponseInput:
     share: tuple[str, ...] = field(default_factory=tuple)  # SHAREABLE_FIGURES the SME chooses to show
 
 
+def clean(text: str) -> str:
+    """Stripped, without NUL characters (PostgreSQL refuses them in text)."""
+    return str(text).replace("\x00", "").strip()
+
+
 def _users_of_org(org_id: int | None) -> list[Any]:
     if org_id is None:
         return []
@@ -123,7 +128,7 @@ def _validate(data: NeedInput) -> Region:
     low, high = data.budget_min, data.budget_max
     if low is not None and high is not None and low > high:
         raise NeedError(NeedCode.BUDGET_ORDER, field="budget_min", low=low / 10_000, high=high / 10_000)
-    region = Region.objects.filter(code=data.region_code, active=True).first()
+    region = Region.objects.filter(code=clean(data.region_code)[:6], active=True).first()
     if region is None:
         raise NeedError(NeedCode.FIELD_UNKNOWN, field="region_code", value=data.region_code, what="地区")
     return region
@@ -136,10 +141,10 @@ def need_save(*, actor: Any, data: NeedInput, need: Need | None = None) -> Need:
         raise NeedError(NeedCode.NOT_OWNER)
     region = _validate(data)
     values = {
-        "title": data.title.strip(), "field": data.field, "description": data.description.strip(),
-        "indicators": data.indicators.strip(), "deadline": data.deadline, "region_id": region.code,
-        "budget_min": data.budget_min, "budget_max": data.budget_max, "timeline": data.timeline.strip(),
-        "ip_arrangement": data.ip_arrangement, "ip_note": data.ip_note.strip(), "visibility": data.visibility,
+        "title": clean(data.title), "field": data.field, "description": clean(data.description),
+        "indicators": clean(data.indicators), "deadline": data.deadline, "region_id": region.code,
+        "budget_min": data.budget_min, "budget_max": data.budget_max, "timeline": clean(data.timeline),
+        "ip_arrangement": data.ip_arrangement, "ip_note": clean(data.ip_note), "visibility": data.visibility,
     }
     with transaction.atomic():
         if need is None:
@@ -192,7 +197,7 @@ def need_cancel(*, actor: Any, need: Need, reason: str = "") -> Need:
         if need.status not in (NeedStatus.DRAFT, NeedStatus.PUBLISHED, NeedStatus.CLOSED) or need.responses.filter(
                 status=ResponseStatus.SELECTED).exists():
             raise _wrong(need, "撤回")
-        return _set_status(actor, need, NeedStatus.CANCELLED, "needs.need_cancel", reason=reason)
+        return _set_status(actor, need, NeedStatus.CANCELLED, "needs.need_cancel", reason=clean(reason))
 
 
 def need_approve(*, actor: Any, need: Need) -> Need:
@@ -211,7 +216,8 @@ def need_approve(*, actor: Any, need: Need) -> Need:
 def need_hide(*, actor: Any, need: Need, reason: str) -> Need:
     """An official takes a need out of the catalogue (a reason is required and shown to the owner)."""
     _require_curator(actor, need)
-    if not reason.strip():
+    reason = clean(reason)
+    if not reason:
         raise NeedError(NeedCode.REQUIRED, field="reason", what="下架理由")
     with transaction.atomic():
         need = _locked(need)
@@ -245,14 +251,14 @@ def invite(*, actor: Any, need: Need, enterprise: Enterprise, note: str = "") ->
     try:
         with transaction.atomic():
             inv = NeedInvitation.objects.create(need=need, enterprise=enterprise, invited_by=actor,
-                                                inviter_org=organisation_of(actor), note=note.strip()[:300])
+                                                inviter_org=organisation_of(actor), note=clean(note)[:300])
             audit_record(actor=actor, action="needs.invite", target=need,
                          data={"enterprise": enterprise.credit_code, "firm": enterprise.name})
     except IntegrityError:
         raise NeedError(NeedCode.ALREADY_INVITED, name=enterprise.name) from None
     if need.status == NeedStatus.PUBLISHED:
         notify_users(users=_users_of_firm(enterprise.pk), kind=NotificationKind.SYSTEM,
-                     title=f"邀请揭榜：{need.title}", body=f"{need.owner.name}邀请贵企业揭榜。{note}".strip(),
+                     title=f"邀请揭榜：{need.title}", body=f"{need.owner.name}邀请贵企业揭榜。{clean(note)}",
                      link=reverse("needs:detail", args=[need.pk]))
     return inv
 
@@ -286,8 +292,8 @@ def response_submit(*, actor: Any, need: Need, data: ResponseInput) -> NeedRespo
             raise NeedError(NeedCode.REQUIRED, field=name, what=label)
     enterprise = Enterprise.objects.get(pk=ent_id)
     fiscal_year, figures = _snapshot(enterprise, tuple(data.share))
-    values = {"solution": data.solution.strip(), "team": data.team.strip(), "rd_evidence": data.rd_evidence.strip(),
-              "prior_cases": data.prior_cases.strip(), "shared_fiscal_year": fiscal_year, "shared_figures": figures}
+    values = {"solution": clean(data.solution), "team": clean(data.team), "rd_evidence": clean(data.rd_evidence),
+              "prior_cases": clean(data.prior_cases), "shared_fiscal_year": fiscal_year, "shared_figures": figures}
     with transaction.atomic():
         old = NeedResponse.objects.select_for_update().filter(need=need, enterprise=enterprise).first()
         if old is not None and old.status != ResponseStatus.WITHDRAWN:
@@ -322,9 +328,9 @@ def _response_status(actor: Any, resp: NeedResponse, new: str, action: str, note
     old = resp.status
     resp.status = new
     if new in (ResponseStatus.SELECTED, ResponseStatus.NOT_SELECTED):
-        resp.decided_at, resp.decision_note = timezone.now(), note.strip()
+        resp.decided_at, resp.decision_note = timezone.now(), clean(note)
     resp.save()
-    audit_record(actor=actor, action=action, target=resp, data={"status": [old, new], "note": note.strip()})
+    audit_record(actor=actor, action=action, target=resp, data={"status": [old, new], "note": clean(note)})
     return resp
 
 
@@ -366,7 +372,7 @@ def response_select(*, actor: Any, response: NeedResponse, note: str = "") -> Ne
             raise NeedError(NeedCode.SELECTION_FULL, limit=MAX_SELECTED, count=count)
         resp = _response_status(actor, resp, ResponseStatus.SELECTED, "needs.response_select", note)
     notify_users(users=_users_of_firm(resp.enterprise_id), kind=NotificationKind.APPLICATION,
-                 title=f"揭榜方案已被选定：{resp.need.title}", body=note.strip(),
+                 title=f"揭榜方案已被选定：{resp.need.title}", body=clean(note),
                  link=reverse("needs:response", args=[resp.pk]))
     return resp
 
@@ -389,7 +395,7 @@ def contract_record(*, actor: Any, response: NeedResponse, signed_on: dt.date, a
             raise _wrong_response(resp, "登记合同")
         before = {"contract_signed_on": resp.contract_signed_on, "contract_amount": resp.contract_amount,
                   "contract_note": resp.contract_note}
-        after = {"contract_signed_on": signed_on, "contract_amount": amount, "contract_note": note.strip()}
+        after = {"contract_signed_on": signed_on, "contract_amount": amount, "contract_note": clean(note)}
         for k, v in after.items():
             setattr(resp, k, v)
         resp.save()
@@ -408,8 +414,8 @@ def milestone_add(*, actor: Any, response: NeedResponse, title: str, due_on: dt.
             raise NeedError(NeedCode.NO_CONTRACT)
         if response.acceptance:
             raise _wrong_response(response, "添加里程碑")
-        ms = Milestone.objects.create(response=response, title=title.strip()[:120], due_on=due_on,
-                                      note=note.strip()[:300])
+        ms = Milestone.objects.create(response=response, title=clean(title)[:120], due_on=due_on,
+                                      note=clean(note)[:300])
         audit_record(actor=actor, action="needs.milestone_add", target=response,
                      data={"milestone": ms.title, "due_on": due_on})
     return ms
@@ -439,11 +445,11 @@ def acceptance_record(*, actor: Any, response: NeedResponse, passed: bool, on: d
         if resp.acceptance:
             raise _wrong_response(resp, "重复验收")
         resp.acceptance = AcceptanceResult.PASSED if passed else AcceptanceResult.FAILED
-        resp.accepted_on, resp.acceptance_note = on, note.strip()
+        resp.accepted_on, resp.acceptance_note = on, clean(note)
         resp.save()
         audit_record(actor=actor, action="needs.acceptance_record", target=resp,
                      data={"acceptance": resp.acceptance, "result": resp.get_acceptance_display(),
-                           "accepted_on": on, "note": note.strip()})
+                           "accepted_on": on, "note": clean(note)})
         need = _locked(resp.need)
         selected = NeedResponse.objects.filter(need=need, status=ResponseStatus.SELECTED)
         if need.status in (NeedStatus.PUBLISHED, NeedStatus.CLOSED) and not selected.exclude(acceptance=AcceptanceResult.PASSED).exists():

@@ -79,7 +79,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(field=field)
     else:
         field = ""
-    query = (request.GET.get("q") or "").strip()[:100]
+    query = services.clean(request.GET.get("q") or "")[:100]
     if query:
         qs = qs.filter(Q(title__icontains=query) | Q(description__icontains=query) | Q(indicators__icontains=query))
     page = Paginator(qs.order_by("-published_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -199,7 +199,7 @@ def need_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.need_hide(actor=request.user, need=need, reason=text)
             msg = "需求已下架，发榜企业会收到通知。"
         elif action == "invite":
-            code = (request.POST.get("credit_code") or "").strip().upper()
+            code = services.clean(request.POST.get("credit_code") or "").upper()[:18]
             firm = Enterprise.objects.filter(credit_code=code).first()
             if firm is None:
                 raise NeedError(NeedCode.ENTERPRISE_UNKNOWN, credit_code=code)
@@ -278,7 +278,9 @@ def response_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.milestone_add(actor=request.user, response=resp, title=mform.cleaned_data["title"],
                                    due_on=mform.cleaned_data["due_on"], note=mform.cleaned_data.get("note") or "")
         elif action == "milestone_done":
-            ms = Milestone.objects.filter(response=resp, pk=request.POST.get("milestone") or 0).first()
+            raw = request.POST.get("milestone") or ""
+            ms = Milestone.objects.filter(response=resp, pk=int(raw)).first() if raw.isdigit() and len(raw) < 18 \
+                else None
             if ms is None:
                 raise TiduError(ErrorCode.NOT_FOUND)
             services.milestone_done(actor=request.user, milestone=ms, done_on=timezone.localdate())
