@@ -10,6 +10,10 @@
     .venv/bin/python benchmarks/startup_explain.py [--runs 5] [--firms 1000]
 
 The cache goes to a temporary directory (TIDU_PACKS_CACHE_DIR), so the user's cache is untouched.
+Start-up rows give wall seconds and, beside them, the CPU seconds of the child (user + system, from
+os.wait4): on a shared machine the wall time grows with the load, the CPU time much less.
+`--src DIR` runs the same cases on another checkout's src/ (e.g. `git archive OLD src | tar -x -C
+/tmp/old`), so a before/after pair is measured under the same load.
 """
 
 from __future__ import annotations
@@ -33,14 +37,26 @@ PY = sys.executable
 TODAY = dt.date(2025, 6, 30)
 
 
+SRC = REPO / "src"
+
+
 def _env(cache: Path) -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(REPO / "src"), "TIDU_PACKS_CACHE_DIR": str(cache)}
+    return {**os.environ, "PYTHONPATH": str(SRC), "TIDU_PACKS_CACHE_DIR": str(cache)}
 
 
-def _timed(cmd: list[str], env: dict[str, str]) -> float:
+CPU: dict[str, list[float]] = {}  # case -> CPU seconds of each timed child
+
+
+def _timed(cmd: list[str], env: dict[str, str], label: str = "") -> float:
     t0 = time.perf_counter()
-    subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - t0
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise subprocess.CalledProcessError(proc.returncode, cmd)
+    CPU.setdefault(label, []).append(usage.ru_utime + usage.ru_stime)
+    return wall
 
 
 def bench_startup(work: Path, runs: int) -> list[tuple[str, float, float]]:
@@ -58,15 +74,15 @@ def bench_startup(work: Path, runs: int) -> list[tuple[str, float, float]]:
         cold, warm = [], []
         for _ in range(runs):
             shutil.rmtree(cache, ignore_errors=True)
-            cold.append(_timed(cmd, _env(cache)))
-            warm.append(_timed(cmd, _env(cache)))
+            cold.append(_timed(cmd, _env(cache), f"{name} cold"))
+            warm.append(_timed(cmd, _env(cache), f"{name} warm"))
         out.append((name, statistics.median(cold), statistics.median(warm)))
     load = [PY, "-c", "import tidu.rules as R; R.load_packs()"]
     cold, warm = [], []
     for _ in range(runs):
         shutil.rmtree(cache, ignore_errors=True)
-        cold.append(_timed(load, _env(cache)))
-        warm.append(_timed(load, _env(cache)))
+        cold.append(_timed(load, _env(cache), "load cold"))
+        warm.append(_timed(load, _env(cache), "load warm"))
     out.append(
         ("python -c 'import tidu.rules; load_packs()'", statistics.median(cold), statistics.median(warm))
     )
@@ -108,7 +124,13 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5, help="fresh processes per start-up case (median)")
     ap.add_argument("--firms", type=int, default=1000, help="firms explained")
     ap.add_argument("--only", nargs="*", choices=("startup", "explain"))
+    ap.add_argument("--src", metavar="DIR", help="measure another checkout's src/ (default: this one)")
     args = ap.parse_args()
+    if args.src:
+        global SRC
+        SRC = Path(args.src).resolve()
+        sys.path.insert(0, str(SRC))  # before bench_explain imports tidu
+        print(f"src: {SRC}")
     only = set(args.only or ("startup", "explain"))
     print(f"python {sys.version.split()[0]}; {platform.machine()}; {os.cpu_count()} CPUs; "
           f"load average {os.getloadavg()[0]:.2f}")  # fmt: skip
@@ -116,10 +138,12 @@ def main() -> None:
         work = Path(tmp)
         if "startup" in only:
             print()
-            print(f"| start-up (fresh process, median of {args.runs}) | cold s | warm s |")
-            print("|---|---:|---:|")
+            print(f"| start-up (fresh process, median of {args.runs}) | cold s | warm s | cold CPU s | warm CPU s |")
+            print("|---|---:|---:|---:|---:|")
             for name, cold, warm in bench_startup(work, args.runs):
-                print(f"| {name} | {cold:.2f} | {warm:.2f} |")
+                key = "load" if name.startswith("python -c") else name
+                cpu_cold, cpu_warm = (statistics.median(CPU[f"{key} {k}"]) for k in ("cold", "warm"))
+                print(f"| {name} | {cold:.2f} | {warm:.2f} | {cpu_cold:.2f} | {cpu_warm:.2f} |")
         if "explain" in only:
             e = bench_explain(work, args.firms)
             print()
