@@ -226,3 +226,16 @@ def test_a_refresh_after_an_import_touches_only_the_imported_firms_and_equals_a_
     incremental = _all_cells()
     refresh_standings()
     assert _all_cells() == incremental
+
+
+def test_the_api_gives_the_charts_of_the_callers_jurisdiction_only() -> None:
+    _generated_register(9)
+    refresh_standings()
+    county = make_user("ins_api_county", "government", level="county", region="440305")
+    client = Client()
+    client.force_login(county)
+    body = client.get("/api/v1/insights/charts").json()
+    assert body["region"] == "440305" and body["region_name"] == "南山区"
+    [pyramid] = [c for c in body["charts"] if c["id"] == "pyramid"]
+    assert sum(pyramid["series"][0]["data"]) == 6  # two firms in three of the generated register
+    assert client.get("/api/v1/insights/charts?region=440304").status_code == 404
