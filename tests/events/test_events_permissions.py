@@ -116,3 +116,11 @@ def test_the_api_refuses_a_move_into_a_busy_slot_with_its_code(world: EWorld) ->
         {"slot": other.slot + 1, "table": other.table}, content_type="application/json")
     assert response.status_code == 409
     assert response.json()["code"] == "event_firm_busy"
+
+
+def test_an_id_past_what_the_database_holds_is_not_found_not_a_server_error(world: EWorld) -> None:
+    huge = "9" * 25
+    assert _client(world.users["city"]).get(f"/events/{huge}/").status_code == 404
+    assert _client(world.users["city"]).post(f"/events/{world.event.pk}/meetings/move/",  # type: ignore[union-attr]
+                                             {"meeting": huge, "slot": "0", "table": "1"}).status_code == 302
+    assert _bearer(world.users["city"]).get(f"/api/v1/events/{huge}/schedule").status_code == 422

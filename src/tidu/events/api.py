@@ -7,9 +7,10 @@ jurisdiction read the whole grid, start the optimiser (a background job) and mov
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from tidu.accounts.auth import API_AUTH
+from tidu.core.api_errors import Id
 from tidu.core.errors import ErrorCode, TiduError
 from tidu.core.permissions import require
 from tidu.enterprises.api import ErrorOut, api_errors
@@ -40,7 +41,7 @@ def list_events(request: HttpRequest) -> Any:
 
 @router.get("/{event_id}/schedule", response={200: dict[str, Any], **ERRORS}, summary="我的洽谈日程")
 @api_errors
-def my_schedule(request: HttpRequest, event_id: int) -> Any:
+def my_schedule(request: HttpRequest, event_id: Id) -> Any:
     event = selectors.event_get(request.user, event_id)
     reg = selectors.registration_of(request.user, event)
     if reg is None:
@@ -54,7 +55,7 @@ def my_schedule(request: HttpRequest, event_id: int) -> Any:
 
 @router.get("/{event_id}/grid", response={200: dict[str, Any], **ERRORS}, summary="洽谈安排表（主办方）")
 @api_errors
-def grid(request: HttpRequest, event_id: int) -> Any:
+def grid(request: HttpRequest, event_id: Id) -> Any:
     event = selectors.event_get(request.user, event_id)
     require(selectors.can_manage_event(request.user, event))
     return {"event": _event_out(event), "report": event.solve_report,
@@ -63,21 +64,21 @@ def grid(request: HttpRequest, event_id: int) -> Any:
 
 @router.post("/{event_id}/solve", response={202: dict[str, Any], **ERRORS}, summary="开始排程（后台任务）")
 @api_errors
-def solve(request: HttpRequest, event_id: int) -> Any:
+def solve(request: HttpRequest, event_id: Id) -> Any:
     event = selectors.event_get(request.user, event_id)
     job = services.schedule_submit(actor=request.user, event=event)
     return Status(202, {"job": str(job.pk), "status": job.status})
 
 
 class MoveIn(Schema):
-    slot: int  # 1-based, as shown
-    table: int
+    slot: int = Field(ge=1, le=24, description="时段（从1起，如页面所示）")
+    table: int = Field(ge=1, le=500, description="桌号")
 
 
 @router.post("/{event_id}/meetings/{meeting_id}/move", response={200: dict[str, Any], **ERRORS},
              summary="调整一场洽谈的时段和桌号")
 @api_errors
-def move(request: HttpRequest, event_id: int, meeting_id: int, data: MoveIn) -> Any:
+def move(request: HttpRequest, event_id: Id, meeting_id: Id, data: MoveIn) -> Any:
     event = selectors.event_get(request.user, event_id)
     require(selectors.can_manage_event(request.user, event))
     meeting = Meeting.objects.filter(event=event, pk=meeting_id).first()

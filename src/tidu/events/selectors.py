@@ -61,6 +61,8 @@ def events_visible_to(user: Any) -> QuerySet[MatchEvent]:
 
 
 def event_get(user: Any, pk: int) -> MatchEvent:
+    if not 0 < pk < 2**63:  # past what the database holds: not found, never a server error
+        raise TiduError(ErrorCode.NOT_FOUND)
     event = events_visible_to(user).filter(pk=pk).first()
     if event is None:
         raise TiduError(ErrorCode.NOT_FOUND)

@@ -23,10 +23,12 @@ from tidu.events.models import EventStatus, Meeting, Registration, Side, Tier
 
 
 def _int(value: Any, default: int | None = None) -> int | None:
+    """A form's number; anything else, or past what the database holds, is the default."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return default
+    return number if abs(number) < 2**62 else default
 
 
 def _ids(values: list[str]) -> list[int]:
