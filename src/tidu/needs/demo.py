@@ -106,6 +106,8 @@ def seed_needs(demo_firm: Any) -> None:
         services.invite(actor=owner, need=needs["invite"], enterprise=firm, note="贵企业在该领域有成熟产品，诚邀揭榜。")
     services.response_shortlist(actor=owner, response=services.response_submit(
         actor=firm_user, need=needs["invite"], data=mine))
+    if len(others) > 1:  # the county invites a firm too
+        services.invite(actor=county, need=needs["invite"], enterprise=others[1], note="区工信局推荐")
     # closed: demo-firm selected, contract signed, one milestone done; another not selected; one withdrawn
     sel = services.response_submit(actor=firm_user, need=needs["closed"], data=mine)
     if others:
