@@ -40,7 +40,9 @@ class SandboxRun(TimeStampedModel):
         verbose_name_plural = _("门槛沙盘试算")
 
     def __str__(self) -> str:
-        return f"{self.standard} {self.created_at:%Y-%m-%d %H:%M}"
+        from tidu.sandbox.engine import STANDARDS
+
+        return f"{STANDARDS.get(self.standard, '')}门槛试算 #{self.pk}"
 
     @property
     def finished(self) -> bool:
