@@ -62,7 +62,8 @@ def same_connection() -> Iterator[None]:
 
 
 def load_schema() -> Any:
-    return schemathesis.openapi.from_wsgi(SCHEMA_PATH, get_wsgi_application())
+    with same_connection():  # fetching the schema is a request too
+        return schemathesis.openapi.from_wsgi(SCHEMA_PATH, get_wsgi_application())
 
 
 def bearer_headers(username: str | None) -> dict[str, str]:
@@ -107,6 +108,13 @@ def _kind_of(failure: Any) -> str:
     return FAILURE_KINDS.get(type(failure).__name__, type(failure).__name__)
 
 
+def _detail(case: Any, response: Any) -> str:
+    """The answer and the request, with the generated headers and cookies (the curl line hides them)."""
+    generated = {"headers": case.headers, "cookies": case.cookies}
+    return (f"{response.status_code} {response.text[:300]!r} ← {case.as_curl_command()} "
+            f"{ {k: v for k, v in generated.items() if v}!r}")
+
+
 def fuzz_operation(operation: Any, headers: dict[str, str], tally: Tally, *, examples: int, seed_value: int,
                    modes: tuple[GenerationMode, ...] = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)) -> None:
     """`examples` generated requests per mode against one operation, each checked, none raising."""
@@ -127,16 +135,16 @@ def fuzz_operation(operation: Any, headers: dict[str, str], tally: Tally, *, exa
             except FailureGroup as group:
                 for failure in group.exceptions:
                     tally.add(_kind_of(failure), label, getattr(failure, "title", str(failure)),
-                              f"{response.status_code} {response.text[:300]!r} ← {case.as_curl_command()}")
+                              _detail(case, response))
             except Exception as failure:  # one check failing alone is raised bare
                 tally.add(_kind_of(failure), label, getattr(failure, "title", str(failure)),
-                          f"{response.status_code} {response.text[:300]!r} ← {case.as_curl_command()}")
+                          _detail(case, response))
             # A request the published schema calls valid, refused by the framework's validation (422): the
             # schema lies. (A 400 is a documented business rule the schema cannot express: a year outside
             # the filing window, a file that is not a spreadsheet.)
             if case.meta is not None and case.meta.generation.mode.is_positive and response.status_code == 422:
                 tally.add("valid_refused", label, "Schema-valid request refused with 422",
-                          f"{response.status_code} {response.text[:300]!r} ← {case.as_curl_command()}")
+                          _detail(case, response))
 
         run()
 
