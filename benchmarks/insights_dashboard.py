@@ -70,7 +70,7 @@ def generate(firms: int) -> float:
                    c.codes[1 + mod(g * 7919, cardinality(c.codes))],
                    (ARRAY{INDUSTRIES!r})[1 + mod(g, {len(INDUSTRIES)})], true, true,
                    DATE '2005-01-01' + mod(g, 5000)::int, '', '', '', 'demo'
-            FROM generate_series(1, %s) g, c
+            FROM generate_series(1::bigint, %s::bigint) g, c
         """, [firms])
         # h: the firm's lot (0–999), fixed across years; tiers held grow with it, figures vary by year.
         cur.execute("""
