@@ -33,6 +33,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -367,7 +368,9 @@ for att in Attachment.objects.order_by("pk"):
 """
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, workload: Callable[[Drill], None] | None = None) -> int:
+    """Bring the stack up, run `workload` against it (default: the smoke checks), tear everything down.
+    benchmarks/load/run.py passes the load test as its workload."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory (logs) afterwards")
     args = parser.parse_args(argv)
@@ -402,7 +405,7 @@ def main(argv: list[str] | None = None) -> int:
         drill.start("qcluster", [str(VENV_BIN / "python"), str(REPO / "manage.py"), "qcluster"])
         nginx = shutil.which("nginx") or "/usr/sbin/nginx"
         drill.start("nginx", [nginx, "-p", str(run_dir / "nginx"), "-c", str(nginx_conf), "-e", str(drill.log_dir / "nginx-error.log")])
-        smoke(drill)
+        (workload or smoke)(drill)
     except KeyboardInterrupt:
         drill.failures.append("interrupted")
     except Exception as error:
