@@ -113,6 +113,8 @@ SENTENCES: dict[str, str] = {
     "news.article.publish": "发布了文章“{target}”",
     "news.article.withdraw": "撤回了文章“{target}”，改为草稿",
     "news.demo.seed": "生成了政策快讯示例文章（{articles} 篇）",
+    # ladder dashboard (梯度看板)
+    "insights.refresh_submit": "提交了梯度看板统计的刷新",
     # threshold sandbox (门槛沙盘)
     "sandbox.run": "做了一次门槛沙盘试算（{target}），现行规则未改变",
     # policies (惠企政策): written as data, published, pushed, paid
