@@ -49,6 +49,7 @@ SENTENCES: dict[str, str] = {
     "enterprise_year.update": "修改了 {target}数据",
     "enterprise_year.verify": "核实了 {target}数据（{count} 项）",
     "demo.seed": "生成了演示数据",
+    "demo.scale": "把演示企业名录扩充了 {enterprises} 家企业（压测用，种子 {seed}）",
     # accounts
     "account.firm_register": "注册了企业账号（{target}）",
     "account.firm_register_held": "提交了企业注册（{target}），等待所在地主管部门核实",
