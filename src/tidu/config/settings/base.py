@@ -10,10 +10,12 @@ TIDU_REMINDER_LEAD_DAYS  days before each calendar date that reminders go out (d
 TIDU_WARM_ON_START  "0" stops the server from building its caches at start-up (tidu.core.warmup)
 TIDU_PROXY_COUNT    reverse proxies in front of the site (default 0): per-address limits then read the
                     client's address from X-Forwarded-For (tidu.core.http.client_ip)
+TIDU_RATE_LIMITS    JSON overriding rate limits, e.g. {"api_token": {"account": [600, 60]}} (tidu.core.ratelimit)
 """
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -210,3 +212,5 @@ TIDU_METRICS_ALLOW = os.environ.get("TIDU_METRICS_ALLOW", "127.0.0.0/8,::1/128")
 TIDU_METRICS_TOKEN = os.environ.get("TIDU_METRICS_TOKEN", "")
 # /healthz checks the job queue only where the worker's status is shared with the web (production).
 TIDU_HEALTH_QUEUE = env_flag("TIDU_HEALTH_QUEUE", False)
+# {scope: {"account"|"address": [uses, seconds]}} over tidu.core.ratelimit.DEFAULT_LIMITS ([0, 0]: no limit).
+TIDU_RATE_LIMITS = json.loads(os.environ.get("TIDU_RATE_LIMITS") or "{}")
