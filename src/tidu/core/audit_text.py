@@ -116,6 +116,9 @@ SENTENCES: dict[str, str] = {
     "news.demo.seed": "生成了政策快讯示例文章（{articles} 篇）",
     # ladder dashboard (梯度看板)
     "insights.refresh_submit": "提交了梯度看板统计的刷新",
+    # background jobs whose worker died (tidu.jobs.lease)
+    "jobs.requeued": "将被中断的后台任务 {target} 重新排队（{cause}，已运行 {attempts} 次）",
+    "jobs.interrupted": "将被中断的后台任务 {target} 标记为失败（{cause}）",
     # threshold sandbox (门槛沙盘)
     "sandbox.run": "做了一次门槛沙盘试算（{target}），现行规则未改变",
     # policies (惠企政策): written as data, published, pushed, paid

@@ -51,6 +51,11 @@ class Job(models.Model):
     # What went wrong inside (the traceback of a crash): for the administrators who open the job by the
     # number its owner was given; never shown to the owner.
     error_detail = models.TextField(_("内部错误详情（仅管理员可见）"), blank=True)
+    # The process running the job ("host:pid:start-time") and its last sign of life; a job whose
+    # process is gone is queued again or failed with a reason (tidu.jobs.lease).
+    worker = models.CharField(_("处理进程"), max_length=200, blank=True)
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("运行次数"), default=0)
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
