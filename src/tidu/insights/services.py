@@ -405,8 +405,9 @@ def refresh_submit(*, actor: Any) -> Any:
 
     prefix = "" if is_platform_admin(actor) else jurisdiction_prefix_of(actor)
     require(prefix is not None)
-    job = job_submit(owner=actor, kind="insights_refresh", params={"prefix": prefix})
-    audit_record(actor=actor, action="insights.refresh_submit", target=job, data={"prefix": prefix})
+    with transaction.atomic():  # the job and its audit event together, or neither (decision 0107)
+        job = job_submit(owner=actor, kind="insights_refresh", params={"prefix": prefix})
+        audit_record(actor=actor, action="insights.refresh_submit", target=job, data={"prefix": prefix})
     return job
 
 

@@ -100,13 +100,14 @@ def start_run(*, user: Any, standard: str, edits: Mapping[str, str]) -> SandboxR
             target=run,
             data={"standard": standard, "edits": {e["id"]: [e["old"], e["new"]] for e in checked}},
         )
-    job = job_submit(
-        owner=user,
-        kind="threshold_sandbox",
-        params={"run": run.pk},
-        input_name=f"门槛沙盘：{E.STANDARDS[standard]}",
-    )
-    SandboxRun.objects.filter(pk=run.pk).update(job=job)
+        # In the same transaction: a server killed mid-request leaves no run without its job (decision 0107).
+        job = job_submit(
+            owner=user,
+            kind="threshold_sandbox",
+            params={"run": run.pk},
+            input_name=f"门槛沙盘：{E.STANDARDS[standard]}",
+        )
+        SandboxRun.objects.filter(pk=run.pk).update(job=job)
     run.refresh_from_db()
     return run
 
