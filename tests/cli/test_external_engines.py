@@ -74,6 +74,29 @@ def test_spark_engine_matches_python(tidu: Any, tmp_path: Path) -> None:
     assert _evaluate(tidu, src, tmp_path / "spark.csv", "--engine", "spark") == expected
 
 
+@pytest.mark.spark
+def test_spark_keeps_the_input_order_over_many_partitions(tidu: Any, tmp_path: Path) -> None:
+    """Spark hands its result back part file by part file: with the input read in many small
+    partitions (as a 10-million-row file is), output row n is still input row n."""
+    from tidu.rules.batch import spark_session
+
+    spark = spark_session()  # the session the CLI's getOrCreate() will find
+    spark.conf.set("spark.sql.files.maxPartitionBytes", "8192")
+    spark.conf.set("spark.sql.files.openCostInBytes", "0")
+    try:
+        import pyarrow.parquet as pq
+
+        src = write_parquet(tmp_path / "in.parquet", typed(contract_rows()) + generate(400, seed=9, years=2).to_pylist())
+        pq.write_table(pq.read_table(src), src, row_group_size=40)  # Spark splits a file between row groups
+        filled = spark.read.parquet(str(src)).rdd.glom().map(len).filter(lambda n: n > 0).count()
+        assert filled > 3  # the rows really are read in several partitions
+        expected = _evaluate(tidu, src, tmp_path / "py.csv", "--engine", "python")
+        assert _evaluate(tidu, src, tmp_path / "spark.csv", "--engine", "spark") == expected
+    finally:
+        spark.conf.unset("spark.sql.files.maxPartitionBytes")
+        spark.conf.unset("spark.sql.files.openCostInBytes")
+
+
 def test_register_columns_follow_the_django_models() -> None:
     """pgsource writes the register's table and column names out (the CLI may not import Django)."""
     from tidu.enterprises.models import REGISTRY_NAME, YEAR_VALUE_FIELDS, Enterprise, EnterpriseYear
