@@ -153,19 +153,32 @@ def default_as_of(year: int) -> dt.date:
     return day
 
 
+def latest_years(enterprise: Enterprise) -> dict[int, EnterpriseYear]:
+    """The firm's three latest fiscal years by fiscal year (one query): the rows the record of the
+    evaluation year after the latest one reads (Y−1, Y−2, Y−3), gaps left out."""
+    rows = list(EnterpriseYear.objects.filter(enterprise=enterprise).order_by("-fiscal_year")[:3])
+    if not rows:
+        return {}
+    latest = rows[0].fiscal_year
+    return {r.fiscal_year: r for r in rows if r.fiscal_year >= latest - 2}
+
+
 def evaluation_record_with_marks(
-    enterprise: Enterprise, year: int, *, as_of: dt.date | None = None
+    enterprise: Enterprise, year: int, *, as_of: dt.date | None = None,
+    rows: dict[int, EnterpriseYear] | None = None, recognitions: Iterable[Recognition] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """`evaluation_record` and the provenance mark of each of its yearly figures (two queries).
 
     The titles held (cert_*_valid) come from the platform's recognition records on `as_of` wherever the
     firm has a record of that tier (marked with the record's number), and from the firm's declaration
-    only where it has none (tidu.enterprises.titles).
+    only where it has none (tidu.enterprises.titles). A caller that already holds the yearly rows of
+    Y−1..Y−3 (`latest_years`) or all the firm's recognitions passes them and saves the query.
     """
-    rows = _rows(enterprise, year)
+    rows = _rows(enterprise, year) if rows is None else rows
     record, marks = _record(enterprise, year, rows), _marks(year, rows)
-    titles.apply_platform_titles(record, marks, Recognition.objects.filter(enterprise=enterprise),
-                                 as_of or default_as_of(year))
+    titles.apply_platform_titles(
+        record, marks, Recognition.objects.filter(enterprise=enterprise) if recognitions is None else recognitions,
+        as_of or default_as_of(year))
     return record, marks
 
 

@@ -49,7 +49,7 @@ class WhatIfIn(Schema):
 @api_errors
 def me(request: HttpRequest) -> Any:
     a = assess(firm_for(request.user))
-    recognitions = recognitions_of(a.enterprise)
+    recognitions = recognitions_of(a.enterprise, records=a.recognition_records)
     return {**as_json(a), "recognitions": recognitions,
             "calendar": calendar_of(a.enterprise.region_id, recognitions, today_shanghai())}
 

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tidu.core.http import tidu_view
@@ -19,14 +25,65 @@ from tidu.ladder.dates import CHANGE_RULE, calendar_of
 from tidu.ladder.report import diagnosis_pdf
 
 
+class _Rendered:
+    """The standings part of the page (summary, titles, each standard with its radar) as rendered HTML,
+    for the assessments seen lately in this process (an LRU of `SIZE` entries).
+
+    That part holds nothing of the visitor (no form, no CSRF token, no name): it is a function of the
+    assessment's key (packs digest, day, whole record: `assessment.EXPLAINED`), the provenance marks of
+    the titles, the report link and the language, which together make the key here. The templates
+    are read once per process in production (cached loader), so a process never mixes two versions."""
+
+    SIZE = 1024
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: OrderedDict[str, SafeString] = OrderedDict()
+
+    def get(self, key: str) -> SafeString | None:
+        with self._lock:
+            html = self._items.get(key)
+            if html is not None:
+                self._items.move_to_end(key)
+            return html
+
+    def put(self, key: str, html: SafeString) -> None:
+        with self._lock:
+            self._items[key] = html
+            while len(self._items) > self.SIZE:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+RENDERED = _Rendered()
+
+
+def standings_html(request: HttpRequest, a: Assessment, report_url: str) -> SafeString:
+    """`ladder/_standings.html` for `a`, rendered once per distinct input in this process."""
+    marks = sorted((k, repr(v)) for k, v in a.marks.items() if k.startswith("cert_"))
+    key = hashlib.blake2b(repr((a.key, marks, report_url, get_language())).encode(), digest_size=16).hexdigest()
+    keep = bool(a.key) and not settings.DEBUG  # with DEBUG, an edited template shows at once
+    html = RENDERED.get(key) if keep else None
+    if html is None:
+        for s in a.standards:
+            s["radar"] = mark_safe(radar_svg(s["groups"], title=s["title"]))
+        html = mark_safe(render_to_string("ladder/_standings.html", {"a": a, "report_url": report_url}, request))
+        if keep:
+            RENDERED.put(key, html)
+    return html
+
+
 def _context(request: HttpRequest, a: Assessment, credit_code: str | None, *, values: dict[str, str],
              errors: dict[str, str], **extra: Any) -> dict[str, Any]:
-    for s in a.standards:
-        s["radar"] = mark_safe(radar_svg(s["groups"], title=s["title"]))
     kw = {"credit_code": credit_code} if credit_code else {}
+    report_url = reverse("ladder:firm_report" if credit_code else "ladder:report", kwargs=kw)
     return {"a": a, "enterprise": a.enterprise, "own": credit_code is None,
             "what_if_url": reverse("ladder:firm_what_if" if credit_code else "ladder:what_if", kwargs=kw),
-            "report_url": reverse("ladder:firm_report" if credit_code else "ladder:report", kwargs=kw),
+            "report_url": report_url,
+            "standings": standings_html(request, a, report_url) if a.fiscal_year is not None else "",
             "fields": [{"name": f.name, "label": f.label, "money": f.money, "value": values.get(f.name, ""),
                         "error": errors.get(f.name, ""),
                         "badge": provenance.badge(a.marks[f.name]) if f.name in a.marks else None}
@@ -40,7 +97,7 @@ def _context(request: HttpRequest, a: Assessment, credit_code: str | None, *, va
 def me(request: HttpRequest, credit_code: str | None = None) -> HttpResponse:
     """The live assessment of every standard, the what-if form and the firm's recognitions."""
     a = assess(firm_for(request.user, credit_code))
-    recognitions = recognitions_of(a.enterprise)
+    recognitions = recognitions_of(a.enterprise, records=a.recognition_records)
     return render(request, "ladder/me.html", _context(
         request, a, credit_code, values=whatif.initial(a.record), errors={}, recognitions=recognitions,
         calendar=calendar_of(a.enterprise.region_id, recognitions, today_shanghai()), change_rule=CHANGE_RULE))
@@ -54,7 +111,7 @@ def what_if(request: HttpRequest, credit_code: str | None = None) -> HttpRespons
     overrides, errors = whatif.parse(request.POST)
     a = assess(ent, overrides=None if errors else overrides)
     values = {f.name: request.POST.get(f.name, "") for f in whatif.FIELDS}
-    recognitions = recognitions_of(ent)
+    recognitions = recognitions_of(ent, records=a.recognition_records)
     ctx = _context(request, a, credit_code, values=values, errors=errors, what_if=not errors,
                    unit_warnings=[] if errors else whatif.unit_warnings(overrides, ent),
                    recognitions=recognitions, calendar=calendar_of(ent.region_id, recognitions, today_shanghai()),
