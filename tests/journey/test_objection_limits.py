@@ -5,6 +5,7 @@ per day (counted in the database, so every web worker shares the count)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -130,3 +131,58 @@ def test_behind_a_proxy_the_address_comes_from_x_forwarded_for(settings: object,
                                  REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=f"1.2.3.{i}, 198.51.100.9")
         assert response.status_code == (201 if i < 3 else 429)  # the client-written part is not trusted
     assert set(Objection.objects.values_list("lodged_from", flat=True)) == {"198.51.100.9"}
+
+
+# ---- per person (tidu.core.ratelimit scope "objection", kind account), limits from the settings -------------
+
+
+@pytest.fixture
+def per_person(settings: Any) -> None:
+    settings.TIDU_RATE_LIMITS = {"objection": {"account": (2, 86400), "address": (100, 86400)},
+                                 "objection_publicity": {"address": (100, 3600)}}
+
+
+def test_one_person_is_limited_whatever_address_they_use(per_person: None, pub: Publicity) -> None:
+    assert api_lodge(pub, ip="203.0.113.1")[0] == 201
+    assert api_lodge(pub, ip="203.0.113.2", contact="138 0000 0000")[0] == 201  # the same number, written apart
+    code, data = api_lodge(pub, ip="203.0.113.3")
+    assert code == 429 and data["code"] == "rate_limited"
+    assert data["message"].startswith("提交异议过于频繁：同一提出人24小时内最多提交 2 件异议。")
+    assert api_lodge(pub, ip="203.0.113.3", contact="13900000000")[0] == 201  # another person, same address
+    assert Objection.objects.count() == 3
+    assert AuditEvent.objects.filter(action="ratelimit.trip", data__scope="objection").count() == 1
+
+
+def test_a_signed_in_person_counts_as_their_account(per_person: None, world: World, pub: Publicity) -> None:
+    client = Client()
+    client.force_login(world.users["province"])
+    app = pub.applications.order_by("id").first()
+    assert app is not None
+    statuses = [client.post(f"/publicity/{pub.pk}/objections/", {"application": app.pk, **GOOD,
+                                                                  "contact": f"1390000000{i}"},
+                            REMOTE_ADDR=f"203.0.113.{i}").status_code for i in range(3)]
+    assert statuses == [302, 302, 429]
+
+
+def test_the_page_says_when_to_retry(per_person: None, pub: Publicity) -> None:
+    for _ in range(2):
+        assert lodge(Client(), pub)[0] == 302
+    app = pub.applications.order_by("id").first()
+    assert app is not None
+    response = Client().post(f"/publicity/{pub.pk}/objections/", {"application": app.pk, **GOOD},
+                             REMOTE_ADDR="198.51.100.1")
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    page = response.content.decode()
+    assert "同一提出人24小时内最多提交 2 件异议" in page and "后再试" in page
+    assert "该企业主导产品并非自主研发</textarea>" in page and 'value="张三"' in page  # what was typed is kept
+
+
+def test_the_per_address_limits_are_settings_too(settings: Any, pub: Publicity) -> None:
+    settings.TIDU_RATE_LIMITS = {"objection_publicity": {"address": (1, 3600)}}
+    assert api_lodge(pub)[0] == 201
+    response = Client().post(f"/api/v1/journey/publicity/{pub.pk}/objections",
+                             {"application_id": pub.applications.order_by("id")[0].pk, **GOOD},
+                             content_type="application/json", REMOTE_ADDR="203.0.113.7")
+    assert response.status_code == 429 and response.json()["code"] == "objection_throttled"
+    assert "对同一公示1小时内最多提交 1 件异议" in response.json()["message"]
+    assert 3500 < int(response["Retry-After"]) <= 3600

@@ -1,11 +1,21 @@
+from typing import Any
+
 from django.contrib import admin
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
-from tidu.accounts.forms import ThrottledAuthenticationForm
-from tidu.accounts.models import AccountRequest, ApiToken, Invitation, LoginFailure, Membership, Organisation
+from tidu.accounts.forms import ThrottledAuthenticationForm, limited_status
+from tidu.accounts.models import AccountRequest, ApiToken, Invitation, Membership, Organisation
 
-# The admin login is throttled like ours.
+# The admin login is throttled like ours, and answers a refusal with 429 and Retry-After too.
 admin.site.login_form = ThrottledAuthenticationForm
+_admin_login = admin.site.login
+
+
+def _limited_admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    return limited_status(_admin_login(request, extra_context))
+
+
+admin.site.login = _limited_admin_login  # type: ignore[method-assign]
 admin.site.site_header = "梯度平台管理"
 admin.site.site_title = "梯度平台管理"
 
@@ -30,12 +40,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ("prefix", "name", "user", "created_at", "last_used_at", "revoked_at")
     readonly_fields = ("prefix", "digest", "created_at", "last_used_at")
     search_fields = ("user__username", "name", "prefix")
-
-
-@admin.register(LoginFailure)
-class LoginFailureAdmin(admin.ModelAdmin):
-    list_display = ("username", "ip", "at")
-    search_fields = ("username", "ip")
 
 
 @admin.register(Invitation)

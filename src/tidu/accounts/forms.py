@@ -9,39 +9,49 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from tidu.accounts.services import login_blocked_minutes, login_failed, login_succeeded
 from tidu.core.credit_code import credit_code_problem, normalize_credit_code
 from tidu.core.errors import ErrorCode, error_message
 from tidu.core.http import client_ip
+from tidu.core.ratelimit import RateLimited, rate_count, rate_forgive
 from tidu.core.validators import ContactEmailField, PhoneField
 from tidu.enterprises.forms import FirmCodesCleaning
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
-    """Django's login form, refusing attempts after repeated failures (per user name and per address).
+    """Django's login form, refusing attempts after repeated failures per user name and per address
+    (tidu.core.ratelimit scope "login"). Used by our login page and by the admin's login page; both
+    answer a refusal with 429 and Retry-After (`limited_status`).
 
-    Used by our login page and by the admin's login page.
+    Every attempt is counted before the password is checked (concurrent guesses cannot slip past the
+    limit) and a successful one is taken back, so only failures use up the limit.
     """
 
     error_messages = {  # noqa: RUF012 (Django's own attribute)
         **AuthenticationForm.error_messages,
         "invalid_login": _("用户名或密码不正确。注意区分大小写。"),
     }
+    rate_limited: RateLimited | None = None
 
     def clean(self) -> dict[str, Any]:
         username = (self.data.get("username") or "").strip()
         ip = client_ip(self.request)
-        minutes = login_blocked_minutes(username=username, ip=ip)
-        if minutes:
-            raise ValidationError(error_message(ErrorCode.LOGIN_THROTTLED, minutes=minutes), code="throttled")
-        try:
-            cleaned = super().clean()
-        except ValidationError:
-            if username:
-                login_failed(username=username, ip=ip)
-            raise
-        login_succeeded(username=username)
+        self.rate_limited = rate_count("login", account=username, address=ip)
+        if self.rate_limited is not None:
+            raise ValidationError(self.rate_limited.message, code="throttled")
+        cleaned = super().clean()
+        rate_forgive("login", account=username, address=ip)
         return cleaned
+
+
+def limited_status(response: Any) -> Any:
+    """A login page whose form was refused by the rate limit: status 429 and Retry-After."""
+    form = (getattr(response, "context_data", None) or {}).get("form")
+    refused = getattr(form, "rate_limited", None)
+    if refused is not None:
+        response.status_code = 429
+        for name, value in refused.headers.items():
+            response[name] = value
+    return response
 
 
 class CreditCodeField(forms.CharField):

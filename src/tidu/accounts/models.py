@@ -106,21 +106,6 @@ class ApiToken(models.Model):
         return self.revoked_at is None
 
 
-class LoginFailure(models.Model):
-    """One failed password attempt; recent ones throttle further attempts (see services.login_*)."""
-
-    username = models.CharField(max_length=150, db_index=True)
-    ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        verbose_name = _("登录失败记录")
-        verbose_name_plural = _("登录失败记录")
-
-    def __str__(self) -> str:
-        return f"{self.username} {self.ip} {self.at:%Y-%m-%d %H:%M}"
-
-
 class Invitation(models.Model):
     """A one-time link an official sends to a firm of the register that has no account.
 

@@ -1,4 +1,4 @@
-"""Account workflows: firm self-registration and claims, invitations, API tokens, login throttling."""
+"""Account workflows: firm self-registration and claims, invitations, API tokens (login limits: forms.py)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from tidu.accounts.models import (
     AccountRequest,
     ApiToken,
     Invitation,
-    LoginFailure,
     Membership,
     Organisation,
     OrgKind,
@@ -45,10 +44,6 @@ from tidu.notifications.services import notify_users, send_mails
 from tidu.regions.models import Region
 from tidu.regions.selectors import registration_region_get
 
-# Throttling: this many failures within the window block further attempts for the window.
-MAX_FAILURES_PER_USERNAME = 5
-MAX_FAILURES_PER_IP = 20
-THROTTLE_WINDOW = dt.timedelta(minutes=15)
 TOKEN_PREFIX = "tidu_"
 
 
@@ -401,27 +396,3 @@ def api_token_authenticate(key: str) -> Any | None:
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
-
-
-def login_blocked_minutes(*, username: str, ip: str | None, now: dt.datetime | None = None) -> int:
-    """0 when a login may be tried; else the minutes until the oldest counted failure expires."""
-    now = now or timezone.now()
-    since = now - THROTTLE_WINDOW
-    recent = LoginFailure.objects.filter(at__gte=since)
-    for qs, limit in ((recent.filter(username=username.lower()), MAX_FAILURES_PER_USERNAME),
-                      (recent.filter(ip=ip), MAX_FAILURES_PER_IP) if ip else (None, 0)):
-        if qs is None:
-            continue
-        times = list(qs.order_by("-at").values_list("at", flat=True)[:limit])
-        if len(times) >= limit:
-            free_at = times[-1] + THROTTLE_WINDOW
-            return max(1, int((free_at - now).total_seconds() // 60) + 1)
-    return 0
-
-
-def login_failed(*, username: str, ip: str | None) -> None:
-    LoginFailure.objects.create(username=username.lower()[:150], ip=ip or None)
-
-
-def login_succeeded(*, username: str) -> None:
-    LoginFailure.objects.filter(username=username.lower()).delete()

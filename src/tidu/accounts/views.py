@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, PasswordResetView
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,6 +22,7 @@ from tidu.accounts.forms import (
     InvitationForm,
     RejectForm,
     ThrottledAuthenticationForm,
+    limited_status,
 )
 from tidu.accounts.models import AccountRequest, ApiToken, RequestKind, RequestStatus
 from tidu.accounts.selectors import (
@@ -44,8 +45,9 @@ from tidu.accounts.services import (
     invitation_valid_days,
 )
 from tidu.core.errors import ErrorCode, TiduError
-from tidu.core.http import redirect_next, render_error, tidu_view
+from tidu.core.http import client_ip, redirect_next, render_error, tidu_view
 from tidu.core.permissions import organisation_of, require
+from tidu.core.ratelimit import rate_count
 from tidu.core.validators import email_ok
 from tidu.enterprises.selectors import enterprise_get
 
@@ -66,6 +68,9 @@ class TiduLoginView(LoginView):
             return reverse("accounts:request_status")
         return super().get_default_redirect_url()
 
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return limited_status(super().post(request, *args, **kwargs))
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         if getattr(settings, "DEMO_MODE", False):
@@ -74,13 +79,35 @@ class TiduLoginView(LoginView):
         return context
 
 
+class TiduPasswordResetView(PasswordResetView):
+    """Django's reset-mail page, limited per e-mail address and per network address (no mail flood)."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        refused = rate_count("password_reset", account=form.cleaned_data["email"], address=client_ip(self.request))
+        if refused is None:
+            return super().form_valid(form)
+        form.add_error(None, refused.message)
+        response = self.form_invalid(form)
+        response.status_code = 429
+        response["Retry-After"] = str(refused.retry_after)
+        return response
+
+
 def register(request: HttpRequest) -> HttpResponse:
-    """A firm creates its account (credit code + contact); a code already in the register becomes a claim."""
+    """A firm creates its account (credit code + contact); a code already in the register becomes a claim.
+
+    Sign-ups and claims are limited per credit code and per network address (tidu.core.ratelimit)."""
     if request.user.is_authenticated:
         return redirect("home")
     form = FirmRegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        refused = rate_count("register", account=data["credit_code"], address=client_ip(request))
+        if refused is not None:
+            form.add_error(None, refused.message)
+            response = render(request, "accounts/register.html", {"form": form}, status=429)
+            response["Retry-After"] = str(refused.retry_after)
+            return response
         try:
             result = firm_register(
                 username=data["username"], password=data["password1"], email=data["email"],

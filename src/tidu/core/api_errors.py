@@ -43,6 +43,7 @@ FRAMEWORK_ANSWERS = {
     403: "无权访问；用浏览器会话调用时也可能是缺少 CSRF 令牌",
     404: "路径中的记录不存在，或您无权查看",
     422: "参数或请求体不符合本接口的说明（problems 中逐项列出）",
+    429: "请求过于频繁（API 令牌的账号或网络地址超过频率限制），Retry-After 头给出需等待的秒数",
 }
 
 
@@ -59,7 +60,7 @@ def document_framework_answers(schema: dict[str, Any]) -> dict[str, Any]:
             params = operation.get("parameters", [])
             answers = set()
             if operation.get("security"):
-                answers |= {401, 403}
+                answers |= {401, 403, 429}  # 429: the per-account and per-address limits of API tokens
             if any(p.get("in") == "path" for p in params):
                 answers.add(404)
             if params or "requestBody" in operation:
@@ -180,6 +181,13 @@ def install(api: NinjaAPI) -> None:
     def on_not_found(request: HttpRequest, exc: Any) -> HttpResponse:
         return _json(api, request, TiduError(ErrorCode.NOT_FOUND), status=404)
 
+    def on_tidu_error(request: HttpRequest, exc: Any) -> HttpResponse:
+        """A TiduError raised before the view (a rate limit on an API token), with its headers."""
+        response = _json(api, request, exc)
+        for name, value in exc.headers.items():
+            response[name] = value
+        return response
+
     def on_throttled(request: HttpRequest, exc: Any) -> HttpResponse:
         return _json(api, request, TiduError(ErrorCode.VALIDATION, message="请求过于频繁，请稍后再试。"), status=429)
 
@@ -199,5 +207,6 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(AuthenticationError, on_authentication)
     api.add_exception_handler(AuthorizationError, on_authorization)
     api.add_exception_handler(Throttled, on_throttled)
+    api.add_exception_handler(TiduError, on_tidu_error)
     api.add_exception_handler(HttpError, on_http_error)
     api.add_exception_handler(Http404, on_not_found)

@@ -60,6 +60,7 @@ SENTENCES: dict[str, str] = {
     "account.invitation_accept": "接受邀请，开通了 {target} 的账号",
     "api_token.create": "创建了 API 令牌“{name}”",
     "api_token.revoke": "撤销了 API 令牌 {target}",
+    "ratelimit.trip": "触发了频率限制（{what}）：{who}“{key}”{window}内超过 {limit} 次，此后的请求在本时段内被拒绝",
     # applications and their review
     "journey.round.open": "开启了申报批次“{target}”",
     "journey.round.close": "截止了申报批次“{target}”的受理",

@@ -43,6 +43,7 @@ class ErrorCode(StrEnum):
     ACCOUNT_REQUEST_DECIDED = "account_request_decided"
     REASON_REQUIRED = "reason_required"
     LOGIN_THROTTLED = "login_throttled"
+    RATE_LIMITED = "rate_limited"
     TOKEN_INVALID = "token_invalid"
     AUDIT_APPEND_ONLY = "audit_append_only"
     IDENTITY_LOCKED = "identity_locked"
@@ -83,6 +84,7 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.INVITATION_REVOKED: "该邀请链接已作废（主管部门已重新发送邀请），请使用最新一封邀请邮件中的链接。",
     ErrorCode.ACCOUNT_REQUEST_DECIDED: "该申请已处理（{status}），不能重复处理。",
     ErrorCode.REASON_REQUIRED: "请填写{what}。",
+    ErrorCode.RATE_LIMITED: "{what}：{who}{window}内{verb} {limit} {unit}。请 {wait}后再试{hint}。",
     ErrorCode.LOGIN_THROTTLED: "登录失败次数过多，请{minutes}分钟后再试，或通过“忘记密码”重设密码。",
     ErrorCode.TOKEN_INVALID: "API 令牌无效或已撤销。",
     ErrorCode.AUDIT_APPEND_ONLY: "审计记录只能新增，不能修改或删除。",
@@ -99,6 +101,7 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.LOGIN_REQUIRED: 401,
     ErrorCode.TOKEN_INVALID: 401,
     ErrorCode.LOGIN_THROTTLED: 429,
+    ErrorCode.RATE_LIMITED: 429,
     ErrorCode.ENTERPRISE_ALREADY_REGISTERED: 409,
     ErrorCode.INVITATION_INVALID: 404,
     ErrorCode.INVITATION_USED: 410,
@@ -140,6 +143,7 @@ class TiduError(Exception):
         self.field = field
         self.params = params
         self.message = message or error_message(code, **params)
+        self.headers: dict[str, str] = {}  # sent with the answer (Retry-After of a rate limit)
         super().__init__(self.message)
 
     @property

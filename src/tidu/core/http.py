@@ -17,7 +17,10 @@ from tidu.core.errors import ErrorCode, TiduError
 
 
 def render_error(request: HttpRequest, error: TiduError) -> HttpResponse:
-    return render(request, "core/error.html", {"error": error}, status=error.status)
+    response = render(request, "core/error.html", {"error": error}, status=error.status)
+    for name, value in error.headers.items():  # Retry-After of a rate limit
+        response[name] = value
+    return response
 
 
 def tidu_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

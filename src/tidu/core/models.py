@@ -70,3 +70,28 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TiduError(ErrorCode.AUDIT_APPEND_ONLY)
+
+
+class RateCounter(models.Model):
+    """How often one key (an account or a network address) used one limited action in one fixed window.
+
+    Kept in the database so every web worker counts together (tidu.core.ratelimit); rows whose window has
+    passed are deleted as new windows open.
+    """
+
+    scope = models.CharField(_("受限操作"), max_length=40)
+    kind = models.CharField(_("计数对象"), max_length=10)  # "account" or "address"
+    key = models.CharField(_("账号或地址"), max_length=255)
+    window_start = models.DateTimeField(_("时段开始"))
+    expires_at = models.DateTimeField(_("时段结束"), db_index=True)
+    hits = models.PositiveIntegerField(_("次数"), default=0)
+
+    class Meta:
+        verbose_name = _("频率计数")
+        verbose_name_plural = _("频率计数")
+        constraints = (
+            models.UniqueConstraint(fields=["scope", "kind", "key", "window_start"], name="core_ratecounter_one_window"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.kind} {self.key} {self.hits}"

@@ -90,7 +90,10 @@ def api_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return fn(request, *args, **kwargs)
         except TiduError as error:
-            return JsonResponse(error.as_dict(), status=error.status, json_dumps_params={"ensure_ascii": False})
+            response = JsonResponse(error.as_dict(), status=error.status, json_dumps_params={"ensure_ascii": False})
+            for name, value in error.headers.items():  # Retry-After of a rate limit
+                response[name] = value
+            return response
 
     return wrapper
 

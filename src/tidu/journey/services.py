@@ -8,6 +8,7 @@ conditional UPDATE lets exactly one of two simultaneous officials through; the o
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,7 @@ from django.utils import timezone
 from tidu.core.audit import audit_record
 from tidu.core.errors import ErrorCode, TiduError
 from tidu.core.permissions import is_platform_admin, organisation_of, require
+from tidu.core.ratelimit import ADDRESS, duration_words, limit_for, rate_limit
 from tidu.core.text import validate_no_formula_prefix
 from tidu.core.validators import MOBILE_RE, email_ok, normalize_phone
 from tidu.enterprises.models import Enterprise, EnterpriseYear
@@ -680,12 +682,20 @@ def _notify_publicity_moved(move: PublicityMove) -> None:
     )
 
 
-# Anonymous objections are open to anyone, so each network address may lodge only so many (counted in the
-# database: shared by every web worker, like the login throttle): (limit, window, per publicity?).
-OBJECTION_LIMITS = (
-    (3, dt.timedelta(hours=1), True),  # one publicity, one hour: a person objecting to a few listed firms
-    (10, dt.timedelta(days=1), False),  # any publicity, one day
-)
+# Anonymous objections are open to anyone, so each network address may lodge only so many: counted from the
+# objections themselves (exact, shared by every web worker), per publicity and over all publicities, with
+# the limits of tidu.core.ratelimit's settings (scopes "objection_publicity" and "objection", kind address).
+# Per person (the signed-in user, else the contact given) the shared counter of scope "objection" applies.
+def objection_limits() -> list[tuple[int, dt.timedelta, bool]]:
+    """(limit, window, per publicity?) for one address, from the settings."""
+    limits = []
+    for scope, per_publicity in (("objection_publicity", True), ("objection", False)):
+        limit = limit_for(scope, ADDRESS)
+        if limit is not None:
+            limits.append((limit.count, dt.timedelta(seconds=limit.seconds), per_publicity))
+    return limits
+
+
 OBJECTION_NAME_MAX = 30
 
 
@@ -709,7 +719,7 @@ def _objection_throttle(*, publicity: Publicity, ip: str | None) -> None:
     if not ip:
         return
     now = timezone.now()
-    for limit, window, per_publicity in OBJECTION_LIMITS:
+    for limit, window, per_publicity in objection_limits():
         recent = Objection.objects.filter(lodged_from=ip, lodged_at__gte=now - window)
         if per_publicity:
             recent = recent.filter(publicity=publicity)
@@ -717,9 +727,11 @@ def _objection_throttle(*, publicity: Publicity, ip: str | None) -> None:
         if len(times) >= limit:
             wait = times[len(times) - limit] + window - now  # when the oldest counted one leaves the window
             minutes = max(1, -(-int(wait.total_seconds()) // 60))
-            raise JourneyError(JourneyCode.OBJECTION_THROTTLED, field="contact", limit=limit,
-                               window="1小时" if window <= dt.timedelta(hours=1) else "24小时",
-                               scope="对同一公示" if per_publicity else "", minutes=minutes)
+            error = JourneyError(JourneyCode.OBJECTION_THROTTLED, field="contact", limit=limit,
+                                 window=duration_words(int(window.total_seconds())),
+                                 scope="对同一公示" if per_publicity else "", minutes=minutes)
+            error.headers["Retry-After"] = str(max(1, math.ceil(wait.total_seconds())))
+            raise error
 
 
 def objection_lodge(
@@ -727,7 +739,7 @@ def objection_lodge(
     ip: str | None = None, today: dt.date | None = None,
 ) -> Objection:
     """Anyone, logged in or not, may object to a listed firm while publicity runs, giving a name and a
-    mobile number or e-mail; each address (`ip`) may lodge only OBJECTION_LIMITS of them."""
+    mobile number or e-mail; each address (`ip`) and each person may lodge only so many of them."""
     if publicity.status != PublicityStatus.OPEN or _today(today) > publicity.ends_on:
         raise JourneyError(JourneyCode.PUBLICITY_CLOSED)
     if not publicity.applications.filter(pk=application.pk).exists():
@@ -740,6 +752,8 @@ def objection_lodge(
     user = actor if getattr(actor, "is_authenticated", False) else None
     value = contact.strip()
     value = value if "@" in value else normalize_phone(value)
+    # Counted before the transaction: a refusal must not roll back its own count and audit event.
+    rate_limit("objection", account=user.get_username() if user is not None else value, actor=user)
     with transaction.atomic():
         # Lock the publicity row: concurrent objections to it count and insert one after another.
         Publicity.objects.select_for_update().filter(pk=publicity.pk).first()

@@ -30,6 +30,7 @@ from tidu.core.permissions import (
     require,
     role_of,
 )
+from tidu.core.ratelimit import RateLimited
 from tidu.enterprises.selectors import own_enterprise
 from tidu.journey import checklist, frozen, services, storage
 from tidu.journey.access import (
@@ -456,12 +457,15 @@ def objection_lodge(request: HttpRequest, pk: int) -> HttpResponse:
         services.objection_lodge(actor=request.user, publicity=pub, application=app,
                                  name=request.POST.get("contact_name", ""), contact=request.POST.get("contact", ""),
                                  text=request.POST.get("text", ""), ip=client_ip(request))
-    except JourneyError as error:
+    except (JourneyError, RateLimited) as error:
         # The page again with what was typed and the error beside its field (nothing to retype).
-        return render(request, "journey/publicity.html", _publicity_context(request, pub) | {
+        response = render(request, "journey/publicity.html", _publicity_context(request, pub) | {
             "objection_error": error, "draft": {k: request.POST.get(k, "") for k in
                                                 ("application", "contact_name", "contact", "text")},
         }, status=error.status)
+        for name, value in error.headers.items():  # Retry-After of a limit
+            response[name] = value
+        return response
     else:
         messages.success(request, _("异议已提交，主管部门将在作出认定前处理。"))
     return redirect("journey:publicity", pk=pk)
