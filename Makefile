@@ -85,6 +85,15 @@ $(PEERS)/.installed: benchmarks/requirements-peers.txt
 bench-peers: venv $(PEERS)/.installed
 	$(BIN)/python benchmarks/side_by_side.py --rows $(ROWS)
 
+# Fault drills (issue 15, decision 0107): kill -9 of the app server (gunicorn), the job worker (qcluster) and the
+# PostgreSQL backend serving them, each during an import, a batch evaluation and a review decision; after the restart
+# the database is checked (nothing half-written, jobs re-run or failed with a reason, no lost update). Real processes
+# on a private throw-away PostgreSQL cluster (initdb from Debian's postgresql), bounded (about 6 minutes); not part of
+# `make test` (tests/faults/drill_faults.py is no test_*.py). Results table: docs/faults.md.
+.PHONY: drills
+drills: venv
+	timeout 600 $(BIN)/python tests/faults/drill_faults.py
+
 # Hostile input (issue 15): schemathesis over every API operation as anonymous, firm, county and province,
 # at least FUZZ_REQUESTS generated requests per role, in a throwaway database (tests/hostile/fuzz_api.py).
 # `make test` runs the same harness briefly (tests/hostile). Figures in benchmarks/README.md.
