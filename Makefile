@@ -127,6 +127,18 @@ restore: venv
 	@test -n "$(BACKUP)" || { echo "用法：make restore BACKUP=<备份目录>"; exit 1; }
 	$(BIN)/python manage.py restore $(BACKUP)
 
+# pip-audit (issue 15, decision 0104): every pin of requirements.lock against PyPI's advisories, which it reads from
+# https://pypi.org/pypi/<name>/<version>/json (network needed; a minute or so). --strict: a package it could not look
+# up fails the audit instead of being skipped. AUDIT_IGNORE holds `--ignore-vuln ID` for advisories that have no fix
+# yet, each with its reason in docs/decisions/0104-content-security-policy-and-headers.md (none today).
+.PHONY: audit
+AUDIT_IGNORE :=
+audit: venv
+	@$(BIN)/python -c 'import importlib.metadata as m, urllib.request as u; u.urlopen(f"https://pypi.org/pypi/pip-audit/{m.version(\"pip-audit\")}/json", timeout=30).read(1)' 2>/dev/null \
+	  || { echo "pip-audit 无法访问 PyPI 的漏洞数据接口（https://pypi.org/pypi/<包>/<版本>/json）：依赖未审计，审计失败。"; \
+	       echo "pip-audit cannot reach PyPI's vulnerability API (https://pypi.org/pypi/<name>/<version>/json): nothing was audited."; exit 1; }
+	timeout 900 $(BIN)/pip-audit -r requirements.lock --no-deps --disable-pip --strict --progress-spinner off $(AUDIT_IGNORE)
+
 # Re-pin: install the direct dependencies fresh and freeze them (needs the registry).
 lock:
 	rm -rf /tmp/tidu-lock && $(PYTHON) -m venv /tmp/tidu-lock

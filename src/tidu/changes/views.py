@@ -115,6 +115,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "report": report, "steps": report.steps.all(), "attachments": report.attachments.all(),
         "waiting": [Side(s).label for s in waiting], "reviewable": bool(waiting),
         "review_actions": [(ReviewAction.APPROVE, _("核准")), (ReviewAction.RETURN, _("退回修改"))],
+        "own_report": own is not None and own.pk == report.enterprise_id,  # "返回" leads to the firm's list
         "revisable": own is not None and own.pk == report.enterprise_id and report.status == ChangeStatus.RETURNED,
         "last_return": report.steps.filter(action=ReviewAction.RETURN).last(),
         "needed": [(Side(s).label, s in report.approved_sides()) for s in report.sides_needed()],

@@ -6,8 +6,23 @@ The QR encodes the signed check-in address; an official scans it (or opens it) a
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 from xml.sax.saxutils import escape
+
+_STYLE_ATTR = re.compile(r'\sstyle="([^"]*)"')
+
+
+def _presentation_attributes(svg: str) -> str:
+    """reportlab writes `style="fill: none; …"`; the Content-Security-Policy refuses inline style attributes
+    (decision 0104), which would paint the QR's transparent background black. SVG takes the same properties as
+    attributes (`fill="none"`), which no policy blocks."""
+
+    def attributes(match: re.Match[str]) -> str:
+        pairs = (part.split(":", 1) for part in match.group(1).split(";") if ":" in part)
+        return "".join(f' {name.strip()}="{value.strip()}"' for name, value in pairs)
+
+    return _STYLE_ATTR.sub(attributes, svg)
 
 
 def _qr_drawing(url: str, size: float) -> Any:
@@ -27,7 +42,7 @@ def qr_svg(url: str, size: int = 180) -> str:
 
     svg = renderSVG.drawToString(_qr_drawing(url, size))
     start = svg.find("<svg")
-    return svg[start:] if start >= 0 else svg
+    return _presentation_attributes(svg[start:] if start >= 0 else svg)
 
 
 def schedule_pdf(*, event: Any, registration: Any, rows: list[tuple[str, str, str, str]], checkin_url: str) -> bytes:

@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "tidu.core.request_log.RequestIdMiddleware",  # first: every response, even a redirect, carries the id
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # before WhiteNoise: static files carry the policy too (decision 0104)
+    "tidu.core.security_headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -179,6 +181,37 @@ EXPORT_INLINE_MAX_ROWS = int(os.environ.get("TIDU_EXPORT_INLINE_MAX_ROWS", "2000
 
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Content-Security-Policy on every response (django-csp; decision 0104): scripts and styles only from our
+# own static files, no inline script, style attribute, eval or nonce; images also as data: URIs (Swagger
+# UI's icons); no plugins, no <base>, forms post only here, no page of ours inside anyone's frame. The
+# browser test tests/browser/test_browser_csp.py records every violation; tests/core/test_no_inline_code.py
+# keeps the templates free of inline code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Permissions-Policy (tidu.core.security_headers): no page needs any of these browser features.
+TIDU_PERMISSIONS_POLICY: dict[str, tuple[str, ...]] = {
+    feature: ()
+    for feature in (
+        "accelerometer", "autoplay", "bluetooth", "camera", "display-capture", "encrypted-media", "geolocation",
+        "gyroscope", "hid", "magnetometer", "microphone", "midi", "payment", "publickey-credentials-get",
+        "screen-wake-lock", "serial", "usb", "xr-spatial-tracking", "browsing-topics",
+    )
+}
 
 # django-q2: the database is the broker, so `make run` needs nothing but the database.
 Q_CLUSTER = {
@@ -193,6 +226,8 @@ Q_CLUSTER = {
 }
 
 TIDU_PROXY_COUNT = int(os.environ.get("TIDU_PROXY_COUNT", "0"))
+# {scope: {"account"|"address": [uses, seconds]}} over tidu.core.ratelimit.DEFAULT_LIMITS ([0, 0]: no limit).
+TIDU_RATE_LIMITS = json.loads(os.environ.get("TIDU_RATE_LIMITS") or "{}")
 
 # Built in a background thread when the server starts (tidu.core.warmup, via tidu.config.wsgi), so the
 # first visit to /scenarios/ or /ladder/ does not pay for them; `manage.py warm_caches` times them.
@@ -212,5 +247,3 @@ TIDU_METRICS_ALLOW = os.environ.get("TIDU_METRICS_ALLOW", "127.0.0.0/8,::1/128")
 TIDU_METRICS_TOKEN = os.environ.get("TIDU_METRICS_TOKEN", "")
 # /healthz checks the job queue only where the worker's status is shared with the web (production).
 TIDU_HEALTH_QUEUE = env_flag("TIDU_HEALTH_QUEUE", False)
-# {scope: {"account"|"address": [uses, seconds]}} over tidu.core.ratelimit.DEFAULT_LIMITS ([0, 0]: no limit).
-TIDU_RATE_LIMITS = json.loads(os.environ.get("TIDU_RATE_LIMITS") or "{}")
