@@ -199,11 +199,13 @@ def evaluate_variant(packs: Packs, v: Variant, r: Mapping[str, Any]) -> Standard
 
     indicators: list[IndicatorResult] = []
     ranges: dict[str, tuple[Number, Number]] = {}
+    range_list: list[tuple[Number, Number]] = []
     total_lo: Number = 0
     total_hi: Number = 0
     for ind in v.indicators:
         lo, hi, label = band_range(ind, r)
         ranges[ind.id] = (lo, hi)
+        range_list.append((lo, hi))
         total_lo += lo
         total_hi += hi
         if lo != hi:
@@ -242,8 +244,10 @@ def evaluate_variant(packs: Packs, v: Variant, r: Mapping[str, Any]) -> Standard
 
     routes: list[RouteResult] = []
     route_values: list[bool | None] = []
+    item_vals: list[list[bool | None]] = []
     for k, rt in enumerate(v.routes):
         items: list[ConditionResult] = []
+        ivals: list[bool | None] = []
         if rt.kind == "score":
             assert rt.score_at_least is not None
             parts = [at_least(total_lo, total_hi, rt.score_at_least)]
@@ -256,7 +260,6 @@ def evaluate_variant(packs: Packs, v: Variant, r: Mapping[str, Any]) -> Standard
                 parts.append(True if lo > 0 else (False if hi <= 0 else None))
             val = kleene_and(parts)
         else:
-            ivals = []
             for it in rt.items:
                 res, iv = _cond(packs, it, r)
                 items.append(res)
@@ -264,16 +267,19 @@ def evaluate_variant(packs: Packs, v: Variant, r: Mapping[str, Any]) -> Standard
                 if iv is None:
                     open_items.append((it.id, it.fields, k))
             val = kleene_or(ivals) if rt.kind == "any" else kleene_and(ivals)
+        item_vals.append(ivals)
         route_values.append(val)
         routes.append(RouteResult(rt.path, rt.path, rt.label, rt.clause, Tri.of(val), items))
 
     levels: list[LevelResult] = []
+    level_vals: list[bool | None] = []
     level: str | None = None
     level_label = ""
     if v.levels:
         decided = False
         for lv in v.levels:
             val = lv.item.fn(r)
+            level_vals.append(val)
             levels.append(LevelResult(lv.id, lv.level, lv.label, Tri.of(val), lv.item.fields))
             if val is None:
                 open_items.append((lv.id, lv.item.fields, "level"))
@@ -371,6 +377,7 @@ def evaluate_variant(packs: Packs, v: Variant, r: Mapping[str, Any]) -> Standard
         readings=list(v.readings),
         notes=notes,
         score_output=v.score_output,
+        raw=(v, r, values, range_list, item_vals, level_vals),
     )
 
 
@@ -381,8 +388,11 @@ def explain(
     standards: Iterable[str] | None = None,
     editions: Mapping[str, str] | None = None,
     today: dt.date | None = None,
+    prepared: dict[str, Any] | None = None,
 ) -> LadderResult:
-    r = prepare(record, today)
+    """Every (or the named) standard for one firm-year; `prepared` is `prepare(record, today)` when
+    the caller has it already (Packs.explain, which hands the same record to the gap search)."""
+    r = prepare(record, today) if prepared is None else prepared
     wanted, forced = check_standards(standards, editions)
     results: dict[str, StandardResult] = {}
     for s in STANDARDS:

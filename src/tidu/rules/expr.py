@@ -909,12 +909,33 @@ def to_python(n: Node, *, display: bool = False) -> Fn:
         op = {"+": operator.add, "-": operator.sub, "*": operator.mul}[n.op]
         if isinstance(n.a, Lit) and isinstance(n.a.value, int) and not isinstance(n.a.value, bool):
             k = n.a.value  # `3 * x` of the cross-multiplied forms
+            if isinstance(n.b, Col):  # `3 * column`: the column read here, one call less
+                bname = n.b.name
+
+                def scale_col(r: Mapping[str, Any]) -> Any:
+                    y = r.get(bname)
+                    return None if y is None else op(k, y)
+
+                return scale_col
 
             def scale(r: Mapping[str, Any]) -> Any:
                 y = fb(r)
                 return None if y is None else op(k, y)
 
             return scale
+        if isinstance(n.a, Col) and isinstance(n.b, Col):  # `a - b` of two columns: read here
+            aname, bname = n.a.name, n.b.name
+
+            def arith_cols(r: Mapping[str, Any]) -> Any:
+                x = r.get(aname)
+                if x is None:
+                    return None
+                y = r.get(bname)
+                if y is None:
+                    return None
+                return op(x, y)
+
+            return arith_cols
 
         def arith(r: Mapping[str, Any]) -> Any:
             x = fa(r)
@@ -941,6 +962,8 @@ def to_python(n: Node, *, display: bool = False) -> Fn:
                 return None
             if isinstance(x, int):
                 return x * mult
+            if type(x) is Fraction:  # the floor of n·mult/d, reduced or not: no Fraction built
+                return x.numerator * mult // x.denominator
             v = Fraction(x) * mult
             return v.numerator // v.denominator  # exact: the column keeps `scale` decimals
 

@@ -272,7 +272,7 @@ def _cmps(n: E.Node) -> list[E.Cmp]:
 # a lean verdict (same closures and rules as evaluate_variant, without the explanation text)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Quick:
     qualified: bool | None
     total_lo: Number
@@ -287,6 +287,7 @@ class _Quick:
     item_vals: list[list[bool | None]] = field(default_factory=list)
     level_vals: list[bool | None] = field(default_factory=list)
     group_sums: list[tuple[Number, Number]] = field(default_factory=list)  # per passing group (lo, hi)
+    cond_counts: list[int] = field(default_factory=lambda: [0, 0, 0, 0])  # TRUE, FALSE, unknown, other
 
 
 _NONE: frozenset[str] = frozenset()
@@ -303,6 +304,7 @@ class _Reads:
     levels: dict[str, list[int]]
     groups: list[tuple[Number, list[int]]]
     position: dict[str, int]  # indicator id -> its index
+    fields: frozenset[str]  # every field the conditions, indicators, route items and levels read
     group_of: dict[int, list[int]]  # indicator index -> the passing groups (indices into groups) it is in
 
 
@@ -332,8 +334,10 @@ def _reads(v: Variant) -> _Reads:
             if g.pass_min is not None
         ],
         position={ind.id: i for i, ind in enumerate(v.indicators)},
+        fields=frozenset(),
         group_of={},
     )
+    reads.fields = frozenset([*reads.conds, *reads.inds, *reads.items, *reads.levels])
     for g, (_pass_min, members) in enumerate(reads.groups):
         for i in members:
             reads.group_of.setdefault(i, []).append(g)
@@ -352,51 +356,137 @@ def _quick(
     reads = _reads(v)
     if prev is None:
         values = [c.fn(r) for c in v.conditions]
-        ranges = [band_range(ind, r)[:2] for ind in v.indicators]
+        ranges = [_points(band_range(ind, r)) for ind in v.indicators]
         item_vals = [[it.fn(r) for it in rt.items] if rt.kind != "score" else [] for rt in v.routes]
         level_vals = [lv.item.fn(r) for lv in v.levels]
-        total_lo: Number = sum((lo for lo, _hi in ranges), start=0)
-        total_hi: Number = sum((hi for _lo, hi in ranges), start=0)
-        group_sums = [
-            (sum((ranges[i][0] for i in members), start=0), sum((ranges[i][1] for i in members), start=0))
-            for _pass_min, members in reads.groups
-        ]
-    else:
-        # only what reads a changed field is evaluated again; the sums move by the differences
-        # (each list is copied only when a changed field touches it: the others are shared with prev)
-        values, ranges = prev.cond_vals, prev.ranges
-        item_vals, level_vals = list(prev.item_vals), prev.level_vals
-        total_lo, total_hi, group_sums = prev.total_lo, prev.total_hi, prev.group_sums
-        for name in changed:
-            touched = reads.conds.get(name)
-            if touched:
-                if values is prev.cond_vals:
-                    values = list(values)
-                for i in touched:
-                    values[i] = v.conditions[i].fn(r)
-            for i in reads.inds.get(name, ()):
-                lo, hi = band_range(v.indicators[i], r)[:2]
-                lo0, hi0 = ranges[i]
-                if lo != lo0 or hi != hi0:
-                    if ranges is prev.ranges:
-                        ranges, group_sums = list(ranges), list(group_sums)
-                    ranges[i] = (lo, hi)
-                    total_lo, total_hi = total_lo + (lo - lo0), total_hi + (hi - hi0)
-                    for g in reads.group_of.get(i, ()):
-                        glo, ghi = group_sums[g]
-                        group_sums[g] = (glo + (lo - lo0), ghi + (hi - hi0))
-            for k, j in reads.items.get(name, ()):
-                if item_vals[k] is prev.item_vals[k]:
-                    item_vals[k] = list(item_vals[k])
-                item_vals[k][j] = v.routes[k].items[j].fn(r)
-            touched = reads.levels.get(name)
-            if touched:
-                if level_vals is prev.level_vals:
-                    level_vals = list(level_vals)
-                for i in touched:
-                    level_vals[i] = v.levels[i].item.fn(r)
-    true_items = sum(1 for x in values if x is True)
-    false_items = sum(1 for x in values if x is False)
+        return _start(v, reads, r, values, ranges, item_vals, level_vals)
+    # only what reads a changed field is evaluated again; the sums and counts move by the
+    # differences (each list is copied only when a changed field touches it: the others are shared
+    # with prev)
+    values, ranges = prev.cond_vals, prev.ranges
+    item_vals, level_vals = prev.item_vals, prev.level_vals
+    total_lo, total_hi, group_sums = prev.total_lo, prev.total_hi, prev.group_sums
+    counts = prev.cond_counts
+    for name in changed:
+        touched = reads.conds.get(name)
+        if touched:
+            if values is prev.cond_vals:
+                values = list(values)
+                counts = list(counts)
+            for i in touched:
+                x = v.conditions[i].fn(r)
+                counts[_tri_index(values[i])] -= 1
+                counts[_tri_index(x)] += 1
+                values[i] = x
+        for i in reads.inds.get(name, ()):
+            lo, hi = _points(band_range(v.indicators[i], r))
+            lo0, hi0 = ranges[i]
+            if lo != lo0 or hi != hi0:
+                if ranges is prev.ranges:
+                    ranges, group_sums = list(ranges), list(group_sums)
+                ranges[i] = (lo, hi)
+                total_lo, total_hi = total_lo + (lo - lo0), total_hi + (hi - hi0)
+                for g in reads.group_of.get(i, ()):
+                    glo, ghi = group_sums[g]
+                    group_sums[g] = (glo + (lo - lo0), ghi + (hi - hi0))
+        for k, j in reads.items.get(name, ()):
+            if item_vals is prev.item_vals:
+                item_vals = list(item_vals)
+            if item_vals[k] is prev.item_vals[k]:
+                item_vals[k] = list(item_vals[k])
+            item_vals[k][j] = v.routes[k].items[j].fn(r)
+        touched = reads.levels.get(name)
+        if touched:
+            if level_vals is prev.level_vals:
+                level_vals = list(level_vals)
+            for i in touched:
+                level_vals[i] = v.levels[i].item.fn(r)
+    return _finish(v, reads, r, values, counts, ranges, item_vals, level_vals, total_lo, total_hi, group_sums)
+
+
+def _points(band: tuple[Any, ...]) -> tuple[Number, Number]:
+    """(lo, hi) of `band_range`, a whole number of points as an int (a points_expr gives Fractions):
+    the same values, summed and compared without building Fractions."""
+    lo, hi = band[0], band[1]
+    if type(lo) is Fraction and lo.denominator == 1:
+        lo = lo.numerator
+    if type(hi) is Fraction and hi.denominator == 1:
+        hi = hi.numerator
+    return lo, hi
+
+
+def _tri_index(x: Any) -> int:
+    """0 for TRUE, 1 for FALSE, 2 for unknown, 3 for anything else (counted as `kleene_and` and
+    `x is True` count them)."""
+    if x is True:
+        return 0
+    if x is False:
+        return 1
+    return 2 if x is None else 3
+
+
+def _start(
+    v: Variant,
+    reads: _Reads,
+    r: Mapping[str, Any],
+    values: list[bool | None],
+    ranges: list[tuple[Number, Number]],
+    item_vals: list[list[bool | None]],
+    level_vals: list[bool | None],
+) -> _Quick:
+    """A full evaluation's verdict from the raw values: totals, group sums and counts summed."""
+    total_lo: Number = sum((lo for lo, _hi in ranges), start=0)
+    total_hi: Number = sum((hi for _lo, hi in ranges), start=0)
+    group_sums = [
+        (sum((ranges[i][0] for i in members), start=0), sum((ranges[i][1] for i in members), start=0))
+        for _pass_min, members in reads.groups
+    ]
+    counts = [0, 0, 0, 0]
+    for x in values:
+        counts[_tri_index(x)] += 1
+    return _finish(v, reads, r, values, counts, ranges, item_vals, level_vals, total_lo, total_hi, group_sums)
+
+
+def _from_raw(v: Variant, r: dict[str, Any], raw: tuple[Any, ...] | None) -> _Quick | None:
+    """The base verdict from the values `evaluate_variant` already computed for this variant (None
+    when they are not for `v`, or were read off a record that differs from `r` in a field `v`
+    reads, e.g. the review flag): the gap search then evaluates nothing twice."""
+    if raw is None or raw[0] is not v:
+        return None
+    _v, seen, values, ranges, item_vals, level_vals = raw
+    reads = _reads(v)
+    if seen is not r:
+        for name in reads.fields:
+            a, b = seen.get(name), r.get(name)
+            if a is not b and (type(a) is not type(b) or a != b):
+                return None
+    return _start(
+        v,
+        reads,
+        r,
+        list(values),
+        [_points(x) for x in ranges],
+        [list(x) for x in item_vals],
+        list(level_vals),
+    )
+
+
+def _finish(
+    v: Variant,
+    reads: _Reads,
+    r: Mapping[str, Any],
+    values: list[bool | None],
+    counts: list[int],
+    ranges: list[tuple[Number, Number]],
+    item_vals: list[list[bool | None]],
+    level_vals: list[bool | None],
+    total_lo: Number,
+    total_hi: Number,
+    group_sums: list[tuple[Number, Number]],
+) -> _Quick:
+    """Routes, counts, level and verdict from the raw values of the conditions, indicators, route
+    items and levels (`counts`: how many conditions are TRUE, FALSE, unknown, other)."""
+    true_items, false_items = counts[0], counts[1]
     route_values: list[bool | None] = []
     best_route_items = 0
     for k, rt in enumerate(v.routes):
@@ -416,7 +506,7 @@ def _quick(
             if rt.kind == "all":
                 best_route_items = max(best_route_items, sum(1 for x in ivals if x is True))
         route_values.append(val)
-    if any(x is True for x in route_values):
+    if True in route_values:  # (route values are True, False or None only)
         true_items += 1 + len(v.conditions)  # a route reached outweighs any single condition
     else:
         true_items += best_route_items
@@ -430,7 +520,14 @@ def _quick(
     if v.qualified is not None:
         qualified = v.qualified.fn(r)
     else:
-        qualified = kleene_and([*values, kleene_or(route_values) if v.routes else True])
+        # kleene_and over the conditions and the routes, from the counts
+        routes = kleene_or(route_values) if v.routes else True
+        if counts[1] or routes is False:
+            qualified = False
+        elif counts[2] or routes is None:
+            qualified = None
+        else:
+            qualified = True
     return _Quick(
         qualified,
         total_lo,
@@ -444,6 +541,7 @@ def _quick(
         item_vals,
         level_vals,
         group_sums,
+        counts,
     )
 
 
@@ -461,11 +559,16 @@ def _better(new: _Quick, old: _Quick) -> bool:
 
 
 def _candidates(
-    name: str, r: Mapping[str, Any], cmps: list[_Cmp], memo: dict[int, Any] | None = None
+    name: str,
+    r: Mapping[str, Any],
+    cmps: list[_Cmp],
+    memo: dict[int, Any] | None = None,
+    scratch: dict[str, Any] | None = None,
 ) -> tuple[list[Any], bool]:
     """Values to try, nearest first, and whether bisection is needed (a non-linear comparison).
 
-    `memo` holds a − b of each comparison on this record (shared by the fields of one search)."""
+    `memo` holds a − b of each comparison on this record, `scratch` a copy of the record the
+    closures may memoize derived values in (both shared by the fields of one search)."""
     direction = _direction(name)
     old = r.get(name)
     spec = REGISTRY[name]
@@ -493,7 +596,8 @@ def _candidates(
     k_old: int | Fraction = x_old * per  # the old value in grid units (an integer on the grid)
     if isinstance(k_old, Fraction) and k_old.denominator == 1:
         k_old = k_old.numerator
-    scratch = dict(r)  # substituted closures memoize under their own keys; `r` itself stays clean
+    if scratch is None:
+        scratch = dict(r)  # substituted closures memoize under their own keys; `r` itself stays clean
     for c in cmps:
         if c.node.op not in _OPS:
             continue
@@ -597,7 +701,7 @@ def _bisect(name: str, r: Mapping[str, Any], v: Variant, base: _Quick) -> Any | 
 # the search
 
 
-@dataclass
+@dataclass(slots=True)
 class _Found:
     record: dict[str, Any]
     changes: list[Change]
@@ -620,22 +724,28 @@ def _size(changes: list[Change]) -> float:
     return total
 
 
-def _singles(v: Variant, r: dict[str, Any], base: _Quick, plan: _Plan) -> list[_Found]:
+def _singles(
+    v: Variant, r: dict[str, Any], base: _Quick, plan: _Plan, may: dict[frozenset[str], bool] | None = None
+) -> list[_Found]:
     """Per field: the nearest improving value, and the nearest qualifying one if different.
 
     Fields that could qualify on their own are tried first, then by the size of their nearest step;
-    at most MAX_EVALS evaluations are spent (the list shows MAX_GAPS suggestions anyway)."""
+    at most MAX_EVALS evaluations are spent (the list shows MAX_GAPS suggestions anyway).
+    `may` memoizes `_may_qualify` by field set for this base (shared with the caller)."""
     todo = []
     memo: dict[int, Any] = {}
+    if may is None:
+        may = {}
+    scratch = dict(r)  # the closures of the candidate search memoize here; `r` itself stays clean
     for name, cmps in _open_fields(v, base, plan).items():
         if _direction(name) is None or r.get(name) is None:
             continue
-        cands, nonlinear = _candidates(name, r, cmps, memo)
+        cands, nonlinear = _candidates(name, r, cmps, memo, scratch)
         if not cands and not nonlinear:
             continue
         fields = frozenset({name, COUPLED.get(name, name)})
         step = _size([Change(name, r[name], cands[0])]) if cands else 1.0
-        todo.append((not _may_qualify(v, base, fields), step, name, cands, nonlinear))
+        todo.append((not _may_memo(v, base, fields, may), step, name, cands, nonlinear))
     todo.sort(key=lambda t: (t[0], t[1], t[2]))
     found: list[_Found] = []
     budget = MAX_EVALS
@@ -649,14 +759,15 @@ def _singles(v: Variant, r: dict[str, Any], base: _Quick, plan: _Plan) -> list[_
                 continue
             rec, changes = applied
             budget -= 1
-            q = _quick(v, rec, base, _changed(changes))
+            changed = _changed(changes)
+            q = _quick(v, rec, base, changed)
             if not _better(q, base):
                 continue
             f = _Found(rec, changes, q, _size(changes))
             if first is None:
                 first = f
                 found.append(f)
-                if q.qualified is not True and not _may_qualify(v, base, _changed(changes)):
+                if q.qualified is not True and not _may_memo(v, base, changed, may):
                     break  # this field alone cannot carry the firm over: the nearest step is enough
             if q.qualified is True:
                 if f is not first:
@@ -673,6 +784,14 @@ def _singles(v: Variant, r: dict[str, Any], base: _Quick, plan: _Plan) -> list[_
                         _Found(rec, changes, _quick(v, rec, base, _changed(changes)), _size(changes))
                     )
     return found
+
+
+def _may_memo(v: Variant, base: _Quick, fields: frozenset[str], memo: dict[frozenset[str], bool]) -> bool:
+    """`_may_qualify`, once per field set of one search."""
+    hit = memo.get(fields)
+    if hit is None:
+        hit = memo[fields] = _may_qualify(v, base, fields)
+    return hit
 
 
 def _may_qualify(v: Variant, base: _Quick, fields: frozenset[str]) -> bool:
@@ -730,7 +849,7 @@ def _open_fields(v: Variant, base: _Quick, plan: _Plan) -> dict[str, list[_Cmp]]
     else:
         objs += list(v.indicators)
     objs += list(v.levels)
-    out: dict[str, list[_Cmp]] = {}
+    seen: dict[str, dict[int, _Cmp]] = {}  # field -> its comparisons, each once, in first-seen order
     fields_of: dict[str, None] = {}
     for o in objs:
         fields = getattr(o, "fields", None)
@@ -739,9 +858,12 @@ def _open_fields(v: Variant, base: _Quick, plan: _Plan) -> dict[str, list[_Cmp]]
         for f in fields:
             fields_of[f] = None
         for f, cmps in plan.by_obj.get(id(o), {}).items():
-            lst = out.setdefault(f, [])
-            have = {id(c) for c in lst}
-            lst += [c for c in cmps if id(c) not in have]
+            have = seen.get(f)
+            if have is None:
+                have = seen[f] = {}
+            for c in cmps:
+                have.setdefault(id(c), c)
+    out = {f: list(have.values()) for f, have in seen.items()}
     for f in fields_of:
         out.setdefault(f, [])
     return out
@@ -785,19 +907,20 @@ def find_gaps(
         # an empty review flag: the reasons shown are the new application's (evaluate_either_reading),
         # so are the changes suggested
         r[REVIEW] = False
-    base = _quick(v, r)
+    base = _from_raw(v, r, result.raw) or _quick(v, r)
     if _blocked(v, r, base, only_false=True):
         return []  # e.g. a past incident or a title already held: nothing to suggest
     if base.false_items > MAX_STEPS:
         return []  # more hard conditions fail than a short plan can fix: the rung is out of reach
-    singles = sorted(_singles(v, r, base, plan), key=lambda f: _rank(f, base))
+    may: dict[frozenset[str], bool] = {}
+    singles = sorted(_singles(v, r, base, plan, may), key=lambda f: _rank(f, base))
     chosen = singles[:MAX_GAPS]
     pool = sorted(singles, key=lambda f: _greedy_key(f, base))[:MAX_POOL]
     reach = frozenset(c.field for f in pool for c in f.changes)
     if (
         not any(f.quick.qualified is True for f in singles)
         and not _blocked(v, r, base)
-        and _may_qualify(v, base, reach)
+        and _may_memo(v, base, reach, may)
     ):
         plan_found = _greedy(v, r, base, pool)
         if plan_found is not None:
@@ -910,8 +1033,8 @@ def _gap(packs: Packs, v: Variant, r: Mapping[str, Any], base: _Quick, f: _Found
         diff = to_decimal(lo1 - lo0)
         sign = "+" if diff > 0 else ""
         if i not in w.before:
-            w.before[i] = _value_text(packs, ind, dict(r))
-        before, after = w.before[i], _value_text(packs, ind, dict(f.record))
+            w.before[i] = _value_text(packs, ind, r)
+        before, after = w.before[i], _value_text(packs, ind, f.record)
         if "；" in after or "%" not in after:  # not a single ratio: name the bands instead
             before, after = _band_label(ind, r, lo0), _band_label(ind, f.record, lo1)
         effects.append(f"{ind.label} {before} → {after}，{sign}{_num(diff)}分")
@@ -927,8 +1050,8 @@ def _gap(packs: Packs, v: Variant, r: Mapping[str, Any], base: _Quick, f: _Found
     gain = Decimal(0)
     if v.score_fn is not None:
         if not w.scored:
-            w.score, w.scored = v.score_fn(dict(r)), True
-        s0, s1 = w.score, v.score_fn(dict(f.record))
+            w.score, w.scored = v.score_fn(r), True
+        s0, s1 = w.score, v.score_fn(f.record)
         if s0 is not None and s1 is not None:
             gain = to_decimal(s1 - s0)
     elif v.indicators:
@@ -960,7 +1083,7 @@ def _plain(value: Any) -> Any:
 
 def _band_label(ind: Any, r: Mapping[str, Any], points: Number) -> str:
     for b in ind.bands:
-        if b.points == points and b.fn(dict(r)) is True:
+        if b.points == points and b.fn(r) is True:
             return str(b.label)
     return str(ind.else_label) if points == 0 else _num(to_decimal(points)) + "分"
 

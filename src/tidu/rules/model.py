@@ -310,6 +310,10 @@ class StandardResult:
     gaps: list[Any] = field(default_factory=list)
     pack_digest: str = ""  # sha256 of the pack files it was computed with (Packs.digest)
     as_of: dt.date | None = None  # the evaluation date the edition was chosen for
+    # the raw values behind this result, for the gap search to start from instead of evaluating the
+    # variant again: (variant, record, condition values, indicator (lo, hi), route item values, level
+    # values) — evaluate.evaluate_variant; not part of the result's schema
+    raw: tuple[Any, ...] | None = field(default=None, repr=False, compare=False)
 
     def as_json(self) -> dict[str, Any]:
         """This result in the stored and published schema (docs/rules.md, "Result JSON", version

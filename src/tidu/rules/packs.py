@@ -73,8 +73,8 @@ class Packs(CompiledPacks):
         gaps: bool = False,
     ) -> LadderResult:
         """Evaluate one firm-year against every (or the named) standard, with the reasons."""
-        out = _explain(self, record, standards=standards, editions=editions, today=today)
-        prepared = prepare(record, today) if gaps else None
+        prepared = prepare(record, today)
+        out = _explain(self, record, standards=standards, editions=editions, today=today, prepared=prepared)
         for s, res in out.standards.items():
             res.pack_digest, res.as_of = self.digest, out.as_of
             if gaps:
