@@ -115,6 +115,25 @@ deploy-check: venv
 	fi
 	$(BIN)/python deploy/check.py
 
+# Load test (issue 15, decision 0108): the deploy-check stack, the demo scaled to LOAD_FIRMS firms (scale_demo, in the
+# stack's throw-away database), locust with LOAD_USERS users for LOAD_SECONDS seconds on the loopback and an import of
+# LOAD_IMPORT_ROWS firm-years beside it (benchmarks/load/run.py). Bounded in time; not part of `make test`. Figures in
+# benchmarks/README.md; `benchmarks/load/profile_pages.py` shows where a page's time goes.
+.PHONY: load-test
+LOAD_FIRMS ?= 100000
+LOAD_USERS ?= 50
+LOAD_SECONDS ?= 60
+LOAD_IMPORT_ROWS ?= 10000
+load-test: venv
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "安装 Debian nginx（压测需要）"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null); \
+	  else echo "请先安装 Debian 的 nginx 包：sudo apt-get install nginx-light"; exit 1; fi; \
+	fi
+	TIDU_LOAD_FIRMS=$(LOAD_FIRMS) TIDU_LOAD_USERS=$(LOAD_USERS) TIDU_LOAD_SECONDS=$(LOAD_SECONDS) \
+	  TIDU_LOAD_IMPORT_ROWS=$(LOAD_IMPORT_ROWS) timeout 2700 $(BIN)/python benchmarks/load/run.py
+
 # Backup: the database (pg_dump of one snapshot, or SQLite's online backup), the uploads and the audit trail, with a
 # manifest of checksums and row counts (src/tidu/core/backup.py); DEST defaults to var/backups. Restore only into an
 # EMPTY database and upload directory (settings from the environment): `make restore BACKUP=var/backups/tidu-backup-…`;

@@ -3,14 +3,19 @@
     .venv/bin/python benchmarks/load/run.py
 
 deploy/check.py brings the stack up (PostgreSQL, gunicorn, qcluster, nginx with TLS, the demo data) and
-tears it down afterwards; in between, this logs demo-firm in once and runs locust headless with
-TIDU_LOAD_USERS (50) users for TIDU_LOAD_SECONDS (60) through nginx over HTTPS. Prints one line per
-request kind (requests, failures, requests/s, median, p95, p99) and writes them to
-var/load-test/results.json. Exit status 1 on any failed request.
+tears it down afterwards; in between, this scales the demo register to TIDU_LOAD_FIRMS (100,000) firms
+(`manage.py scale_demo --throwaway`, seed 1, in the stack's throw-away database), logs demo-firm and
+demo-county in once, queues an import of TIDU_LOAD_IMPORT_ROWS (10,000) firm-years as demo-county (the
+job worker runs it during the load), and runs locust headless (benchmarks/load/locustfile.py) with
+TIDU_LOAD_USERS (50) users for TIDU_LOAD_SECONDS (60) through nginx over HTTPS. Afterwards it waits for
+the import (at most TIDU_LOAD_IMPORT_WAIT, 600 s) and counts the firm-years it committed. Prints one
+line per request kind (requests, failures, requests/s, median, p95, p99) and the import, and writes
+them to var/load-test/results.json. Exit status 1 on any failed request or any firm-year missing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import http.cookiejar
 import json
@@ -19,9 +24,11 @@ import re
 import ssl
 import subprocess
 import sys
+import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -31,9 +38,46 @@ import check  # noqa: E402  (deploy/check.py: the stack's set-up and teardown)
 
 USERS = int(os.environ.get("TIDU_LOAD_USERS", "50"))
 SECONDS = int(os.environ.get("TIDU_LOAD_SECONDS", "60"))
+FIRMS = int(os.environ.get("TIDU_LOAD_FIRMS", "100000"))
+IMPORT_ROWS = int(os.environ.get("TIDU_LOAD_IMPORT_ROWS", "10000"))
+IMPORT_WAIT = int(os.environ.get("TIDU_LOAD_IMPORT_WAIT", "600"))
+IMPORT_YEARS = (2022, 2023, 2024, 2025)
+
+# Run with `manage.py shell -c` in the stack's environment: queue the import as the demo county official.
+SUBMIT_IMPORT = """
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from tidu.enterprises.imports import enterprises_import_submit
+from tidu.enterprises.io_samples import rows_to_xlsx, sample_rows
+rows = sample_rows(firms=@FIRMS@, years=@YEARS@, region_codes=["440305"], seed=15)
+user = get_user_model().objects.get(username="demo-county")
+job = enterprises_import_submit(user=user, upload=SimpleUploadedFile("load-import.xlsx", rows_to_xlsx(rows)))
+print("JOB", job.pk, len(rows))
+"""
+# … and afterwards: the job's state and the firm-years of the file's firms now in the register.
+COUNT_IMPORT = """
+import json
+from tidu.enterprises.io_samples import sample_rows
+from tidu.enterprises.models import EnterpriseYear
+from tidu.jobs.models import Job
+rows = sample_rows(firms=@FIRMS@, years=@YEARS@, region_codes=["440305"], seed=15)
+job = Job.objects.get(pk="@JOB@")
+codes = sorted({r["credit_code"] for r in rows})
+stored = EnterpriseYear.objects.filter(enterprise__credit_code__in=codes, fiscal_year__in=@YEARS@)
+print("RESULT", json.dumps({"status": job.status, "expected": len(rows), "committed": stored.count(),
+      "started_at": job.started_at.isoformat() if job.started_at else None,
+      "finished_at": job.finished_at.isoformat() if job.finished_at else None, "result": job.result}, default=str))
+"""
 
 
-def _session(drill: check.Drill) -> str:
+def _script(template: str, **values: object) -> str:
+    for key, value in values.items():
+        template = template.replace(f"@{key}@", str(value))
+    return template
+
+
+def _session(drill: check.Drill, username: str = "demo-firm") -> tuple[str, str]:
+    """(sessionid, csrftoken) of `username` logged in through nginx."""
     jar = http.cookiejar.CookieJar()
     context = ssl.create_default_context(cafile=str(drill.run_dir / "tls.crt"))
     opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context),
@@ -43,46 +87,114 @@ def _session(drill: check.Drill) -> str:
     password = drill.manage("shell", "-c", "from tidu.accounts.demo import DEMO_PASSWORD; print(DEMO_PASSWORD)"
                             ).strip().splitlines()[-1]
     body = urllib.parse.urlencode({"csrfmiddlewaretoken": token.group(1) if token else "",
-                                   "username": "demo-firm", "password": password}).encode()
+                                   "username": username, "password": password}).encode()
     opener.open(urllib.request.Request(drill.url("/login/"), data=body, headers={"Referer": drill.url("/login/")}),
                 timeout=60).read()
     session = next((c.value for c in jar if c.name == "sessionid"), "")
     if not session:
-        raise RuntimeError("demo-firm could not log in")
-    for path in ("/ladder/", "/api/v1/ladder/me"):  # one request each before the clock starts
-        opener.open(drill.url(path), timeout=60).read()
-    return session
+        raise RuntimeError(f"{username} could not log in")
+    csrf = next((c.value or "" for c in jar if c.name == "csrftoken"), "")
+    return session, csrf
+
+
+def _warm(drill: check.Drill) -> None:
+    """A few requests of each kind before the clock starts (every gunicorn worker loads its packs)."""
+    opener = drill.client()
+    for _ in range(int(drill.env()["TIDU_WEB_WORKERS"]) * 2):
+        for path in ("/healthz", "/recognitions/"):
+            with contextlib.suppress(OSError):
+                opener.open(drill.url(path), timeout=120).read()
+
+
+def _group_cpu_seconds(drill: check.Drill, name: str) -> float:
+    """User + system CPU seconds of the live processes of one child's process group (gunicorn's master and
+    workers, nginx's, the job worker's): what the load cost the server, whatever else runs on the machine."""
+    pgid = next((child.pid for child_name, child in drill.children if child_name == name), None)
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) == pgid:  # fields after the name: state, ppid, pgrp, …, utime (12), stime (13)
+                total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _import_submit(drill: check.Drill) -> str:
+    firms = IMPORT_ROWS // len(IMPORT_YEARS)
+    out = drill.manage("shell", "-c", _script(SUBMIT_IMPORT, FIRMS=firms, YEARS=list(IMPORT_YEARS)))
+    line = next(line for line in out.splitlines() if line.startswith("JOB "))
+    return line.split()[1]
+
+
+def _import_result(drill: check.Drill, job: str) -> dict[str, object]:
+    firms = IMPORT_ROWS // len(IMPORT_YEARS)
+    deadline = time.monotonic() + IMPORT_WAIT
+    while True:
+        out = drill.manage("shell", "-c", _script(COUNT_IMPORT, FIRMS=firms, YEARS=list(IMPORT_YEARS), JOB=job))
+        result: dict[str, object] = json.loads(next(line for line in out.splitlines() if line.startswith("RESULT "))[7:])
+        if result["status"] in ("succeeded", "rejected", "failed") or time.monotonic() > deadline:
+            return result
+        time.sleep(5)
 
 
 def load(drill: check.Drill) -> None:
     health = drill.wait_healthy()
     if health is None or health.status != 200:
         raise RuntimeError("the stack did not become healthy")
-    session = _session(drill)
+    if FIRMS:
+        started = time.monotonic()
+        drill.say(f"scale_demo --firms {FIRMS} --throwaway (the stack's throw-away database)")
+        drill.manage("scale_demo", "--firms", str(FIRMS), "--throwaway", timeout=1800)
+        drill.say(f"scale_demo: {time.monotonic() - started:.0f} s")
+    firm_session, firm_csrf = _session(drill, "demo-firm")
+    county_session, _ = _session(drill, "demo-county")
+    _warm(drill)
     out = REPO / "var" / "load-test"
     out.mkdir(parents=True, exist_ok=True)
     prefix = out / "locust"
-    drill.say(f"locust: {USERS} users, {SECONDS} s, closed loop, https://localhost:{drill.ports.https}")
-    env = {**os.environ, "TIDU_LOAD_CA": str(drill.run_dir / "tls.crt"), "TIDU_LOAD_SESSION": session}
+    job = _import_submit(drill) if IMPORT_ROWS else ""
+    drill.say(f"import of {IMPORT_ROWS} firm-years queued (job {job}); "
+              f"locust: {USERS} users, {SECONDS} s, closed loop, https://localhost:{drill.ports.https}")
+    load_before = os.getloadavg()
+    cpu_before = {name: _group_cpu_seconds(drill, name) for name in ("gunicorn", "nginx", "qcluster")}
+    env = {**os.environ, "TIDU_LOAD_CA": str(drill.run_dir / "tls.crt"), "TIDU_LOAD_FIRM_SESSION": firm_session,
+           "TIDU_LOAD_FIRM_CSRF": firm_csrf, "TIDU_LOAD_COUNTY_SESSION": county_session}
     subprocess.run([str(check.VENV_BIN / "locust"), "-f", str(HERE / "locustfile.py"), "--headless",
                     "-u", str(USERS), "-r", str(USERS), "-t", f"{SECONDS}s", "--stop-timeout", "10",
                     "--host", f"https://{check.HOST}:{drill.ports.https}", "--csv", str(prefix), "--only-summary"],
                    env=env, cwd=HERE, capture_output=True, timeout=SECONDS + 120)
     rows = list(csv.DictReader((out / "locust_stats.csv").open(encoding="utf-8")))
-    results = [{
+    results: list[dict[str, Any]] = [{
         "name": r["Name"], "requests": int(r["Request Count"]), "failures": int(r["Failure Count"]),
         "rps": round(float(r["Requests/s"]), 1), "median_ms": float(r["50%"] or 0), "p95_ms": float(r["95%"] or 0),
         "p99_ms": float(r["99%"] or 0),
     } for r in rows]
-    meta = {"users": USERS, "seconds": SECONDS, "cpus": os.cpu_count(),
-            "web_workers": int(drill.env()["TIDU_WEB_WORKERS"]), "results": results}
+    load_after = os.getloadavg()
+    cpu = {name: round(_group_cpu_seconds(drill, name) - before, 2) for name, before in cpu_before.items()}
+    imported = _import_result(drill, job) if job else {}
+    meta = {"users": USERS, "seconds": SECONDS, "cpus": os.cpu_count(), "firms": FIRMS,
+            "web_workers": int(drill.env()["TIDU_WEB_WORKERS"]), "results": results, "import": imported,
+            "load_average_before": load_before, "load_average_after": load_after, "cpu_seconds": cpu,
+            "finished_at": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())}
     (out / "results.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2))
     for r in results:
-        drill.say(f"{r['name']:<28} {r['requests']:>7} req {r['failures']:>5} failed {r['rps']:>7} req/s  "
+        drill.say(f"{r['name']:<34} {r['requests']:>7} req {r['failures']:>5} failed {r['rps']:>7} req/s  "
                   f"median {r['median_ms']:.0f} ms  p95 {r['p95_ms']:.0f} ms  p99 {r['p99_ms']:.0f} ms")
+    drill.say(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (1 min)")
     total = next((r for r in results if r["name"] == "Aggregated"), None)
+    if total and total["requests"]:
+        per = {name: round(seconds * 1000 / total["requests"], 1) for name, seconds in cpu.items()}
+        meta["cpu_ms_per_request"] = per
+        (out / "results.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2))
+        drill.say(f"CPU seconds during the load: {cpu}; per request (all kinds): gunicorn {per['gunicorn']} ms, "
+                  f"nginx {per['nginx']} ms (the job worker's is the import's)")
     drill.expect(total is not None and total["requests"] > 0 and total["failures"] == 0,
                  "load test: every request answered without error", json.dumps(total))
+    if job:
+        drill.say(f"import beside the load: {json.dumps(imported, ensure_ascii=False)}")
+        drill.expect(imported.get("status") == "succeeded" and imported.get("committed") == imported.get("expected"),
+                     f"the import of {IMPORT_ROWS} firm-years beside the load committed every row",
+                     json.dumps(imported, ensure_ascii=False))
 
 
 if __name__ == "__main__":
