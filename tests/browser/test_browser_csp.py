@@ -8,6 +8,8 @@ behaviour without any server error; only the browser can tell.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -77,7 +79,9 @@ def people() -> dict[str, Any]:
     return {"firm": user, "county": county, "provider": provider_user}
 
 
-def test_key_pages_of_a_firm_an_official_and_a_provider_break_no_policy(page: Page, people: dict[str, Any]) -> None:
+def test_key_pages_of_a_firm_an_official_and_a_provider_break_no_policy(
+    page: Page, people: dict[str, Any], screenshot: Callable[[str], Path]
+) -> None:
     watch = Watch(page)
 
     # anonymous: the home page, and the language switcher submits on change (tidu.js, no inline handler)
@@ -120,6 +124,7 @@ def test_key_pages_of_a_firm_an_official_and_a_provider_break_no_policy(page: Pa
     page.wait_for_function("([el, before]) => el.toDataURL() !== before", arg=[chart.element_handle(), before])
     # drawn on the canvas (renderMode richText), not as HTML with style attributes the policy refuses
     assert page.locator('[data-chart="by_region"] div[style*="z-index"]').count() == 0
+    screenshot("csp-insights-tooltip")
     watch.check()
     watch.visit("/journey/queue/")
     watch.visit("/oversight/needs/")
