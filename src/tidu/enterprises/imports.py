@@ -70,6 +70,14 @@ FISCAL_YEAR_LOW = 2000
 MAX_ROWS = 200_000  # data rows of one file (a province's register over three years fits)
 MAX_COLUMNS = 300  # the template has fewer than 100; more is not a template
 MAX_CELL_CHARS = 255  # any non-text cell (numbers, dates, codes, choices) is far shorter
+# An .xlsx is a zip: what it may unpack to (200,000 rows × 100 columns of template data is ~600 MB of sheet XML
+# at ~10:1; Excel's own files compress 5–20 times, a "zip bomb" thousands of times).
+MAX_XLSX_SHEET_BYTES = 1024 << 20
+MAX_XLSX_PART_BYTES = 256 << 20
+MAX_XLSX_UNPACKED_BYTES = 1536 << 20
+MAX_XLSX_RATIO = 200
+XLSX_RATIO_FLOOR_BYTES = 16 << 20  # small members (styles, a short sheet) may compress as tightly as they like
+MAX_XLSX_MEMBERS = 10_000
 SHOWN_VALUE_CHARS = 60  # a value quoted back in a problem is cut to this
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # what neither XML nor PostgreSQL text may hold
 _TEXT_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")  # in a name: no line breaks or tabs either
@@ -186,9 +194,37 @@ def read_table(content: bytes, filename: str) -> Table:
     raise FileProblem("只支持 Excel（.xlsx）或 CSV 文件，请使用平台提供的导入模板。")
 
 
+def _refuse_zip_bomb(content: bytes) -> None:
+    """Refuse a workbook that would unpack to far more than it weighs, from its directory alone, before any
+    member is decompressed: openpyxl holds the shared strings and styles in memory, and an .xlsx is a zip
+    whose members may declare gigabytes. Python's zipfile never unpacks past the declared size (a member
+    that lies fails its checksum), so the declared sizes bound what is read."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError):
+        raise FileProblem("无法读取该 Excel 文件，文件可能已损坏或不是 .xlsx 格式。") from None
+    if len(members) > MAX_XLSX_MEMBERS:
+        raise FileProblem(f"该 Excel 文件包含 {len(members):,} 个部件（上限 {MAX_XLSX_MEMBERS:,}），不是正常的工作簿，已拒绝。")
+    advice = "请在 Excel 中打开、另存为 .xlsx，或拆分成几个文件后重新上传。"
+    total = 0
+    for member in members:
+        total += member.file_size
+        # worksheets are read as a stream; every other part (shared strings, styles) is held in memory
+        limit = MAX_XLSX_SHEET_BYTES if member.filename.startswith("xl/worksheets/") else MAX_XLSX_PART_BYTES
+        name, megabytes = shown(member.filename, 40), member.file_size >> 20
+        if member.file_size > limit or total > MAX_XLSX_UNPACKED_BYTES:
+            raise FileProblem(f"该 Excel 文件解压后过大：部件“{name}”解压后 {megabytes:,} MB（单个部件上限 {limit >> 20} MB，"
+                              f"全部上限 {MAX_XLSX_UNPACKED_BYTES >> 20} MB），未读取。{advice}")
+        if member.file_size > XLSX_RATIO_FLOOR_BYTES and member.file_size > MAX_XLSX_RATIO * max(member.compress_size, 1):
+            raise FileProblem(f"该 Excel 文件的部件“{name}”压缩比超过 {MAX_XLSX_RATIO} 倍（解压后 {megabytes:,} MB），"
+                              f"像是“压缩炸弹”，未读取。{advice}")
+
+
 def _read_xlsx(content: bytes) -> Table:
     import openpyxl
 
+    _refuse_zip_bomb(content)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a damaged file
@@ -254,6 +290,8 @@ def _merged_ranges(content: bytes, sheet_path: str) -> list[tuple[str, int, int]
 
 
 def _read_csv(content: bytes) -> Table:
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode 文本" (tab-separated UTF-16)
+        raise FileProblem("该文件是 UTF-16 编码（Excel 的“Unicode 文本”格式），不是 CSV。请在 Excel 中另存为“CSV UTF-8”后上传。")
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = content.decode(encoding)

@@ -81,6 +81,12 @@ def read_yaml(path: Path, name: str) -> Any:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark is not None else None
         raise PackError(f"YAML 语法错误：{e.problem or e}", file=name, line=line) from None
+    except yaml.reader.ReaderError as e:  # a character YAML does not allow (a NUL byte, a control character)
+        char = f"U+{e.character:04X}" if isinstance(e.character, int) else repr(e.character)
+        raise PackError(f"YAML 语法错误：含有 YAML 不允许的字符 {char}", file=name,
+                        line=text.count("\n", 0, e.position) + 1) from None
+    except yaml.YAMLError as e:
+        raise PackError(f"YAML 语法错误：{e}", file=name) from None
     finally:
         loader.dispose()
 

@@ -7,6 +7,7 @@ problems (row, column, value, reason in Chinese), using the register's `Problem`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -152,13 +153,31 @@ def _columns(table: Table, spec: dict[str, tuple[str, bool]]) -> tuple[dict[int,
     return index, problems
 
 
-def _rows(table: Table, index: dict[int, str]) -> list[tuple[int, dict[str, str]]]:
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # what neither XML nor PostgreSQL text may hold
+
+
+def _rows(table: Table, index: dict[int, str], problems: list[Problem]) -> list[tuple[int, dict[str, str]]]:
+    """Each data row's cells by header; a cell holding control characters is reported and read as blank."""
     out = []
     for number, cells in table.rows:
         values = {h: ("" if p >= len(cells) or is_blank(cells[p]) else cell_text(cells[p]).strip())
                   for p, h in index.items()}
+        for header, text in values.items():
+            if _CONTROL.search(text):
+                problems.append(Problem(number, header, _CONTROL.sub("", text)[:30],
+                                        "含有不可见的控制字符（如 NUL），请删去后重新导入", "control_characters"))
+                values[header] = ""
         out.append((number, values))
     return out
+
+
+def _too_long(row: int, spec: dict[str, tuple[str, bool]], data: dict[str, Any],
+              limits: dict[str, int], problems: list[Problem]) -> None:
+    """Cells longer than their database column (PostgreSQL would refuse the whole write)."""
+    for key, limit in limits.items():
+        if len(str(data.get(key) or "")) > limit:
+            header = next(h for h, (k, _r) in spec.items() if k == key)
+            problems.append(Problem(row, header, str(data[key])[:30] + "…", f"不能超过{limit}个字"))
 
 
 def _level(row: int, header: str, raw: str, problems: list[Problem]) -> int | None:
@@ -178,7 +197,7 @@ def _scenario_rows(table: Table) -> tuple[list[dict[str, Any]], list[Problem]]:
         return [], problems
     drafts: list[dict[str, Any]] = []
     first_row: dict[str, int] = {}
-    for row, values in _rows(table, index):
+    for row, values in _rows(table, index, problems):
         data: dict[str, Any] = {}
         for header, (key, required) in SCENARIO_COLUMNS.items():
             raw = values.get(header, "")
@@ -203,10 +222,8 @@ def _scenario_rows(table: Table) -> tuple[list[dict[str, Any]], list[Problem]]:
                 problems.append(Problem(row, "适用行业", data["industries"], reason, str(ErrorCode.INDUSTRY_CODE_UNKNOWN)))
         if data.get("min_level"):
             data["min_level"] = _level(row, "建议最低数字化等级", data["min_level"], problems)
-        for key, limit in (("code", 20), ("title", 100), ("cost", 100), ("keywords", 300)):
-            if len(str(data.get(key) or "")) > limit:
-                problems.append(Problem(row, next(h for h, (k, _r) in SCENARIO_COLUMNS.items() if k == key),
-                                        str(data[key])[:30] + "…", f"不能超过{limit}个字"))
+        _too_long(row, SCENARIO_COLUMNS, data,
+                  {"code": 20, "title": 100, "industries": 300, "cost": 100, "keywords": 300}, problems)
         drafts.append(data)
     return drafts, problems
 
@@ -216,11 +233,12 @@ def _path_rows(table: Table) -> tuple[list[dict[str, Any]], list[Problem]]:
     if problems:
         return [], problems
     paths: dict[str, dict[str, Any]] = {}
-    for row, values in _rows(table, index):
+    for row, values in _rows(table, index, problems):
         data = {key: values.get(header, "") for header, (key, _r) in PATH_COLUMNS.items()}
         for header, (key, required) in PATH_COLUMNS.items():
             if required and not data[key]:
                 problems.append(Problem(row, header, "", "必填"))
+        _too_long(row, PATH_COLUMNS, data, {"code": 20, "name": 100, "industries": 300, "scenario_codes": 300}, problems)
         code = data["code"]
         if not code:
             continue
