@@ -400,6 +400,8 @@ def edition_new(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def batch_new(request: HttpRequest, code: str) -> HttpResponse:
     policy = S.policy_get(code=code, user=request.user)
+    # before the form: an invalid one re-renders the management page (push list, awards, payouts)
+    require(S.can_manage_policy(request.user, policy))
     form = BatchForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
