@@ -94,7 +94,7 @@ def field_label(value: str) -> str:
     return str(NeedField(value).label) if value in NeedField.values else value
 
 
-def _firm_item(p: FirmProfile) -> Item:
+def firm_item(p: FirmProfile) -> Item:
     strong = p.invention_patents >= STRONG_PATENTS or (p.rd_ratio is not None and p.rd_ratio >= STRONG_RD_RATIO)
     return Item(p.id, {"name": p.name, "products": p.products, "industry": p.industry_name, "cases": p.cases},
                 {"fields": p.fields(), "titles": sorted(p.titles), "region": p.region_code,
@@ -103,7 +103,7 @@ def _firm_item(p: FirmProfile) -> Item:
 
 def firm_index(profiles: Iterable[FirmProfile]) -> Index:
     index = Index(field_weights=FIRM_FIELD_WEIGHTS)
-    index.add_many(_firm_item(p) for p in profiles)
+    index.add_many(firm_item(p) for p in profiles)
     return index
 
 
@@ -116,8 +116,10 @@ def _text_reason(words: Sequence[str]) -> str | None:
     return f"企业名称或主营产品与需求相关：{'、'.join(words[:5])}" if words else None
 
 
-def rank_firms(index: Index, need: NeedProfile, *, limit: int = 10, exclude: Sequence[str] = ()) -> list[Ranked]:
-    """SMEs best fitting `need`, best first, each with its reasons in Chinese."""
+def rank_firms(index: Index, need: NeedProfile, *, limit: int = 10, exclude: Sequence[str] = (),
+               region_prefix: str = "") -> list[Ranked]:
+    """SMEs best fitting `need`, best first, each with its reasons in Chinese; only firms whose region code
+    starts with `region_prefix` when one is given (an official's jurisdiction)."""
     label = field_label(need.field)
     boosts = [Boost(Filter("fields", "eq", need.field, f"主营领域属于{label}"), W_FIELD)]
     boosts += [Boost(Filter("titles", "eq", t, f"持有{TITLE_WORDS[t]}称号"), w) for t, w in W_TITLE.items()]
@@ -126,7 +128,9 @@ def rank_firms(index: Index, need: NeedProfile, *, limit: int = 10, exclude: Seq
                      W_ACCEPTED)]
     boosts += _region_boosts(need.region_code)
     text = "\n".join([need.title, need.title, need.indicators, need.description])
-    results = index.search(Query(text=text, boosts=tuple(boosts), limit=limit + len(exclude), min_text_score=-1.0))
+    filters = (Filter("region", "prefix", region_prefix),) if region_prefix else ()
+    results = index.search(Query(text=text, filters=filters, boosts=tuple(boosts), limit=limit + len(exclude),
+                                 min_text_score=-1.0))
     out = []
     for r in results:
         if r.id in exclude:

@@ -13,18 +13,18 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from tidu.core.permissions import enterprises_visible_to, role_of
+from tidu.core.permissions import enterprises_visible_to, jurisdiction_prefix_of, role_of
 from tidu.enterprises.industries import industry_name
 from tidu.enterprises.models import Enterprise, EnterpriseYear
 from tidu.enterprises.titles import CERT_FIELDS, TITLE_FIELDS
 from tidu.journey.models import Recognition
 from tidu.needs import selectors
 from tidu.needs.errors import NeedCode, NeedError
+from tidu.needs.firm_index import current_index
 from tidu.needs.models import AcceptanceResult, Need, NeedResponse
 from tidu.needs.ranking import (
     FirmProfile,
     Ranked,
-    firm_index,
     need_index,
     need_profile,
     rank_firms,
@@ -87,14 +87,22 @@ def candidate_firms(user: Any) -> QuerySet[Enterprise]:
     return enterprises_visible_to(user)
 
 
+def _candidate_prefix(user: Any) -> str:
+    """The region prefix the index search keeps to (the candidates' queryset re-checks every result)."""
+    if role_of(user) == "government":
+        return jurisdiction_prefix_of(user) or ""
+    return ""
+
+
 def firms_for_need(user: Any, need: Need, *, limit: int = 20) -> list[FirmFit]:
     if not (selectors.is_owner(user, need) or selectors.can_curate(user, need)):
         raise NeedError(NeedCode.NOT_OWNER)
     qs = candidate_firms(user).select_related("region")
-    profiles = firm_profiles(qs)
     responded = [str(i) for i in need.responses.values_list("enterprise_id", flat=True)]
     profile = need_profile(need)
-    ranked: list[Ranked] = rank_firms(firm_index(profiles.values()), profile, limit=limit, exclude=responded)
+    with current_index() as index:  # the whole register, kept per process (decision 0110)
+        ranked: list[Ranked] = rank_firms(index, profile, limit=limit, exclude=responded,
+                                          region_prefix=_candidate_prefix(user))
     firms = {str(e.pk): e for e in qs.filter(pk__in=[int(r.id) for r in ranked])}
     return [FirmFit(firms[r.id], r.score, r.reasons, r.id in profile.invited) for r in ranked if r.id in firms]
 
