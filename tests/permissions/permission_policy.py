@@ -67,6 +67,7 @@ class Rule:
     only_refusals: bool = False  # only the refused roles are sent (the allowed side is not ours to judge)
     data: dict[str, str] = field(default_factory=dict)  # the form a write is POSTed (default: empty)
     query: str = ""  # a query string the endpoint needs ("LAST_YEAR" is replaced)
+    sample: frozenset[str] | None = None  # role-independent and costly: send only these roles
 
     def allows(self, role: str, side: str | None) -> bool:
         if role not in self.who:
@@ -84,11 +85,12 @@ def R(who: frozenset[str] | set[str], obj: str | None = None, scope: str = "any"
       args: dict[str, str] | None = None, fixed: dict[str, str] | None = None,
       own: frozenset[str] | set[str] | None = None, other: frozenset[str] | set[str] | None = None,
       juris: frozenset[str] | set[str] | None = None, admin_all: bool = True, scoped: bool = False,
-      only_refusals: bool = False, data: dict[str, str] | None = None, query: str = "") -> Rule:
+      only_refusals: bool = False, data: dict[str, str] | None = None, query: str = "",
+      sample: frozenset[str] | set[str] | None = None) -> Rule:
     sides = None if own is None else {"own": frozenset(own), "other": frozenset(other or ())}
     return Rule(frozenset(who), obj, scope, write, args or {}, fixed or {}, sides,
                 None if juris is None else frozenset(juris), admin_all, scoped, only_refusals, data or {},
-                query)
+                query, None if sample is None else frozenset(sample))
 
 
 def W(who: frozenset[str] | set[str], obj: str | None = None, scope: str = "any", **kw: Any) -> Rule:
@@ -266,7 +268,8 @@ PAGES: dict[str, Rule] = {
 NAMESPACES: dict[str, Rule] = {"admin": R({ADMIN}, only_refusals=True)}
 PAGES |= {"admin:login": R(ALL), "admin:logout": W(ALL)}  # the admin's own sign-in and sign-out
 # The API's own pages (its schema and the interactive docs) are public; its operations are below.
-API_PAGES: dict[str, Rule] = {"api-v1:openapi-json": R(ALL), "api-v1:openapi-view": R(ALL), "api-v1:api-root": R(NOBODY)}  # ninja's root answers 404
+# (the schema is the same for everyone and takes seconds to build: sent as anonymous and as a firm)
+API_PAGES: dict[str, Rule] = {"api-v1:openapi-json": R(ALL, sample={ANON, FIRM}), "api-v1:openapi-view": R(ALL), "api-v1:api-root": R(NOBODY)}  # ninja's root answers 404
 
 # ---- API: operationId → rule (every operation of /api/v1/openapi.json); every call needs a token ----
 _T = "tidu_"
