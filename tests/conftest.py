@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tidu.core.testing import RateLimitClock
+
 
 @pytest.fixture(autouse=True)
 def _region_list_present(request: pytest.FixtureRequest) -> None:
@@ -21,3 +23,9 @@ def _region_list_present(request: pytest.FixtureRequest) -> None:
 
     if not Region.objects.exists():
         load_regions(Region)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> RateLimitClock:
+    """Rate-limit windows under the test's control (tests that need another clock define their own `clock`)."""
+    return RateLimitClock.install(monkeypatch)

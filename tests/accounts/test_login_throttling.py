@@ -7,30 +7,19 @@ import datetime as dt
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from tidu.core import ratelimit
 from tidu.core.models import AuditEvent
-from tidu.core.testing import PASSWORD, make_user
+from tidu.core.testing import PASSWORD, RateLimitClock, make_user
 
 pytestmark = pytest.mark.django_db
 
 PER_ACCOUNT, PER_ADDRESS = 5, 50  # the defaults, stated so a change of them is a decision, not an accident
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = timezone.now().replace(minute=0, second=1, microsecond=0)  # early in a 15-minute window
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    fake = Clock()
-    monkeypatch.setattr(ratelimit, "clock", fake)
-    return fake
+def clock(monkeypatch: pytest.MonkeyPatch) -> RateLimitClock:
+    return RateLimitClock.install(monkeypatch, second=1)  # one second into a 15-minute window
 
 
 def attempt(client: Client, username: str, password: str, url: str = "/login/", ip: str = "10.0.0.1") -> int:
@@ -43,12 +32,12 @@ def test_the_defaults_are_five_per_account_and_fifty_per_address() -> None:
     assert ratelimit.limit_for("login", "address") == ratelimit.Limit(PER_ADDRESS, 900)
 
 
-def test_a_correct_password_logs_in(clock: Clock) -> None:
+def test_a_correct_password_logs_in(clock: RateLimitClock) -> None:
     make_user("alice")
     assert attempt(Client(), "alice", PASSWORD) == 302
 
 
-def test_after_five_failures_even_the_right_password_is_refused_with_429(clock: Clock) -> None:
+def test_after_five_failures_even_the_right_password_is_refused_with_429(clock: RateLimitClock) -> None:
     make_user("alice")
     client = Client()
     for _ in range(PER_ACCOUNT):
@@ -61,7 +50,7 @@ def test_after_five_failures_even_the_right_password_is_refused_with_429(clock: 
     assert "_auth_user_id" not in client.session
 
 
-def test_the_block_lifts_when_the_window_ends(clock: Clock) -> None:
+def test_the_block_lifts_when_the_window_ends(clock: RateLimitClock) -> None:
     make_user("alice")
     client = Client()
     for _ in range(PER_ACCOUNT + 3):
@@ -72,7 +61,7 @@ def test_the_block_lifts_when_the_window_ends(clock: Clock) -> None:
     assert attempt(client, "alice", PASSWORD) == 302
 
 
-def test_a_success_clears_the_accounts_failures(clock: Clock) -> None:
+def test_a_success_clears_the_accounts_failures(clock: RateLimitClock) -> None:
     make_user("alice")
     for _ in range(PER_ACCOUNT - 1):
         assert attempt(Client(), "alice", "wrong") == 200
@@ -82,7 +71,7 @@ def test_a_success_clears_the_accounts_failures(clock: Clock) -> None:
     assert attempt(Client(), "alice", "wrong") == 429
 
 
-def test_other_users_are_not_blocked_by_someone_elses_failures(clock: Clock) -> None:
+def test_other_users_are_not_blocked_by_someone_elses_failures(clock: RateLimitClock) -> None:
     make_user("alice")
     make_user("bob")
     for _ in range(PER_ACCOUNT + 1):
@@ -91,7 +80,7 @@ def test_other_users_are_not_blocked_by_someone_elses_failures(clock: Clock) -> 
     assert attempt(Client(), "bob", PASSWORD, ip="10.0.0.3") == 302
 
 
-def test_one_address_trying_many_user_names_is_blocked_at_fifty_one(clock: Clock) -> None:
+def test_one_address_trying_many_user_names_is_blocked_at_fifty_one(clock: RateLimitClock) -> None:
     make_user("carol")
     for i in range(PER_ADDRESS):
         assert attempt(Client(), f"guess{i}", "wrong", ip="10.9.9.9") == 200
@@ -101,14 +90,14 @@ def test_one_address_trying_many_user_names_is_blocked_at_fifty_one(clock: Clock
     assert attempt(Client(), "carol", PASSWORD, ip="10.9.9.8") == 302
 
 
-def test_an_office_behind_one_address_logging_in_all_day_is_never_limited(clock: Clock) -> None:
+def test_an_office_behind_one_address_logging_in_all_day_is_never_limited(clock: RateLimitClock) -> None:
     for i in range(PER_ADDRESS + 10):  # successful logins give their use back
         make_user(f"staff{i}")
         assert attempt(Client(), f"staff{i}", PASSWORD, ip="10.1.1.1") == 302
     assert attempt(Client(), "staff0", "typo", ip="10.1.1.1") == 200
 
 
-def test_the_first_refusal_is_audited_once(clock: Clock) -> None:
+def test_the_first_refusal_is_audited_once(clock: RateLimitClock) -> None:
     make_user("alice")
     for _ in range(PER_ACCOUNT + 3):
         attempt(Client(), "alice", "wrong")
@@ -116,7 +105,7 @@ def test_the_first_refusal_is_audited_once(clock: Clock) -> None:
     assert event.data["scope"] == "login" and event.data["kind"] == "account" and event.data["key"] == "alice"
 
 
-def test_the_admin_login_is_throttled_too(clock: Clock) -> None:
+def test_the_admin_login_is_throttled_too(clock: RateLimitClock) -> None:
     make_user("root", superuser=True)
     client = Client()
     for _ in range(PER_ACCOUNT):
@@ -126,7 +115,7 @@ def test_the_admin_login_is_throttled_too(clock: Clock) -> None:
     assert int(response["Retry-After"]) > 0
 
 
-def test_behind_our_proxy_the_limit_counts_the_visitors_address_not_the_proxys(settings, clock: Clock) -> None:  # type: ignore[no-untyped-def]
+def test_behind_our_proxy_the_limit_counts_the_visitors_address_not_the_proxys(settings, clock: RateLimitClock) -> None:  # type: ignore[no-untyped-def]
     # Every request reaches the app from the proxy's own address; counting that would let one
     # guesser lock out every visitor. The address the proxy saw (X-Forwarded-For) is what counts.
     settings.TIDU_PROXY_COUNT = 1

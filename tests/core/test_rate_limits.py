@@ -26,25 +26,11 @@ from tidu.core import ratelimit
 from tidu.core.credit_code import make_credit_code
 from tidu.core.models import AuditEvent, RateCounter
 from tidu.core.ratelimit import Limit, RateLimited, limit_for, rate_count
+from tidu.core.testing import RateLimitClock
 
 pytestmark = pytest.mark.django_db
 ON_POSTGRES = (os.environ.get("TIDU_DATABASE_URL") or "").startswith(("postgres://", "postgresql://"))
 SRC = Path(__file__).resolve().parents[2] / "src"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = timezone.now().replace(minute=0, second=0, microsecond=0)  # the start of an hour
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    fake = Clock()
-    monkeypatch.setattr(ratelimit, "clock", fake)
-    return fake
 
 
 @pytest.fixture
@@ -62,7 +48,7 @@ def limits(settings: Any) -> dict[str, Any]:
 # ---- the counter itself ----------------------------------------------------------------------------------
 
 
-def test_allowed_at_the_limit_refused_at_limit_plus_one(limits: dict[str, Any], clock: Clock) -> None:
+def test_allowed_at_the_limit_refused_at_limit_plus_one(limits: dict[str, Any], clock: RateLimitClock) -> None:
     for _ in range(3):
         assert rate_count("unit", account="alice", address="10.0.0.1") is None
     refused = rate_count("unit", account="alice", address="10.0.0.1")
@@ -72,7 +58,7 @@ def test_allowed_at_the_limit_refused_at_limit_plus_one(limits: dict[str, Any], 
     assert rate_count("unit", account="bob", address="10.0.0.1") is None  # another account, same address
 
 
-def test_per_address_is_counted_apart_from_per_account(limits: dict[str, Any], clock: Clock) -> None:
+def test_per_address_is_counted_apart_from_per_account(limits: dict[str, Any], clock: RateLimitClock) -> None:
     for i in range(6):
         assert rate_count("unit", account=f"user{i}", address="10.0.0.1") is None
     refused = rate_count("unit", account="user9", address="10.0.0.1")
@@ -81,7 +67,7 @@ def test_per_address_is_counted_apart_from_per_account(limits: dict[str, Any], c
     assert rate_count("unit", account="user9", address="10.0.0.2") is None  # another address
 
 
-def test_the_window_expires(limits: dict[str, Any], clock: Clock) -> None:
+def test_the_window_expires(limits: dict[str, Any], clock: RateLimitClock) -> None:
     for _ in range(4):
         rate_count("unit", account="alice")
     clock.now += dt.timedelta(minutes=9, seconds=59)
@@ -92,7 +78,7 @@ def test_the_window_expires(limits: dict[str, Any], clock: Clock) -> None:
     assert not RateCounter.objects.filter(expires_at__lte=clock.now).exists()  # the old window was deleted
 
 
-def test_the_first_refusal_of_a_window_is_audited_once_per_key(limits: dict[str, Any], clock: Clock) -> None:
+def test_the_first_refusal_of_a_window_is_audited_once_per_key(limits: dict[str, Any], clock: RateLimitClock) -> None:
     for _ in range(10):
         rate_count("unit", account="Alice", address="10.0.0.1")
     events = AuditEvent.objects.filter(action="ratelimit.trip").order_by("id")
@@ -122,7 +108,7 @@ def test_per_address_defaults_are_higher_than_per_account_ones() -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_count_is_shared_by_separate_database_connections(limits: dict[str, Any], clock: Clock) -> None:
+def test_the_count_is_shared_by_separate_database_connections(limits: dict[str, Any], clock: RateLimitClock) -> None:
     """A second thread has its own database connection, like a second gunicorn worker has: the uses it
     counted refuse the next use here; deleting the rows lifts the refusal, so no state is kept in memory."""
     seen: dict[str, Any] = {}
@@ -172,7 +158,7 @@ def test_the_count_is_shared_with_another_process_on_postgresql() -> None:
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(not ON_POSTGRES, reason="needs TIDU_DATABASE_URL on PostgreSQL (real concurrent connections)")
-def test_concurrent_uses_are_never_lost_on_postgresql(limits: dict[str, Any], clock: Clock) -> None:
+def test_concurrent_uses_are_never_lost_on_postgresql(limits: dict[str, Any], clock: RateLimitClock) -> None:
     barrier = threading.Barrier(4)
 
     def worker() -> None:
@@ -214,7 +200,7 @@ def code(i: int) -> str:
     return make_credit_code("440305", f"8765432{i}")
 
 
-def test_sign_ups_and_claims_are_limited_per_credit_code(limits: dict[str, Any], clock: Clock) -> None:
+def test_sign_ups_and_claims_are_limited_per_credit_code(limits: dict[str, Any], clock: RateLimitClock) -> None:
     assert register(code(1), "10.0.0.1").status_code == 302  # the firm is registered
     assert register(code(1), "10.0.0.2").status_code == 200  # a second try: already registered, said on the form
     refused = register(code(1), "10.0.0.3")
@@ -224,7 +210,7 @@ def test_sign_ups_and_claims_are_limited_per_credit_code(limits: dict[str, Any],
     assert register(code(2), "10.0.0.3").status_code == 302  # another code from the same address
 
 
-def test_sign_ups_are_limited_per_address(limits: dict[str, Any], clock: Clock) -> None:
+def test_sign_ups_are_limited_per_address(limits: dict[str, Any], clock: RateLimitClock) -> None:
     for i in range(4):
         assert register(code(i), "10.0.0.1").status_code == 302
     refused = register(code(5), "10.0.0.1")
@@ -233,14 +219,14 @@ def test_sign_ups_are_limited_per_address(limits: dict[str, Any], clock: Clock) 
     assert register(code(5), "10.0.0.2").status_code == 302  # another address
 
 
-def test_a_form_with_mistakes_does_not_use_up_the_limit(limits: dict[str, Any], clock: Clock) -> None:
+def test_a_form_with_mistakes_does_not_use_up_the_limit(limits: dict[str, Any], clock: RateLimitClock) -> None:
     for _ in range(6):
         response = Client().post("/accounts/register/", {"credit_code": code(1)}, REMOTE_ADDR="10.0.0.1")
         assert response.status_code == 200
     assert register(code(1), "10.0.0.1").status_code == 302
 
 
-def test_password_reset_mails_are_limited_per_email(limits: dict[str, Any], clock: Clock) -> None:
+def test_password_reset_mails_are_limited_per_email(limits: dict[str, Any], clock: RateLimitClock) -> None:
     assert reset("alice@example.com", "10.0.0.1").status_code == 302
     assert reset("ALICE@example.com", "10.0.0.2").status_code == 302
     refused = reset("alice@example.com", "10.0.0.3")
@@ -249,7 +235,7 @@ def test_password_reset_mails_are_limited_per_email(limits: dict[str, Any], cloc
     assert reset("bob@example.com", "10.0.0.3").status_code == 302
 
 
-def test_password_reset_mails_are_limited_per_address(limits: dict[str, Any], clock: Clock) -> None:
+def test_password_reset_mails_are_limited_per_address(limits: dict[str, Any], clock: RateLimitClock) -> None:
     for i in range(4):
         assert reset(f"user{i}@example.com", "10.0.0.1").status_code == 302
     refused = reset("user9@example.com", "10.0.0.1")
@@ -266,7 +252,7 @@ def call(token: str, ip: str) -> Any:
     return Client().get("/api/v1/enterprises/?limit=1", HTTP_AUTHORIZATION=f"Bearer {token}", REMOTE_ADDR=ip)
 
 
-def test_api_token_calls_are_limited_per_account(limits: dict[str, Any], clock: Clock) -> None:
+def test_api_token_calls_are_limited_per_account(limits: dict[str, Any], clock: RateLimitClock) -> None:
     alice, bob = _token("alice"), _token("bob")
     for i in range(3):
         assert call(alice, f"10.0.0.{i}").status_code == 403  # past authentication: the view's own answer
@@ -278,7 +264,7 @@ def test_api_token_calls_are_limited_per_account(limits: dict[str, Any], clock: 
     assert call(bob, "10.0.0.9").status_code == 403
 
 
-def test_api_token_calls_are_limited_per_address(limits: dict[str, Any], clock: Clock) -> None:
+def test_api_token_calls_are_limited_per_address(limits: dict[str, Any], clock: RateLimitClock) -> None:
     tokens = [_token(f"user{i}") for i in range(6)]
     for token in tokens[:5]:
         assert call(token, "10.0.0.1").status_code == 403

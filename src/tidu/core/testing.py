@@ -45,3 +45,24 @@ def make_user(username: str, kind: str | None = None, *, level: str = "", region
                                           enterprise=enterprise)
         Membership.objects.create(user=user, organisation=org)
     return user
+
+
+class RateLimitClock:
+    """The time tidu.core.ratelimit reads (`ratelimit.clock`), moved by hand in tests: it starts `second`
+    seconds after the top of the current hour, the start of every rate-limit window."""
+
+    def __init__(self, second: int = 0) -> None:
+        from django.utils import timezone
+
+        self.now = timezone.now().replace(minute=0, second=second, microsecond=0)
+
+    def __call__(self) -> Any:
+        return self.now
+
+    @classmethod
+    def install(cls, monkeypatch: Any, second: int = 0) -> RateLimitClock:
+        from tidu.core import ratelimit
+
+        fake = cls(second)
+        monkeypatch.setattr(ratelimit, "clock", fake)
+        return fake
