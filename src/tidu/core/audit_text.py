@@ -117,6 +117,7 @@ SENTENCES: dict[str, str] = {
     "news.demo.seed": "生成了政策快讯示例文章（{articles} 篇）",
     # ladder dashboard (梯度看板)
     "insights.refresh_submit": "提交了梯度看板统计的刷新",
+    "insights.refresh_after_import": "导入企业数据后，自动提交了梯度看板统计的刷新（{firms} 家企业）",
     # background jobs whose worker died (tidu.jobs.lease)
     "jobs.requeued": "将被中断的后台任务 {target} 重新排队（{cause}，已运行 {attempts} 次）",
     "jobs.interrupted": "将被中断的后台任务 {target} 标记为失败（{cause}）",

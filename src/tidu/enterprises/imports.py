@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
+from xml.etree import ElementTree  # expat ≥ 2.4 bounds entity expansion; external entities are never fetched
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -56,6 +57,7 @@ from tidu.enterprises.io_columns import (
     parse_cell,
 )
 from tidu.enterprises.models import Enterprise, EnterpriseSource, EnterpriseYear
+from tidu.enterprises.signals import figures_imported
 from tidu.enterprises.validation import year_problems
 from tidu.regions.models import Region
 from tidu.regions.selectors import registration_region_get
@@ -133,6 +135,8 @@ class ImportResult:
     years_updated: int = 0
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    changed_ids: list[int] = field(default_factory=list)  # firms whose record or figures were created or changed
+    followups: list[str] = field(default_factory=list)  # what other apps did after it (signals.figures_imported)
 
     def summary(self) -> list[list[Any]]:
         """(label, value) pairs for the job page."""
@@ -148,6 +152,7 @@ class ImportResult:
             lines += [["问题数", len(self.problems)], ["写入", "无（全部未写入）"]]
         if self.warnings:
             lines.append(["提示（不影响导入）", len(self.warnings)])
+        lines += [["后续处理", text] for text in self.followups]
         return lines
 
     def counts(self) -> dict[str, int]:
@@ -175,6 +180,34 @@ class Table:
 
 class FileProblem(Exception):
     """The file as a whole cannot be read; the message is Chinese."""
+
+
+class UnsavedFormula:
+    """A cell holding a formula whose result the file does not carry (a workbook written by a program and never
+    opened and saved in Excel). openpyxl reads such a cell as None, which every importer took for a blank cell
+    and reported as "必填"; `read_table` puts this marker there instead, and importers report
+    `formula_problem` for it."""
+
+    def __repr__(self) -> str:
+        return "<formula without a saved value>"
+
+
+UNSAVED_FORMULA = UnsavedFormula()
+FORMULA_WITHOUT_VALUE = "formula_without_value"
+
+
+def formula_problem(row: int, column: str) -> Problem:
+    """第3行「企业名称」是公式，但文件中没有保存计算结果…"""
+    return Problem(row, column, "", "是公式，但文件中没有保存它的计算结果（文件可能由程序生成、未在 Excel 中打开保存过）："
+                   "请在 Excel 中打开并保存，或把公式改为数值后重新上传", FORMULA_WITHOUT_VALUE)
+
+
+def without_blank_reports_for_formulas(problems: list[Problem]) -> list[Problem]:
+    """Drop any other problem (such as 必填) reported for a cell already reported as a formula without a value."""
+    formulas = {(p.row, p.column) for p in problems if p.code == FORMULA_WITHOUT_VALUE}
+    if not formulas:
+        return problems
+    return [p for p in problems if p.code == FORMULA_WITHOUT_VALUE or (p.row, p.column) not in formulas]
 
 
 _MERGE_RE = re.compile(r'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
@@ -233,9 +266,17 @@ def _read_xlsx(content: bytes) -> Table:
         if not workbook.worksheets:
             raise FileProblem("该 Excel 文件中没有工作表。")
         sheet = workbook[DATA_SHEET] if DATA_SHEET in workbook.sheetnames else workbook.worksheets[0]
+        sheet_path = getattr(sheet, "_worksheet_path", "")
+        unsaved = _unsaved_formulas(content, sheet_path)
         # one column past the limit shows that there are too many; beyond it nothing is read
-        table = _limited_table(enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1), start=1))
-        table.merged = _merged_ranges(content, getattr(sheet, "_worksheet_path", ""))
+        rows: Iterable[tuple[int, Iterable[Any]]] = enumerate(
+            sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1), start=1)
+        if unsaved:
+            rows = ((number, [UNSAVED_FORMULA if value is None and (number, position) in unsaved else value
+                              for position, value in enumerate(cells)] if number > 1 else cells)
+                    for number, cells in rows)
+        table = _limited_table(rows)
+        table.merged = _merged_ranges(content, sheet_path)
     except FileProblem:
         raise
     except Exception:  # a damaged sheet fails while it is read, not only when it is opened
@@ -262,6 +303,55 @@ def _limited_table(numbered_rows: Iterable[tuple[int, Iterable[Any]]]) -> Table:
                 raise FileProblem(f"数据超过 {MAX_ROWS:,} 行（第{number}行起），请拆分成几个文件分批导入。")
             rows.append((number, cells))
     return Table(headers=headers, rows=rows)
+
+
+_CELL_REF_RE = re.compile(r"([A-Z]{1,3})([0-9]+)")
+_STRING_TYPES = {"str", "s", "inlineStr"}  # a saved empty string result is <v></v> with one of these types
+
+
+def _column_number(letters: str) -> int:
+    """0-based column of a cell reference's letters: A → 0, AA → 26."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number - 1
+
+
+def _unsaved_formulas(content: bytes, sheet_path: str) -> set[tuple[int, int]]:
+    """(row number, 0-based column) of every formula cell of the sheet without a saved result: `<f>` with no
+    `<v>`, or an empty `<v/>` on a cell that is not a string (openpyxl writes formulas so). Streamed; a sheet
+    without any `<f` is not parsed at all."""
+    if not sheet_path:
+        return set()
+    member = sheet_path.lstrip("/")
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        try:
+            handle = archive.open(member)
+        except KeyError:
+            return set()
+        with handle:
+            tail = b""
+            while chunk := handle.read(1 << 20):
+                if b"<f" in tail + chunk or b":f" in tail + chunk:  # <f …> or a prefixed <x:f …>
+                    break
+                tail = chunk[-3:]
+            else:
+                return set()
+        found: set[tuple[int, int]] = set()
+        with archive.open(member) as handle:
+            for _event, element in ElementTree.iterparse(handle, events=("end",)):
+                tag = element.tag.rsplit("}", 1)[-1]
+                if tag == "c":
+                    children = {child.tag.rsplit("}", 1)[-1]: child for child in element}
+                    saved = children.get("v")
+                    if "f" in children and (saved is None or (not saved.text and element.get("t") not in _STRING_TYPES)):
+                        match = _CELL_REF_RE.fullmatch(element.get("r", ""))
+                        if match:
+                            found.add((int(match.group(2)), _column_number(match.group(1))))
+                    element.clear()
+                elif tag == "row":
+                    element.clear()
+        return found
 
 
 def _merged_ranges(content: bytes, sheet_path: str) -> list[tuple[str, int, int]]:
@@ -451,6 +541,9 @@ def check_table(
         values: dict[str, Any] = {}
         for position, column in index.items():
             raw = cells[position] if position < len(cells) else None
+            if raw is UNSAVED_FORMULA:
+                problems.append(formula_problem(row, column.header))
+                continue
             refused = _cell_refused(column, raw)
             if refused is not None:
                 problems.append(Problem(row, column.header, str(raw), *refused))
@@ -539,6 +632,7 @@ def check_table(
             problems.append(Problem(draft.row, column.header, cell_text(draft.values.get(attr)), "；".join(messages)))
     if progress:
         progress(total, total, "检查完成")
+    problems = without_blank_reports_for_formulas(problems)
     problems.sort(key=lambda p: (p.row or 0,))
     if problems:
         return None, problems, warnings
@@ -834,6 +928,9 @@ def _apply(*, user: Any, plan: Plan, result: ImportResult, audit_data: dict[str,
         )
     result.years_created = len(new_years)
     result.years_updated = len(changed_years)
+    result.changed_ids = sorted(
+        {ids[f.credit_code] for f in new_firms} | {f.pk for f, _d in changed_firms}
+        | {y.enterprise_id for y in new_years} | {y.enterprise_id for y, _d in changed_years})
     audit_record(actor=user, action="enterprise.import", data={**audit_data, **result.counts()})
 
 
@@ -883,7 +980,21 @@ def enterprises_import(
             None, "", "", "写入数据库时出错，本次导入未写入任何数据。请稍后重试；如仍出错，请联系平台管理员并提供任务编号。",
             "database_error")])
         audit_record(actor=user, action="enterprise.import_rejected", data={**audit_data, **result.counts()})
+        return result
+    if result.changed_ids:
+        _tell_others(user=user, result=result, job_id=job_id)
     return result
+
+
+def _tell_others(*, user: Any, result: ImportResult, job_id: str) -> None:
+    """After the commit: other apps learn which firms changed (the dashboard queues their refresh)."""
+    for receiver, answer in figures_imported.send_robust(
+            sender=enterprises_import, actor=user, enterprise_ids=result.changed_ids, job_id=job_id):
+        if isinstance(answer, Exception):
+            logger.error("after the import %s, %s failed", job_id, receiver, exc_info=answer)
+            result.followups.append("部分后续处理未能提交（已记录），数据已导入；如看板未更新，请手动刷新。")
+        elif answer:
+            result.followups.append(str(answer))
 
 
 # ---------------------------------------------------------------------------------------------

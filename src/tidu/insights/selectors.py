@@ -293,6 +293,13 @@ def last_refresh() -> Refresh | None:
     return Refresh.objects.first()
 
 
+def refreshes_pending() -> int:
+    """Refresh jobs queued or running (an import queues one by itself): the page says the figures are moving."""
+    from tidu.jobs.models import Job, JobStatus
+
+    return Job.objects.filter(kind="insights_refresh", status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).count()
+
+
 def latest_years() -> int | None:
     return Standing.objects.aggregate(y=Max("year"))["y"]
 

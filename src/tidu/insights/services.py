@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -360,6 +361,31 @@ def refresh_standings(*, prefix: str = "", enterprise_ids: Sequence[int] | None 
 
     No permission check: the caller (job handler, demo, benchmark) has decided who may refresh what.
     """
+    with _one_refresh_at_a_time():
+        return _refresh(prefix=prefix, enterprise_ids=enterprise_ids, today=today, progress=progress)
+
+
+REFRESH_LOCK = 0x7469_6475_0013  # PostgreSQL advisory lock key of the refresh ("tidu", issue 13)
+
+
+@contextmanager
+def _one_refresh_at_a_time() -> Iterator[None]:
+    """Refreshes run one after another on PostgreSQL: an import's refresh beside a full one would both
+    delete a node's cells, then both insert theirs (twice the firms). SQLite writes one at a time anyway."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_advisory_lock(%s)", [REFRESH_LOCK])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_unlock(%s)", [REFRESH_LOCK])
+
+
+def _refresh(*, prefix: str, enterprise_ids: Sequence[int] | None, today: dt.date | None,
+             progress: Callable[[int, int], None] | None) -> Refresh:
     started = time.perf_counter()
     today = today or today_shanghai()
     firms = Enterprise.objects.order_by("pk")
@@ -411,18 +437,40 @@ def refresh_submit(*, actor: Any) -> Any:
     return job
 
 
+def refresh_after_import(*, actor: Any, enterprise_ids: Sequence[int], job_id: str = "") -> str:
+    """Queue a refresh of the firms an import created or changed (their standings, the cells of their
+    counties and of every region above); audited as the importer's. Returns the sentence for the
+    import's job page. Called by the register's `figures_imported` signal (tidu.insights.apps)."""
+    from tidu.jobs.services import job_submit
+
+    ids = sorted({int(i) for i in enterprise_ids})
+    with transaction.atomic():  # the job and its audit event together, or neither (decision 0107)
+        job = job_submit(owner=actor, kind="insights_refresh", params={"enterprise_ids": ids, "import_job": job_id})
+        audit_record(actor=actor, action="insights.refresh_after_import", target=job,
+                     data={"firms": len(ids), "import_job": job_id})
+    return f"已自动提交梯度看板刷新（{len(ids)} 家企业，任务编号 {job.pk}）"
+
+
+def on_figures_imported(sender: Any, *, actor: Any, enterprise_ids: Sequence[int], job_id: str = "",
+                        **_kwargs: Any) -> str:
+    return refresh_after_import(actor=actor, enterprise_ids=enterprise_ids, job_id=job_id)
+
+
 def refresh_job_handler(job: Any) -> Any:
     """Runs in the worker: refresh the job's region prefix, reporting progress."""
     from tidu.jobs.models import JobStatus
     from tidu.jobs.services import JobOutcome, job_progress
 
-    prefix = (job.params or {}).get("prefix", "")
+    params = job.params or {}
+    prefix = params.get("prefix", "")
+    ids = params.get("enterprise_ids")  # after an import: only the firms it created or changed
 
     def progress(done: int, total: int) -> None:
         job_progress(job_id=job.pk, done=done, total=total, stage=f"已评估 {done} / {total} 家企业")
 
-    job_progress(job_id=job.pk, done=0, stage="正在读取企业名录")
-    done = refresh_standings(prefix=prefix, progress=progress)
+    job_progress(job_id=job.pk, done=0, stage="正在读取企业名录" if ids is None else "正在读取导入的企业")
+    done = refresh_standings(prefix=prefix, enterprise_ids=None if ids is None else [int(i) for i in ids],
+                             progress=progress)
     return JobOutcome(status=JobStatus.SUCCEEDED, stage=f"刷新完成：{done.firms} 家企业，{done.firm_years} 个企业年度",
                       result={"summary": [["企业数", done.firms], ["企业年度数", done.firm_years],
                                           ["用时（秒）", done.seconds]]})

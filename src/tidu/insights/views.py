@@ -42,7 +42,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "scope": scope, "scope_name": selectors.scope_name(scope),
         "crumbs": selectors.breadcrumbs(request.user, scope), "charts": charts,
         "charts_json": [c.as_json() for c in charts], "lists": _lists(scope, LIST_ROWS),
-        "last_refresh": selectors.last_refresh(),
+        "last_refresh": selectors.last_refresh(), "refreshing": selectors.refreshes_pending(),
     })
 
 
