@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -13,7 +14,7 @@ import pytest
 from cli_support import TODAY
 
 from tidu.cli.synth import generate
-from tidu.rules.batch import CREDIT_CODE_UDF, checked_sql, plan_checks, register_functions
+from tidu.rules.batch import CREDIT_CODE_UDF, checked_sql, plan_checks, register_functions, summarised_plan
 from tidu.rules.fields import coerce_record
 
 BROKEN: list[dict[str, object]] = [
@@ -52,9 +53,10 @@ BROKEN: list[dict[str, object]] = [
 ]
 
 
-def _issues(path: Path, udf: bool = False) -> list[tuple[bool, list[str]]]:
+def _issues(path: Path, udf: bool = False, summarised: bool = False) -> list[tuple[bool, list[str]]]:
     """The SQL's verdict per row; `udf`: the check character tested by the vectorised function that
-    `tidu evaluate` registers, instead of the SQL expression."""
+    `tidu evaluate` registers, instead of the SQL expression; `summarised`: without the checks the
+    columns' summaries prove never fire, as `tidu evaluate` runs them."""
     con = duckdb.connect()
     if udf:
         register_functions(con)
@@ -67,20 +69,26 @@ def _issues(path: Path, udf: bool = False) -> list[tuple[bool, list[str]]]:
         credit_code_udf=CREDIT_CODE_UDF if udf else None,
     )
     assert plan is not None
+    if summarised:
+        plan = summarised_plan(plan, con, src, types)
     sql = checked_sql(plan, src, extra=("file_row_number",), issues=True)
     rows = con.execute(f"SELECT __bad, __issues FROM ({sql}) ORDER BY file_row_number").fetchall()
     return [(bool(bad), sorted(x for x in issues.split(";") if x)) for bad, issues in rows]
 
 
-@pytest.mark.parametrize("udf", [False, True], ids=["sql", "vectorised-check-character"])
-def test_sql_validation_matches_coerce_record(tmp_path: Path, udf: bool) -> None:
+@pytest.mark.parametrize(
+    ("udf", "summarised"),
+    [(False, False), (True, False), (True, True)],
+    ids=["sql", "vectorised-check-character", "summarised"],
+)
+def test_sql_validation_matches_coerce_record(tmp_path: Path, udf: bool, summarised: bool) -> None:
     t = generate(len(BROKEN) + 20, seed=3)
     rows = t.to_pylist()
     for row, change in zip(rows, BROKEN, strict=False):
         row.update(change)
     path = tmp_path / "t.parquet"
     pq.write_table(pa.Table.from_pylist(rows, schema=t.schema), path)
-    sql = _issues(path, udf)
+    sql = _issues(path, udf, summarised)
     flagged = 0
     for raw, (bad, issues) in zip(rows, sql, strict=True):
         _rec, errors, _w = coerce_record(raw, today=TODAY)
@@ -110,10 +118,42 @@ def test_float_and_integer_columns(tmp_path: Path) -> None:
     )
     path = tmp_path / "f.parquet"
     pq.write_table(table, path)
-    for raw, (bad, issues) in zip(table.to_pylist(), _issues(path), strict=True):
-        _rec, errors, _w = coerce_record(raw, today=TODAY)
-        assert issues == sorted(f"{e.field}:{e.code}" for e in errors), raw
-        assert bad == bool(errors)
+    for summarised in (False, True):
+        for raw, (bad, issues) in zip(table.to_pylist(), _issues(path, True, summarised), strict=True):
+            _rec, errors, _w = coerce_record(raw, today=TODAY)
+            assert issues == sorted(f"{e.field}:{e.code}" for e in errors), raw
+            assert bad == bool(errors)
+
+
+def _summarised(path: Path) -> tuple[Any, Any]:
+    con = duckdb.connect()
+    register_functions(con)
+    src = f"read_parquet('{path}', file_row_number = true)"
+    types = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()}
+    plan = plan_checks(
+        types, {c: c for c in types if c != "file_row_number"}, today=TODAY, credit_code_udf=CREDIT_CODE_UDF
+    )
+    assert plan is not None
+    return plan, summarised_plan(plan, con, src, types)
+
+
+def test_a_clean_file_is_checked_per_row_only_where_its_summaries_cannot_decide(tmp_path: Path) -> None:
+    """Numeric bounds are decided by each column's min and max, coded text by its distinct values;
+    a column with one bad cell keeps its per-row check, and the checks across fields always stay."""
+    t = generate(50, seed=6)
+    rows = t.to_pylist()
+    rows[7]["revenue_y1"] = -5
+    rows[9]["industry_code"] = "Z12"
+    path = tmp_path / "s.parquet"
+    pq.write_table(pa.Table.from_pylist(rows, schema=t.schema), path)
+    full, summarised = _summarised(path)
+    kept = {f for f, e in summarised.field_errors.items() if e != "NULL"}
+    assert kept == {"revenue_y1"}
+    assert set(full.field_errors) == set(summarised.field_errors)  # proven ones stay as NULL columns
+    checked = [f for f, _e in summarised.record_checks]
+    assert "industry_code" in checked and "region_code" not in checked
+    assert {"ip_c1_self_count", "maker_china_top50_3y", "founded_on"} <= set(checked)
+    assert "rd_inst_level" not in summarised.changed and "name" in summarised.changed
 
 
 def test_vectorised_check_character_agrees_with_the_python_rule() -> None:
@@ -136,7 +176,10 @@ def test_vectorised_check_character_agrees_with_the_python_rule() -> None:
     assert sum(1 for x in got if x) >= 40
 
 
-def test_changed_flag_marks_exactly_the_rows_whose_text_is_normalised(tmp_path: Path) -> None:
+@pytest.mark.parametrize("summarised", [False, True], ids=["sql", "summarised"])
+def test_changed_flag_marks_exactly_the_rows_whose_text_is_normalised(
+    tmp_path: Path, summarised: bool
+) -> None:
     """`tidu evaluate` reads a clean file's own columns only when no accepted cell is normalised: the
     flag must be TRUE exactly where coerce_record's value differs from the stored text."""
     from tidu.rules.fields import FIELDS
@@ -160,6 +203,9 @@ def test_changed_flag_marks_exactly_the_rows_whose_text_is_normalised(tmp_path: 
     types = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()}
     plan = plan_checks(types, {c: c for c in types if c != "file_row_number"}, today=TODAY)
     assert plan is not None
+    if summarised:  # as `tidu evaluate` runs it: the check character vectorised, proven checks left out
+        _full, plan = _summarised(path)
+        register_functions(con)
     sql = checked_sql(plan, src, extra=("file_row_number",), changed=True)
     flags = [
         bool(r[0]) for r in con.execute(f"SELECT __changed FROM ({sql}) ORDER BY file_row_number").fetchall()

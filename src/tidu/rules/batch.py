@@ -24,7 +24,7 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -116,6 +116,7 @@ class FieldPlan:
     changed: str = (
         "FALSE"  # SQL over the cell: TRUE when an accepted text cell is normalised (trimmed, cased)
     )
+    plain: str | None = None  # the value where the error is known to be NULL (without consulting it)
 
 
 def _numeric_error(spec: FieldSpec, src: str, kind: str, scale: int, wide: bool = False) -> str:
@@ -183,7 +184,7 @@ def _field_plan(spec: FieldSpec, column: str | None, sql_type: str | None) -> Fi
         # `__e_<field>` is computed one projection below (checked_sql), so the error CASE runs once.
         same = (sql_type or "").upper() == target
         cast = src if same else f"TRY_CAST({src} AS {target})"
-        return FieldPlan(name, f"CASE WHEN {_q('__e_' + name)} IS NULL THEN {cast} END", err)
+        return FieldPlan(name, f"CASE WHEN {_q('__e_' + name)} IS NULL THEN {cast} END", err, plain=cast)
     if t == "bool":
         if kind == "bool":
             return FieldPlan(name, src, "NULL")
@@ -309,6 +310,9 @@ class CheckPlan:
     field_errors: dict[str, str]  # field -> issue-code expression over the source cell
     record_checks: list[tuple[str, str]]  # (field, issue-code expression over the parsed values)
     changed: dict[str, str] = field(default_factory=dict)  # field -> TRUE when its text cell is normalised
+    plain: dict[str, str] = field(default_factory=dict)  # field -> its value where its error is NULL
+    pre: dict[str, str] = field(default_factory=dict)  # name -> expression over the source, computed first
+    sources: dict[str, str] = field(default_factory=dict)  # field -> the source column it is read from
 
 
 def plan_checks(
@@ -323,7 +327,9 @@ def plan_checks(
 
     `credit_code_udf`: the name of a function registered with `register_functions` that tests the GB
     32100 check character vectorised (numpy); without it the test is written in SQL (17 substr/instr
-    per row: about 60% of the whole validation's CPU)."""
+    per row: about 60% of the whole validation's CPU). With it, a text credit code is tested as it
+    stands first (`__ok_credit_code`): a valid code of 18 characters of the set needs no normalising,
+    so the regular expressions of the value and of the normalisation flag run only for the others."""
     by_field = {f: c for c, f in mapping.items()}
     plans: dict[str, FieldPlan] = {}
     for name, spec in FIELDS.items():
@@ -334,6 +340,16 @@ def plan_checks(
         plans[name] = plan
     values = {n: p.value for n, p in plans.items()}
     field_errors = {n: p.error for n, p in plans.items() if p.error != "NULL"}
+    pre: dict[str, str] = {}
+    code_column = by_field.get("credit_code")
+    ok = ""
+    if credit_code_udf and code_column and _kind(schema.get(code_column) or "") == "str":
+        ok = _q("__ok_credit_code")
+        pre[ok.strip('"')] = f"{credit_code_udf}({_q(code_column)})"
+        values["credit_code"] = f"CASE WHEN {ok} THEN {_q(code_column)} ELSE {values['credit_code']} END"
+        plans["credit_code"] = replace(
+            plans["credit_code"], changed=f"CASE WHEN {ok} THEN FALSE ELSE {plans['credit_code'].changed} END"
+        )
 
     # Whole-record rules read the parsed values, where an invalid cell is already NULL (as in
     # coerce_record); `__e_<field>` is the field's own error.
@@ -350,7 +366,8 @@ def plan_checks(
     checks.append(
         (
             "credit_code",
-            f"CASE WHEN {v('credit_code')} IS NOT NULL AND {bad_code} THEN '{Code.CREDIT_CODE_INVALID}' END",
+            f"CASE {f'WHEN {ok} THEN NULL ' if ok else ''}"
+            f"WHEN {v('credit_code')} IS NOT NULL AND {bad_code} THEN '{Code.CREDIT_CODE_INVALID}' END",
         )
     )
     checks.append(
@@ -386,7 +403,113 @@ def plan_checks(
     for name in DATE_FIELDS:
         checks.append((name, f"CASE WHEN {v(name)} > {as_of} THEN '{Code.DATE_AFTER_AS_OF}' END"))
     changed = {n: p.changed for n, p in plans.items() if p.changed != "FALSE"}
-    return CheckPlan(values, tuple(by_field.values()), field_errors, checks, changed)
+    plain = {n: p.plain for n, p in plans.items() if p.plain is not None}
+    sources = {n: c for n, c in by_field.items() if n in plans}
+    return CheckPlan(
+        values, tuple(by_field.values()), field_errors, checks, changed, plain=plain, pre=pre, sources=sources
+    )
+
+
+# Checks a file's column summaries can prove never fire (decision 0111). A numeric cell's issue is a
+# union of threshold tests (x < a, x > b, abs(x) > c): it fires for some value of [min, max] iff it
+# fires at min or at max. That holds when no step tests integrality or precision, i.e. for integer
+# columns and for decimal columns of a scale the field accepts as it is.
+THRESHOLD_ONLY = {
+    "int": lambda spec, scale: True,
+    "decimal": lambda spec, scale: (
+        scale == 0
+        if spec.type in ("money", "count", "rank", "int")
+        else scale <= (FRACTION_PLACES if spec.type == "fraction" else DECIMAL_PLACES)
+    ),
+}
+_IDENTS = re.compile(r'"((?:[^"]|"")+)"')
+
+
+def _reads(sql: str) -> set[str]:
+    """The quoted names an expression of this module reads."""
+    return {m.replace('""', '"') for m in _IDENTS.findall(sql)}
+
+
+def summarised_plan(plan: CheckPlan, con: Any, source: str, schema: Mapping[str, str]) -> CheckPlan:
+    """`plan` without the checks that the columns' summaries over every row of `source` prove never
+    fire: numeric issues tested at each column's min and max, and text columns of enumerated or coded
+    values (enums, region_code, industry_code) checked once per distinct value (their issues, their
+    normalisation and the record checks that read them alone). The rows flagged, and the values the
+    rows that pass are given, are the same as with `plan`; only the per-row work is smaller.
+
+    A proven field keeps a NULL error column (`field_errors[f] == "NULL"`) for the checks that
+    consult it, and its value no longer consults it."""
+    numeric: list[str] = []
+    for name in plan.field_errors:
+        column = plan.sources.get(name)
+        sql_type = schema.get(column or "", "")
+        test = THRESHOLD_ONLY.get(_kind(sql_type))
+        if (
+            column is not None
+            and name in plan.plain
+            and test is not None
+            and test(FIELDS[name], _scale(sql_type))
+        ):
+            numeric.append(name)
+    lone: dict[str, list[int]] = {}  # field -> record checks reading only that field's value
+    for i, (_f, expr) in enumerate(plan.record_checks):
+        names = _reads(expr)
+        if len(names) == 1:
+            lone.setdefault(next(iter(names)), []).append(i)
+    text = [
+        n
+        for n, spec in FIELDS.items()
+        if (spec.type == "enum" or n in ("region_code", "industry_code"))
+        and n in plan.sources
+        and _kind(schema.get(plan.sources[n], "")) == "str"
+    ]
+    if not numeric and not text:
+        return plan
+    # two queries: DuckDB answers min/max alone from the Parquet statistics, without a scan
+    ends = [
+        f"min({_q(plan.sources[n])}) AS {_q('lo_' + n)}, max({_q(plan.sources[n])}) AS {_q('hi_' + n)}"
+        for n in numeric
+    ]
+    sets = [f"list(DISTINCT {_q(plan.sources[n])}) AS {_q('set_' + n)}" for n in text]
+    summary = [f"(SELECT {', '.join(a)} FROM {source})" for a in (ends, sets) if a]
+    con.execute(f"CREATE OR REPLACE TEMP TABLE __tidu_summary AS SELECT * FROM {', '.join(summary)}")
+    proven: set[str] = set()
+    if numeric:
+        cols = list(dict.fromkeys(plan.sources[n] for n in numeric))
+        col_field = {plan.sources[n]: n for n in numeric}
+        sides = [
+            "SELECT "
+            + ", ".join(f"{_q(side + '_' + col_field[c])} AS {_q(c)}" for c in cols)
+            + " FROM __tidu_summary"
+            for side in ("lo", "hi")
+        ]
+        fires = ", ".join(f"bool_or(({plan.field_errors[n]}) IS NOT NULL)" for n in numeric)
+        row = con.execute(f"SELECT {fires} FROM ({' UNION ALL '.join(sides)})").fetchone()
+        proven |= {n for n, hit in zip(numeric, row, strict=True) if not hit}
+    for n in text:
+        col = _q(plan.sources[n])
+        err = plan.field_errors.get(n, "NULL")
+        changed = plan.changed.get(n, "FALSE")
+        checks = [plan.record_checks[i][1] for i in lone.get(n, [])]
+        cells = f"SELECT unnest({_q('set_' + n)}) AS {col} FROM __tidu_summary"
+        middle = f"SELECT ({err}) AS __err, ({changed}) AS __chg, ({plan.values[n]}) AS __val FROM ({cells})"
+        fired = ["__err IS NOT NULL", "__chg IS TRUE", *(f"({c}) IS NOT NULL" for c in checks)]
+        row = con.execute(
+            f"SELECT bool_or({' OR '.join(fired)}) FROM (SELECT __err, __chg, __val AS {_q(n)} FROM ({middle}))"
+        ).fetchone()
+        if not row[0]:
+            proven.add(n)
+    con.execute("DROP TABLE IF EXISTS __tidu_summary")
+    if not proven:
+        return plan
+    dropped = {i for n in proven for i in lone.get(n, [])}
+    return replace(
+        plan,
+        values={n: plan.plain[n] if n in proven and n in plan.plain else v for n, v in plan.values.items()},
+        field_errors={n: "NULL" if n in proven else e for n, e in plan.field_errors.items()},
+        record_checks=[c for i, c in enumerate(plan.record_checks) if i not in dropped],
+        changed={n: c for n, c in plan.changed.items() if n not in proven},
+    )
 
 
 def values_sql(plan: CheckPlan, source: str, where: str = "") -> str:
@@ -395,7 +518,8 @@ def values_sql(plan: CheckPlan, source: str, where: str = "") -> str:
     errors are NULL by definition, so the value expressions that consult them see NULL."""
     sources = sorted(plan.columns)
     no_errors = [f"CAST(NULL AS VARCHAR) AS {_q('__e_' + f)}" for f in plan.field_errors]
-    first = f"SELECT {', '.join([*(_q(c) for c in sources), *no_errors])} FROM {source}"
+    pre = [f"{e} AS {_q(n)}" for n, e in plan.pre.items()]
+    first = f"SELECT {', '.join([*(_q(c) for c in sources), *pre, *no_errors])} FROM {source}"
     if where:
         first += f" WHERE {where}"
     return f"SELECT {', '.join(f'{expr} AS {_q(n)}' for n, expr in plan.values.items())} FROM ({first})"
@@ -412,6 +536,11 @@ def checked_sql(
     whole-record rules to the parsed values.
     """
     sources = sorted({c for c in plan.columns} | set(extra))
+    if plan.pre:  # computed once, below the checks that read them
+        pre = ", ".join(f"{e} AS {_q(n)}" for n, e in plan.pre.items())
+        source = f"(SELECT {', '.join(_q(c) for c in sources)}, {pre} FROM {source})"
+        extra = (*extra, *plan.pre)
+        sources = [*sources, *plan.pre]
     errs = [f"{e} AS {_q('__e_' + f)}" for f, e in plan.field_errors.items()]
     if changed:
         errs.append(f"({' OR '.join(plan.changed.values()) or 'FALSE'}) AS __changed")
@@ -421,12 +550,12 @@ def checked_sql(
     inner_cols += [_q("__e_" + f) for f in plan.field_errors]
     inner_cols += [_q(c) for c in extra]
     inner = f"SELECT {', '.join(inner_cols)} FROM ({first})"
-    bad = [f"{_q('__e_' + f)} IS NOT NULL" for f in plan.field_errors]
+    bad = [f"{_q('__e_' + f)} IS NOT NULL" for f, e in plan.field_errors.items() if e != "NULL"]
     bad += [f"({e}) IS NOT NULL" for _f, e in plan.record_checks]
     outer_cols = [_q(n) for n in plan.values] + [_q(c) for c in extra]
-    outer_cols.append(f"({' OR '.join(bad)}) AS __bad")
+    outer_cols.append(f"({' OR '.join(bad) or 'FALSE'}) AS __bad")
     if issues:
-        parts = [f"'{f}:' || {_q('__e_' + f)}" for f in plan.field_errors]
+        parts = [f"'{f}:' || {_q('__e_' + f)}" for f, e in plan.field_errors.items() if e != "NULL"]
         parts += [f"'{f}:' || ({e})" for f, e in plan.record_checks]
         outer_cols.append(f"concat_ws(';', {', '.join(parts)}) AS __issues")
     return f"SELECT {', '.join(outer_cols)} FROM ({inner})"
@@ -590,6 +719,9 @@ class ParquetBatch:
         """0-based row numbers of the rows the checks reject (the validation scan, run once)."""
         if self._bad is None:
             assert self.plan is not None
+            # a cheap pass over the columns' summaries first: the checks it proves never fire are
+            # left out of the per-row scan (decision 0111)
+            self.plan = summarised_plan(self.plan, self.con, self.file, self.types)
             checked = checked_sql(self.plan, self.file, extra=("file_row_number",), changed=True)
             row = self.con.execute(
                 f"SELECT list(file_row_number ORDER BY file_row_number) FILTER (WHERE __bad), "
