@@ -6,9 +6,10 @@ PostgreSQL (a fresh database, default tidu_deploy on 127.0.0.1:5432, user postgr
 the demo data; gunicorn (deploy/gunicorn.conf.py) with several workers, the job worker (qcluster), and nginx
 (deploy/nginx/) terminating TLS with a throw-away self-signed certificate. Then, through nginx only: the
 login page, a demo firm's login and 我的梯度, the API, a hashed static file and a permitted attachment
-(both sent by nginx itself), /healthz, /metrics, the request id from the response to the JSON log line,
-HTTP → HTTPS and HSTS. Finally the worker is stopped and /healthz must turn red, everything is stopped,
-the database dropped and the scratch directory removed (--keep leaves the directory, for its logs).
+(both sent by nginx itself, with the security headers of Django's pages: `manage.py nginx_headers`),
+/healthz, /metrics, the request id from the response to the JSON log line, HTTP → HTTPS and HSTS.
+Finally the worker is stopped and /healthz must turn red, everything is stopped, the database dropped and
+the scratch directory removed (--keep leaves the directory, for its logs).
 
 Exit status 0 only if every check passed and nothing is left running. Standard library plus psycopg.
 """
@@ -55,6 +56,7 @@ class Response:
     status: int
     headers: dict[str, str]
     body: bytes
+    header_list: list[tuple[str, str]] = field(default_factory=list)  # every header as sent, repeats kept
 
     def text(self) -> str:
         return self.body.decode("utf-8", "replace")
@@ -183,7 +185,9 @@ class Drill:
             "MEDIA_ROOT": str(self.var_dir / "uploads"),
             "PROXY_PARAMS": str(DEPLOY / "nginx" / "proxy_params.conf"),
             "SITE_CONF": str(self.run_dir / "tidu.conf"),
+            "SECURITY_HEADERS": str(self.run_dir / "security_headers.conf"),
         }
+        self.manage("nginx_headers", "-o", values["SECURITY_HEADERS"])
 
         def render(template: Path, target: Path) -> None:
             text = template.read_text()
@@ -220,9 +224,11 @@ class Drill:
         request = urllib.request.Request(url, data=body, headers=headers or {})
         try:
             with opener.open(request, timeout=30) as answer:
-                return Response(answer.status, {k.lower(): v for k, v in answer.headers.items()}, answer.read())
+                return Response(answer.status, {k.lower(): v for k, v in answer.headers.items()}, answer.read(),
+                                [(k.lower(), v) for k, v in answer.headers.items()])
         except urllib.error.HTTPError as error:
-            return Response(error.code, {k.lower(): v for k, v in error.headers.items()}, error.read())
+            return Response(error.code, {k.lower(): v for k, v in error.headers.items()}, error.read(),
+                            [(k.lower(), v) for k, v in error.headers.items()])
 
     def wait_healthy(self, timeout: float = 120) -> Response | None:
         opener = self.client()
@@ -297,6 +303,7 @@ def smoke(drill: Drill) -> None:
            and "immutable" in static.headers.get("cache-control", "")
            and static.body == (drill.var_dir / "staticfiles" / hashed).read_bytes(),
            f"static file /static/{hashed} sent by nginx, cached a year", str(static.headers))
+    expect_same_security_headers(drill, static, login, f"static file /static/{hashed}")
 
     found = drill.manage("shell", "-c", ATTACHMENT_OF_DEMO_FIRM).strip().splitlines()
     if expect(bool(found) and found[-1].count(" ") == 1, "the demo data holds an attachment of demo-firm", str(found)):
@@ -306,6 +313,7 @@ def smoke(drill: Drill) -> None:
                and media.body == Path(path).read_bytes() and "attachment" in media.headers.get("content-disposition", ""),
                "an uploaded file, permission checked by the app, sent by nginx (X-Accel-Redirect)",
                f"{media.status} {media.headers}")
+        expect_same_security_headers(drill, media, login, "the uploaded file sent by nginx")
         stranger = fetch(drill.client(follow=False), url(f"/journey/attachments/{pk}/"))
         expect(stranger.status == 302 and "/login/" in stranger.headers.get("location", ""),
                "the same file refused to a visitor who is not logged in", str(stranger.status))
@@ -350,6 +358,31 @@ def smoke(drill: Drill) -> None:
         time.sleep(0.5)
     expect(red is not None and red.status == 503 and json.loads(red.body)["checks"]["queue"]["ok"] is False,
            "/healthz answers 503 (queue) once the worker is gone", red.text() if red else "")
+
+
+# What Django's middleware puts on every page (decision 0104); nginx must send the same on the files it serves.
+SECURITY_HEADERS = ("content-security-policy", "x-content-type-options", "referrer-policy", "x-frame-options",
+                    "permissions-policy", "strict-transport-security")
+
+
+def _csp_directives(value: str) -> dict[str, str]:
+    # django-csp joins directives in set order, which differs between processes: compare them as a mapping.
+    return {name: rest.strip() for name, _, rest in (d.strip().partition(" ") for d in value.split(";")) if name}
+
+
+def expect_same_security_headers(drill: Drill, served: Response, page: Response, what: str) -> None:
+    """Each security header once on `served` (sent by nginx), with the value Django gave `page`."""
+    differ = []
+    for name in SECURITY_HEADERS:
+        sent = [v for k, v in served.header_list if k == name]
+        wanted = page.headers.get(name)
+        if name == "content-security-policy" and len(sent) == 1 and wanted:
+            same = _csp_directives(sent[0]) == _csp_directives(wanted)
+        else:
+            same = wanted is not None and sent == [wanted]
+        if not same:
+            differ.append(f"{name}: {sent} (Django: {wanted!r})")
+    drill.expect(not differ, f"{what}: the security headers of Django's pages, once each", "; ".join(differ))
 
 
 ATTACHMENT_OF_DEMO_FIRM = """
