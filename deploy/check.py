@@ -8,7 +8,8 @@ the demo data; gunicorn (deploy/gunicorn.conf.py) with several workers, the job 
 login page, a demo firm's login and 我的梯度, the API, a hashed static file and a permitted attachment
 (both sent by nginx itself, with the security headers of Django's pages: `manage.py nginx_headers`),
 /healthz, /metrics, the request id from the response to the JSON log line, HTTP → HTTPS and HSTS.
-Finally the worker is stopped and /healthz must turn red, everything is stopped, the database dropped and
+Finally the worker is stopped and /healthz must turn red, everything is stopped (each server's main process
+asked first, SIGKILL after a bounded wait; "nothing left running" read from /proc), the database dropped and
 the scratch directory removed (--keep leaves the directory, for its logs).
 
 Exit status 0 only if every check passed and nothing is left running. Standard library plus psycopg.
@@ -126,22 +127,39 @@ class Drill:
         self.children.append((name, child))
         self.say(f"started {name} (pid {child.pid})")
 
-    def stop(self, name: str, grace: float = 20.0) -> None:
+    def stop(self, name: str, grace: float = 30.0, kill_wait: float = 10.0) -> None:
+        """SIGTERM (nginx: SIGQUIT) to the server's main process, wait up to `grace` seconds until no process of its
+        group runs, then SIGKILL the group and wait up to `kill_wait` more.
+
+        Only the main process is asked: it stops its own children in order (gunicorn's workers, django-q2's
+        sentinel, pusher, pool and monitor). Signalling the whole group killed qcluster's sentinel under its
+        main process, which then hung in `stop_event.set()`/`join()` until the SIGKILL (the "5–20 s"). Members
+        that have exited but not been reaped (zombies) do not count as running."""
+        tracked = {child.pid for _, child in self.children}
         for child_name, child in self.children:
-            if child_name != name:
-                continue
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(child.pid, signal.SIGQUIT if name == "nginx" else signal.SIGTERM)
-            deadline = time.monotonic() + grace
-            while time.monotonic() < deadline and _group_alive(child.pid):
-                child.poll()
-                time.sleep(0.2)
-            if _group_alive(child.pid):
+            if child_name != name or (child.poll() is not None and not _group_alive(child.pid)):
+                continue  # not this one, or stopped already
+            stop_signal = signal.SIGQUIT if name == "nginx" else signal.SIGTERM
+            with contextlib.suppress(ProcessLookupError):  # the main process, or its orphans if it is gone
+                if child.poll() is None:
+                    os.kill(child.pid, stop_signal)
+                else:
+                    os.killpg(child.pid, stop_signal)
+            asked = time.monotonic()
+            if _wait_group_stopped(child, tracked, grace):
+                self.say(f"{name} stopped in {time.monotonic() - asked:.1f} s")
+            else:
                 self.say(f"{name} did not stop in {grace:.0f} s: SIGKILL")
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(child.pid, signal.SIGKILL)
+                _wait_group_stopped(child, tracked, kill_wait)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 child.wait(timeout=5)
+
+    def still_running(self) -> list[str]:
+        """Every process of our children's groups that is still running (not a zombie), as `name pid state`."""
+        return [f"{name} (pid {pid}, state {state})" for name, child in self.children
+                for pid, state, _ in _group_members(child.pid) if state not in _EXITED]
 
     # ---- set-up -------------------------------------------------------------------------------------
     def create_database(self) -> None:
@@ -251,14 +269,59 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+_EXITED = ("Z", "X")  # zombie (exited, not yet reaped) and dead: neither runs nor holds a port
+
+
+def _group_members(pgid: int) -> list[tuple[int, str, int]]:
+    """(pid, state, parent pid) of every process in the process group, from /proc (Linux)."""
+    members = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:  # gone meanwhile
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()  # after "pid (comm) ": state ppid pgrp …
+        if int(fields[2]) == pgid:
+            members.append((int(entry), fields[0], int(fields[1])))
+    return members
+
+
 def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    """A process of the group still runs (zombies excepted; tests/faults/drill_faults.py uses this too)."""
+    return any(state not in _EXITED for _, state, _ in _group_members(pgid))
+
+
+def _wait_group_stopped(child: subprocess.Popen[bytes], tracked: set[int], seconds: float) -> bool:
+    """Wait up to `seconds` until no process of `child`'s group runs; True if none does.
+
+    When the group's leader exits first (qcluster's main process before its workers), the workers are
+    re-parented to the nearest subreaper. Where PID 1 never reaps (this container's does not), they stay zombies
+    forever and `killpg(pgid, 0)` keeps answering "alive": hence the states from /proc, and this process made
+    a subreaper (main) so that it can reap them itself. Only orphans are reaped here, never a child Popen
+    tracks: that would steal its exit status."""
+    deadline = time.monotonic() + seconds
+    while True:
+        child.poll()
+        members = _group_members(child.pid)
+        for pid, state, parent in members:
+            if state in _EXITED and parent == os.getpid() and pid not in tracked:
+                with contextlib.suppress(ChildProcessError):
+                    os.waitpid(pid, os.WNOHANG)
+        if not any(state not in _EXITED for _, state, _ in members):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.2)
+
+
+def _become_subreaper() -> None:
+    """Orphaned grandchildren (a server's workers) come to us, not to PID 1, so they can be reaped (Linux)."""
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
 
 
 def _port_open(port: int) -> bool:
@@ -349,7 +412,7 @@ def smoke(drill: Drill) -> None:
            "plain HTTP is redirected to HTTPS", f"{plain.status} {plain.headers.get('location')}")
 
     say("stopping the job worker: /healthz must turn red")
-    drill.stop("qcluster", grace=10)  # django-q2 waits for its pool; decision 0082 (SIGKILL after the grace)
+    drill.stop("qcluster")  # django-q2 waits for its pool (5–20 s); SIGKILL after 30 s (decision 0082)
     deadline, red = time.monotonic() + 20, None
     while time.monotonic() < deadline:
         red = fetch(drill.client(), url("/healthz"))
@@ -419,6 +482,7 @@ def main(argv: list[str] | None = None, *, workload: Callable[[Drill], None] | N
     drill.log_dir.mkdir()
     drill.var_dir.mkdir()
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    _become_subreaper()
     started = time.monotonic()
     database_made = False
     try:
@@ -447,7 +511,7 @@ def main(argv: list[str] | None = None, *, workload: Callable[[Drill], None] | N
     finally:
         for name in ("nginx", "gunicorn", "qcluster"):
             drill.stop(name)
-        left = [f"{name} (pid {child.pid})" for name, child in drill.children if _group_alive(child.pid)]
+        left = drill.still_running()
         drill.expect(not left, "nothing left running", ", ".join(left))
         busy = [p for p in (ports.https, ports.http, ports.app) if _port_open(p)]
         drill.expect(not busy, "every port closed again", str(busy))
