@@ -14,6 +14,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from tidu.core.request_log import log_level
+
 bind = os.environ.get("TIDU_BIND", "127.0.0.1:8001")  # loopback only: nginx is the way in
 # (2 × cores) + 1, gunicorn's rule of thumb, capped: each worker holds its own warmed caches.
 workers = int(os.environ.get("TIDU_WEB_WORKERS", min(2 * (os.cpu_count() or 1) + 1, 9)))
@@ -31,7 +33,8 @@ proxy_allow_ips = "127.0.0.1,::1"
 # access log would repeat it without the id.
 accesslog = None
 errorlog = "-"
-loglevel = os.environ.get("TIDU_LOG_LEVEL", "info").lower()
+# The same variable as Django's LOGGING, in either case; an unknown level stops the start (tidu.core.request_log).
+loglevel = log_level(os.environ.get("TIDU_LOG_LEVEL")).lower()
 logconfig_dict: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,

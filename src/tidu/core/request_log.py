@@ -111,6 +111,26 @@ def json_formatter() -> logging.Formatter:
     return JsonFormatter(JSON_FIELDS, timestamp="time", rename_fields={"levelname": "level", "name": "logger"})
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def log_level(value: str | None, *, variable: str = "TIDU_LOG_LEVEL") -> str:
+    """TIDU_LOG_LEVEL in either case ("info", "INFO", " Warning ") as the upper-case name Python's logging
+    wants (gunicorn's loglevel is its lower case); unset or empty is INFO. Anything else stops the start with
+    the accepted names, rather than Django's "Unable to configure handler" or gunicorn's silent fallback.
+
+    >>> log_level("warning"), log_level(None)
+    ('WARNING', 'INFO')
+    """
+    name = (value or "").strip().upper() or "INFO"
+    if name not in LOG_LEVELS:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"{variable}={value!r} is not a log level: use one of {', '.join(LOG_LEVELS)} "
+                                   "(either case)")
+    return name
+
+
 def logging_config(*, fmt: str = "text", level: str = "INFO") -> dict[str, Any]:
     """LOGGING for settings: every record to stderr, with the request id, as text or as JSON lines."""
     return {

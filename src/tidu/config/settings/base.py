@@ -22,7 +22,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from tidu.core.request_log import logging_config
+from tidu.core.request_log import log_level, logging_config
 
 SRC_DIR = Path(__file__).resolve().parents[3]  # .../src
 REPO_DIR = SRC_DIR.parent
@@ -240,7 +240,9 @@ TIDU_WARMERS = [
 
 # Every log record carries the request id (tidu.core.request_log); TIDU_LOG_FORMAT=json writes one JSON
 # object per line (production's default), TIDU_REQUEST_LOG=1 adds one line per request.
-LOGGING = logging_config(fmt=os.environ.get("TIDU_LOG_FORMAT", "text"), level=os.environ.get("TIDU_LOG_LEVEL", "INFO"))
+# TIDU_LOG_LEVEL in either case; an unknown level stops the start with the accepted names.
+LOGGING = logging_config(fmt=os.environ.get("TIDU_LOG_FORMAT", "text"),
+                         level=log_level(os.environ.get("TIDU_LOG_LEVEL")))
 TIDU_REQUEST_LOG = env_flag("TIDU_REQUEST_LOG", False)
 # /metrics: readable from these networks or with `Authorization: Bearer <token>` (tidu.core.metrics).
 TIDU_METRICS_ALLOW = os.environ.get("TIDU_METRICS_ALLOW", "127.0.0.0/8,::1/128")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from tidu.core.request_log import logging_config
+from tidu.core.request_log import log_level, logging_config
 
 from .base import *  # noqa: F403
 from .base import DATABASES, MIDDLEWARE, Q_CLUSTER, STORAGES, VAR_DIR, env_flag
@@ -62,7 +62,9 @@ CACHES = {
 Q_CLUSTER = {**Q_CLUSTER, "cache": "queue_status"}
 TIDU_HEALTH_QUEUE = env_flag("TIDU_HEALTH_QUEUE", True)
 
-LOGGING = logging_config(fmt=os.environ.get("TIDU_LOG_FORMAT", "json"), level=os.environ.get("TIDU_LOG_LEVEL", "INFO"))
+# TIDU_LOG_LEVEL in either case; an unknown level stops the start with the accepted names.
+LOGGING = logging_config(fmt=os.environ.get("TIDU_LOG_FORMAT", "json"),
+                         level=log_level(os.environ.get("TIDU_LOG_LEVEL")))
 TIDU_REQUEST_LOG = env_flag("TIDU_REQUEST_LOG", True)
 
 # Behind nginx, permitted downloads of uploaded files are sent by nginx (tidu.core.accel); innermost, so
