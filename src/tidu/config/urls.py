@@ -25,3 +25,6 @@ urlpatterns = [
     path("", include("tidu.insights.urls")),
     path("", include("tidu.sandbox.urls")),
 ]
+
+# A lost database connection answers 503 with Retry-After (the API's error body under /api/); other errors 500.
+handler500 = "tidu.core.unavailable.server_error"

@@ -44,12 +44,13 @@ FRAMEWORK_ANSWERS = {
     404: "路径中的记录不存在，或您无权查看",
     422: "参数或请求体不符合本接口的说明（problems 中逐项列出）",
     429: "请求过于频繁（API 令牌的账号或网络地址超过频率限制），Retry-After 头给出需等待的秒数",
+    503: "数据库暂时无法连接（code 为 service_unavailable），Retry-After 头给出建议等待的秒数；写操作可能未完成，请重新读取后确认",
 }
 
 
 def document_framework_answers(schema: dict[str, Any]) -> dict[str, Any]:
     """Add the framework's own answers (401/403 when signed-in only, 404 with a path parameter, 422 with any
-    parameter or body) to each operation of an OpenAPI schema, all with the one error schema."""
+    parameter or body, 503 everywhere) to each operation of an OpenAPI schema, all with the one error schema."""
     schemas = schema.setdefault("components", {}).setdefault("schemas", {})
     schemas.setdefault("ErrorOut", ErrorOut.model_json_schema())
     body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
@@ -58,7 +59,7 @@ def document_framework_answers(schema: dict[str, Any]) -> dict[str, Any]:
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             params = operation.get("parameters", [])
-            answers = set()
+            answers = {503}  # any operation can meet a lost database connection (tidu.core.unavailable)
             if operation.get("security"):
                 answers |= {401, 403, 429}  # 429: the per-account and per-address limits of API tokens
             if any(p.get("in") == "path" for p in params):

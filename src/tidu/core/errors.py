@@ -50,6 +50,7 @@ class ErrorCode(StrEnum):
     EVENT_FIRM_BUSY = "event_firm_busy"
     EVENT_TABLE_TAKEN = "event_table_taken"
     EVENT_NOT_OPEN = "event_not_open"
+    SERVICE_UNAVAILABLE = "service_unavailable"
 
 
 MESSAGES: dict[ErrorCode, str] = {
@@ -93,6 +94,8 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.EVENT_FIRM_BUSY: "{name}在第{slot}时段已有洽谈安排，同一时段不能安排两场。",
     ErrorCode.EVENT_TABLE_TAKEN: "第{slot}时段的{table}号桌已有洽谈安排，请换一张桌或换一个时段。",
     ErrorCode.EVENT_NOT_OPEN: "该活动{status}，不能{what}。",
+    ErrorCode.SERVICE_UNAVAILABLE: "数据库暂时无法连接，请在 {seconds} 秒后重试。刚才的操作如果是提交或保存，"
+                                   "可能没有完成，请刷新后确认。",
 }
 
 HTTP_STATUS: dict[ErrorCode, int] = {
@@ -113,6 +116,7 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.EVENT_FIRM_BUSY: 409,
     ErrorCode.EVENT_TABLE_TAKEN: 409,
     ErrorCode.EVENT_NOT_OPEN: 409,
+    ErrorCode.SERVICE_UNAVAILABLE: 503,
 }
 
 
