@@ -20,7 +20,16 @@ from django.db import transaction
 from tidu.core.audit import audit_record
 from tidu.core.errors import ErrorCode, TiduError
 from tidu.core.permissions import role_of
-from tidu.enterprises.imports import FileProblem, Problem, Table, read_table
+from tidu.enterprises.imports import (
+    MAX_UPLOAD_BYTES,
+    UNSAVED_FORMULA,
+    FileProblem,
+    Problem,
+    Table,
+    formula_problem,
+    read_table,
+    without_blank_reports_for_formulas,
+)
 from tidu.enterprises.industries import check_industry_code
 from tidu.enterprises.io_columns import cell_text, is_blank, normalize_header
 from tidu.scenarios.models import AREAS, FIELDS, IndustryPath, Scenario, split_codes
@@ -160,8 +169,10 @@ def _rows(table: Table, index: dict[int, str], problems: list[Problem]) -> list[
     """Each data row's cells by header; a cell holding control characters is reported and read as blank."""
     out = []
     for number, cells in table.rows:
-        values = {h: ("" if p >= len(cells) or is_blank(cells[p]) else cell_text(cells[p]).strip())
+        values = {h: ("" if p >= len(cells) or is_blank(cells[p]) or cells[p] is UNSAVED_FORMULA
+                      else cell_text(cells[p]).strip())
                   for p, h in index.items()}
+        problems += [formula_problem(number, h) for p, h in index.items() if p < len(cells) and cells[p] is UNSAVED_FORMULA]
         for header, text in values.items():
             if _CONTROL.search(text):
                 problems.append(Problem(number, header, _CONTROL.sub("", text)[:30],
@@ -294,6 +305,9 @@ def import_template_xlsx(kind: str) -> bytes:
 def library_import(*, actor: Any, kind: str, content: bytes, filename: str) -> LibraryImportResult:
     """Import scenarios (kind="scenarios") or paths (kind="paths"): all rows written, or none."""
     _require_maintainer(actor)
+    if len(content) > MAX_UPLOAD_BYTES:  # the enterprise import's limit and words (the view reads one byte more)
+        return LibraryImportResult(ok=False, problems=[Problem(
+            None, "", "", f"文件过大（上限 {MAX_UPLOAD_BYTES // 1024 // 1024} MB），请分批导入。", "file_too_large")])
     try:
         table = read_table(content, filename)
     except FileProblem as exc:
@@ -301,6 +315,7 @@ def library_import(*, actor: Any, kind: str, content: bytes, filename: str) -> L
     parse: Callable[[Table], tuple[list[dict[str, Any]], list[Problem]]] = (
         _scenario_rows if kind == "scenarios" else _path_rows)
     drafts, problems = parse(table)
+    problems = without_blank_reports_for_formulas(problems)
     if not table.rows and not problems:
         problems.append(Problem(None, "", "", "没有数据行：第2行起逐行填写", "sheet_empty"))
     if problems:

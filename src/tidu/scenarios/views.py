@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from tidu.core.errors import ErrorCode, TiduError
 from tidu.core.http import tidu_view
+from tidu.enterprises.imports import MAX_UPLOAD_BYTES
 from tidu.enterprises.industries import industry_name
 from tidu.enterprises.selectors import own_enterprise
 from tidu.scenarios.models import AREAS, FIELDS, IndustryPath, Scenario
@@ -186,7 +187,9 @@ def library_import_view(request: HttpRequest) -> HttpResponse:
         if upload is None:
             messages.error(request, _("请选择要上传的文件。"))
         else:
-            result = library_import(actor=request.user, kind=kind, content=upload.read(), filename=upload.name or "")
+            # never more than the limit and one byte into memory, whatever the client declared
+            content = upload.read(MAX_UPLOAD_BYTES + 1)
+            result = library_import(actor=request.user, kind=kind, content=content, filename=upload.name or "")
             if result.ok:
                 messages.success(request, _("导入成功：新增 %(c)d 条，更新 %(u)d 条。") % {"c": result.created, "u": result.updated})
     return render(request, "scenarios/import.html", {"result": result, "kind": kind},
