@@ -670,7 +670,8 @@ def drill_decision_database(stack: Stack) -> None:
               f"both racing decisions refused ({a.status}, {b.status}) and nothing of either kept; resent: "
               f"the first applies ({again_a.status}, {status0} → {status2}), the second is a conflict "
               f"({again_b.status})", [
-                  (a.status >= 500 or a.status == 0, f"decision A failed visibly ({a.status})"),
+                  (a.status == 503 and isinstance(a.body, dict) and a.body.get("code") == "service_unavailable",
+                   f"decision A failed visibly: 503 service_unavailable, retry later ({a.status})"),
                   (b.status >= 500 or b.status == 0 or b.status == 409, f"decision B did not apply ({b.status})"),
                   ((status1, version1, steps1, events1) == (status0, version0, steps0, events0),
                    "the reset left the application, its steps and audit events as they were"),
