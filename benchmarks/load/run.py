@@ -24,6 +24,7 @@ import re
 import ssl
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -42,6 +43,9 @@ FIRMS = int(os.environ.get("TIDU_LOAD_FIRMS", "100000"))
 IMPORT_ROWS = int(os.environ.get("TIDU_LOAD_IMPORT_ROWS", "10000"))
 IMPORT_WAIT = int(os.environ.get("TIDU_LOAD_IMPORT_WAIT", "600"))
 IMPORT_YEARS = (2022, 2023, 2024, 2025)
+# TIDU_LOAD_LOCUST_PROCESSES=N (N > 1): locust's --processes, N load generators instead of one.
+LOCUST_PROCESSES = (["--processes", os.environ["TIDU_LOAD_LOCUST_PROCESSES"]]
+                    if int(os.environ.get("TIDU_LOAD_LOCUST_PROCESSES", "1")) > 1 else [])
 
 # Run with `manage.py shell -c` in the stack's environment: queue the import as the demo county official.
 SUBMIT_IMPORT = """
@@ -119,6 +123,53 @@ def _group_cpu_seconds(drill: check.Drill, name: str) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def _database_backends(drill: check.Drill) -> dict[int, float]:
+    """pid → user + system CPU seconds of each PostgreSQL backend serving the stack's database (their process
+    title names it: `postgres: [<cluster>:] <user> <database> <client> …`)."""
+    name = urllib.parse.urlsplit(drill.database_url).path.lstrip("/")
+    found: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            title = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").split()
+            # Debian names the cluster first: `postgres: 15/main: postgres tidu_deploy 127.0.0.1(5…) idle`
+            words = title[2:4] if len(title) > 1 and title[1].endswith(":") else title[1:3]
+            if title[:1] == ["postgres:"] and words[1:2] == [name]:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                found[int(stat.parent.name)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return found
+
+
+class _DatabaseCpu(threading.Thread):
+    """The stack's PostgreSQL backends' CPU during the load, read every half second: a web worker reconnects
+    when its connection is older than CONN_MAX_AGE, and an exited backend's time would otherwise be lost."""
+
+    def __init__(self, drill: check.Drill) -> None:
+        super().__init__(daemon=True)
+        self.drill = drill
+        self.first = _database_backends(drill)
+        self.last = dict(self.first)
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.5):
+            self.last.update(_database_backends(self.drill))
+
+    def stop(self) -> float:
+        self.done.set()
+        self.join()
+        self.last.update(_database_backends(self.drill))
+        return sum(seconds - self.first.get(pid, 0.0) for pid, seconds in self.last.items())
+
+
+def _machine_cpu_seconds() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, every core, from /proc/stat: the share the
+    load test's processes did not use is the rest of the machine's (other work, or idle)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    tick = os.sysconf("SC_CLK_TCK")
+    return (sum(fields[:8]) - idle) / tick, sum(fields[:8]) / tick
+
+
 def _import_submit(drill: check.Drill) -> str:
     firms = IMPORT_ROWS // len(IMPORT_YEARS)
     out = drill.manage("shell", "-c", _script(SUBMIT_IMPORT, FIRMS=firms, YEARS=list(IMPORT_YEARS)))
@@ -157,12 +208,20 @@ def load(drill: check.Drill) -> None:
               f"locust: {USERS} users, {SECONDS} s, closed loop, https://localhost:{drill.ports.https}")
     load_before = os.getloadavg()
     cpu_before = {name: _group_cpu_seconds(drill, name) for name in ("gunicorn", "nginx", "qcluster")}
+    database_cpu = _DatabaseCpu(drill)
+    database_cpu.start()
+    machine_before = _machine_cpu_seconds()
+    children_before = os.times()
     env = {**os.environ, "TIDU_LOAD_CA": str(drill.run_dir / "tls.crt"), "TIDU_LOAD_FIRM_SESSION": firm_session,
            "TIDU_LOAD_FIRM_CSRF": firm_csrf, "TIDU_LOAD_COUNTY_SESSION": county_session}
-    subprocess.run([str(check.VENV_BIN / "locust"), "-f", str(HERE / "locustfile.py"), "--headless",
-                    "-u", str(USERS), "-r", str(USERS), "-t", f"{SECONDS}s", "--stop-timeout", "10",
-                    "--host", f"https://{check.HOST}:{drill.ports.https}", "--csv", str(prefix), "--only-summary"],
-                   env=env, cwd=HERE, capture_output=True, timeout=SECONDS + 120)
+    locust = subprocess.run([str(check.VENV_BIN / "locust"), "-f", str(HERE / "locustfile.py"), "--headless",
+                             "-u", str(USERS), "-r", str(USERS), "-t", f"{SECONDS}s", "--stop-timeout", "10",
+                             "--host", f"https://{check.HOST}:{drill.ports.https}", "--csv", str(prefix),
+                             "--only-summary", *LOCUST_PROCESSES],
+                            env=env, cwd=HERE, capture_output=True, text=True, timeout=SECONDS + 120)
+    children_after = os.times()
+    machine_after = _machine_cpu_seconds()
+    (out / "locust.log").write_text(locust.stdout + locust.stderr)
     rows = list(csv.DictReader((out / "locust_stats.csv").open(encoding="utf-8")))
     results: list[dict[str, Any]] = [{
         "name": r["Name"], "requests": int(r["Request Count"]), "failures": int(r["Failure Count"]),
@@ -171,6 +230,14 @@ def load(drill: check.Drill) -> None:
     } for r in rows]
     load_after = os.getloadavg()
     cpu = {name: round(_group_cpu_seconds(drill, name) - before, 2) for name, before in cpu_before.items()}
+    cpu["postgres"] = round(database_cpu.stop(), 2)
+    # locust is this script's only child between the two readings (it and its worker processes, reaped).
+    cpu["locust"] = round(children_after.children_user + children_after.children_system
+                          - children_before.children_user - children_before.children_system, 2)
+    busy, total_cpu = (after - before for after, before in zip(machine_after, machine_before, strict=True))
+    cpu["machine_busy"] = round(busy, 2)
+    cpu["machine_available"] = round(total_cpu, 2)
+    cpu["other"] = round(busy - sum(cpu[k] for k in ("gunicorn", "nginx", "qcluster", "postgres", "locust")), 2)
     imported = _import_result(drill, job) if job else {}
     meta = {"users": USERS, "seconds": SECONDS, "cpus": os.cpu_count(), "firms": FIRMS,
             "web_workers": int(drill.env()["TIDU_WEB_WORKERS"]), "results": results, "import": imported,
@@ -186,8 +253,11 @@ def load(drill: check.Drill) -> None:
         per = {name: round(seconds * 1000 / total["requests"], 1) for name, seconds in cpu.items()}
         meta["cpu_ms_per_request"] = per
         (out / "results.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2))
-        drill.say(f"CPU seconds during the load: {cpu}; per request (all kinds): gunicorn {per['gunicorn']} ms, "
-                  f"nginx {per['nginx']} ms (the job worker's is the import's)")
+        drill.say(f"CPU seconds during the load: {cpu}")
+        drill.say("CPU ms per request (all kinds): " + ", ".join(
+            f"{name} {per[name]}" for name in ("gunicorn", "postgres", "nginx", "locust", "qcluster", "other"))
+            + f"; machine busy {100 * busy / total_cpu:.0f} % of {total_cpu / SECONDS:.1f} cores "
+            "(qcluster's is the import's; other = everything else on the machine)")
     drill.expect(total is not None and total["requests"] > 0 and total["failures"] == 0,
                  "load test: every request answered without error", json.dumps(total))
     if job:
