@@ -1,5 +1,6 @@
-"""我的梯度 under load (decision 0108): the engine's answer and the rendered standings are kept per process,
-keyed on everything they depend on, so a saved change shows at once and no visitor sees another's answer."""
+"""我的梯度 under load (decisions 0108, 0112): the engine's answer, the rendered standings and the rest of the
+page's own part are kept per process, keyed on everything they depend on, so a saved change shows at once
+and no visitor sees another's answer, another firm's figures or another session's CSRF token."""
 
 from __future__ import annotations
 
@@ -24,6 +25,33 @@ def verdicts(html: str) -> dict[str, str]:
     return dict(re.findall(r'data-standard="(\w+)">([^<]+)<', html))
 
 
+def csrf_tokens(html: str) -> list[str]:
+    return re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+
+
+def without_tokens(html: str) -> str:
+    """The page with every CSRF token (64 letters and digits, masked afresh for each request) blanked."""
+    return re.sub(r"\b[A-Za-z0-9]{64}\b", "TOKEN", html)
+
+
+def own_part(html: str) -> str:
+    """The page below the site's frame (which names the visitor), tokens blanked."""
+    return without_tokens(html[html.index('<div class="ladder">'):])
+
+
+def colleague(firm: Any, username: str) -> Client:
+    """A second person of the firm's organisation, logged in."""
+    from django.contrib.auth import get_user_model
+
+    from tidu.accounts.models import Membership, Organisation
+
+    user = get_user_model().objects.create_user(username=username, password="x-Pass-12345")
+    Membership.objects.create(user=user, organisation=Organisation.objects.get(enterprise=firm))
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    return client
+
+
 def standings(html: str) -> str:
     """The part of the page that is rendered once per distinct assessment."""
     return html[html.index('<section class="card" id="summary">'):html.rindex("</section>")]
@@ -33,9 +61,11 @@ def standings(html: str) -> str:
 def empty_caches() -> Any:
     EXPLAINED.clear()
     views.RENDERED.clear()
+    views.BODIES.clear()
     yield
     EXPLAINED.clear()
     views.RENDERED.clear()
+    views.BODIES.clear()
 
 
 @pytest.fixture
@@ -77,8 +107,10 @@ def test_cached_standings_are_the_same_as_freshly_computed_ones(staff: Client, f
     second = staff.get("/ladder/").content.decode()
     EXPLAINED.clear()
     views.RENDERED.clear()
+    views.BODIES.clear()
     fresh = staff.get("/ladder/").content.decode()
     assert standings(first) == standings(second) == standings(fresh)
+    assert without_tokens(first) == without_tokens(second) == without_tokens(fresh)
 
 
 def test_a_what_if_does_not_leak_into_the_saved_assessment(staff: Client) -> None:
@@ -103,3 +135,43 @@ def test_the_api_shape_is_not_changed_by_the_page(staff: Client, firm: Any) -> N
     standards = staff.get("/api/v1/ladder/me").json()["standards"]
     assert all("radar" not in s for s in standards)
     assert all("radar" not in s for s in assess(firm).standards)
+
+
+def test_two_firms_with_the_same_figures_each_see_only_their_own_page() -> None:
+    """Same figures, same engine answer and standings; the page around them is still each firm's own."""
+    mine, theirs = make_climbing_firm(name="甲精密制造有限公司"), make_climbing_firm(name="乙精密制造有限公司")
+    pages = {}
+    for firm, username in ((mine, "firm-a"), (theirs, "firm-b")):
+        client = Client()
+        client.force_login(make_user(username, "enterprise", enterprise=firm))
+        pages[username] = client.get("/ladder/").content.decode()
+    pages["firm-a2"] = colleague(mine, "firm-a2").get("/ladder/").content.decode()
+    assert verdicts(pages["firm-a"]) == verdicts(pages["firm-b"])
+    for firm, other, page in ((mine, theirs, pages["firm-a"]), (theirs, mine, pages["firm-b"])):
+        assert firm.name in page and firm.credit_code in page and f"/enterprises/{firm.pk}/" in page
+        assert other.name not in page and other.credit_code not in page and f"/enterprises/{other.pk}/" not in page
+    # a second person of the first firm is served that firm's kept part, with their own token
+    assert own_part(pages["firm-a2"]) == own_part(pages["firm-a"])
+
+
+def test_a_kept_page_carries_the_visitors_own_csrf_token(firm: Any) -> None:
+    first = Client(enforce_csrf_checks=True)
+    first.force_login(make_user("firm-a", "enterprise", enterprise=firm))
+    second = colleague(firm, "firm-a2")
+    first.get("/ladder/")
+    page = second.get("/ladder/").content.decode()  # the firm's part comes from the kept copy
+    assert len(views.BODIES._items) == 1
+    assert views._CSRF_STAND_IN not in page
+    token = csrf_tokens(page)[-1]  # the what-if form's (the site's frame has its own forms before it)
+    answer = second.post("/ladder/what-if/", {"rd_y1": "300", "csrfmiddlewaretoken": token}, HTTP_HX_REQUEST="true")
+    assert answer.status_code == 200 and verdicts(answer.content.decode())["specialized_sme"] == "符合"
+    refused = first.post("/ladder/what-if/", {"rd_y1": "300", "csrfmiddlewaretoken": token}, HTTP_HX_REQUEST="true")
+    assert refused.status_code == 403  # another session's token is no good: nothing of one visitor is kept
+
+
+def test_a_new_recognition_shows_on_the_kept_page_at_once(staff: Client, firm: Any) -> None:
+    staff.get("/ladder/")
+    Recognition.objects.create(enterprise=firm, tier="tech_sme", number="KJ-2026-0042",
+                               valid_from=timezone.localdate(), valid_until=timezone.localdate().replace(year=2028))
+    page = staff.get("/ladder/").content.decode()
+    assert "KJ-2026-0042" in page[page.index('id="recognitions"'):page.index('id="calendar"')]

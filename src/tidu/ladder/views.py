@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import secrets
 import threading
 from collections import OrderedDict
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods
@@ -26,13 +30,15 @@ from tidu.ladder.report import diagnosis_pdf
 
 
 class _Rendered:
-    """The standings part of the page (summary, titles, each standard with its radar) as rendered HTML,
-    for the assessments seen lately in this process (an LRU of `SIZE` entries).
+    """Rendered HTML for the inputs seen lately in this process (an LRU of `SIZE` entries).
 
-    That part holds nothing of the visitor (no form, no CSRF token, no name): it is a function of the
+    `RENDERED`: the standings part of the page (summary, titles, each standard with its radar). That
+    part holds nothing of the visitor (no form, no CSRF token, no name): it is a function of the
     assessment's key (packs digest, day, whole record: `assessment.EXPLAINED`), the provenance marks of
-    the titles, the report link and the language, which together make the key here. The templates
-    are read once per process in production (cached loader), so a process never mixes two versions."""
+    the titles, the report link and the language, which together make the key here.
+    `BODIES`: the rest of the page's own part (`body_html`), keyed on its whole context.
+    The templates are read once per process in production (cached loader), so a process never mixes
+    two versions."""
 
     SIZE = 1024
 
@@ -59,12 +65,17 @@ class _Rendered:
 
 
 RENDERED = _Rendered()
+BODIES = _Rendered()
+
+
+def _standings_key(a: Assessment, report_url: str) -> str:
+    marks = sorted((k, repr(v)) for k, v in a.marks.items() if k.startswith("cert_"))
+    return hashlib.blake2b(repr((a.key, marks, report_url, get_language())).encode(), digest_size=16).hexdigest()
 
 
 def standings_html(request: HttpRequest, a: Assessment, report_url: str) -> SafeString:
     """`ladder/_standings.html` for `a`, rendered once per distinct input in this process."""
-    marks = sorted((k, repr(v)) for k, v in a.marks.items() if k.startswith("cert_"))
-    key = hashlib.blake2b(repr((a.key, marks, report_url, get_language())).encode(), digest_size=16).hexdigest()
+    key = _standings_key(a, report_url)
     keep = bool(a.key) and not settings.DEBUG  # with DEBUG, an edited template shows at once
     html = RENDERED.get(key) if keep else None
     if html is None:
@@ -74,6 +85,62 @@ def standings_html(request: HttpRequest, a: Assessment, report_url: str) -> Safe
         if keep:
             RENDERED.put(key, html)
     return html
+
+
+# Stands in for the visitor's CSRF token in a kept body; replaced by the request's own token on the way out.
+# Random per process and made of characters HTML escaping leaves alone, so no page text can contain it.
+_CSRF_STAND_IN = f"tidu-csrf-{secrets.token_hex(16)}"
+
+
+class _Unkeyable(Exception):
+    """A context value `_stable` does not know how to spell exactly: that body is rendered, not kept."""
+
+
+def _stable(value: Any) -> Any:
+    """`value` as plain nested tuples of str/int/bool/None/dates (a repr that is the same for equal content
+    in every process and never names a memory address). Model instances and objects of other types raise
+    `_Unkeyable`: the caller spells out what the template reads of them."""
+    if value is None or isinstance(value, (str, int, float, dt.date)):  # bool is an int; datetime a date
+        return value
+    if isinstance(value, Promise):  # a lazy translation: its text in the active language
+        return str(value)
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), _stable(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_stable(v) for v in value)
+    raise _Unkeyable(type(value).__name__)
+
+
+def body_html(request: HttpRequest, template_name: str, ctx: dict[str, Any]) -> SafeString:
+    """`template_name` (the page's own part, below the site's frame) rendered with `ctx`, kept per process
+    and keyed on the whole of `ctx` plus the language (`BODIES`).
+
+    The body reads nothing but its context: not the visitor (`user`, `request`), not messages. The
+    assessment and the firm in `ctx` are keyed on what the templates read of them: the firm's id, name,
+    credit code and region, and the assessment's key (packs digest, day, whole record), years and marks;
+    the standings inside are rendered HTML already (their own key is part of this one). The visitor's
+    CSRF token is put in on every request. With DEBUG, or any value `_stable` cannot spell, it is
+    rendered afresh."""
+    a: Assessment = ctx["a"]
+    ent = a.enterprise
+    if settings.DEBUG or (a.fiscal_year is not None and not a.key):
+        return mark_safe(render_to_string(template_name, ctx, request))
+    try:
+        plain = _stable({k: v for k, v in ctx.items() if k not in ("a", "enterprise", "standings")})
+        marks = _stable(a.marks)
+    except _Unkeyable:
+        return mark_safe(render_to_string(template_name, ctx, request))
+    standings = _standings_key(a, ctx["report_url"]) if ctx.get("standings") else ""
+    key = hashlib.blake2b(repr((
+        template_name, get_language(), plain, standings,
+        (ent.pk, ent.name, ent.credit_code, ent.region_id),
+        (a.key, a.fiscal_year, a.year, marks),
+    )).encode(), digest_size=16).hexdigest()
+    html = BODIES.get(key)
+    if html is None:
+        html = mark_safe(render_to_string(template_name, {**ctx, "csrf_token": _CSRF_STAND_IN}, request))
+        BODIES.put(key, html)
+    return mark_safe(html.replace(_CSRF_STAND_IN, get_token(request)))
 
 
 def _context(request: HttpRequest, a: Assessment, credit_code: str | None, *, values: dict[str, str],
@@ -98,9 +165,10 @@ def me(request: HttpRequest, credit_code: str | None = None) -> HttpResponse:
     """The live assessment of every standard, the what-if form and the firm's recognitions."""
     a = assess(firm_for(request.user, credit_code))
     recognitions = recognitions_of(a.enterprise, records=a.recognition_records)
-    return render(request, "ladder/me.html", _context(
-        request, a, credit_code, values=whatif.initial(a.record), errors={}, recognitions=recognitions,
-        calendar=calendar_of(a.enterprise.region_id, recognitions, today_shanghai()), change_rule=CHANGE_RULE))
+    ctx = _context(request, a, credit_code, values=whatif.initial(a.record), errors={}, recognitions=recognitions,
+                   calendar=calendar_of(a.enterprise.region_id, recognitions, today_shanghai()),
+                   change_rule=CHANGE_RULE)
+    return render(request, "ladder/me.html", {"body": body_html(request, "ladder/_me_body.html", ctx)})
 
 
 @tidu_view
@@ -116,9 +184,10 @@ def what_if(request: HttpRequest, credit_code: str | None = None) -> HttpRespons
                    unit_warnings=[] if errors else whatif.unit_warnings(overrides, ent),
                    recognitions=recognitions, calendar=calendar_of(ent.region_id, recognitions, today_shanghai()),
                    change_rule=CHANGE_RULE)
-    if getattr(request, "htmx", False):
-        return render(request, "ladder/_results.html", ctx)  # htmx swaps 2xx only: errors show in the form
-    return render(request, "ladder/me.html", ctx, status=422 if errors else 200)
+    if getattr(request, "htmx", False):  # htmx swaps 2xx only: errors show in the form
+        return HttpResponse(body_html(request, "ladder/_results.html", ctx))
+    return render(request, "ladder/me.html", {"body": body_html(request, "ladder/_me_body.html", ctx)},
+                  status=422 if errors else 200)
 
 
 @tidu_view
