@@ -123,42 +123,79 @@ def _group_cpu_seconds(drill: check.Drill, name: str) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def _database_backends(drill: check.Drill) -> dict[int, float]:
-    """pid → user + system CPU seconds of each PostgreSQL backend serving the stack's database (their process
-    title names it: `postgres: [<cluster>:] <user> <database> <client> …`)."""
+def _database_backends(drill: check.Drill) -> dict[int, tuple[float, int]]:
+    """pid → (user + system CPU seconds, client port) of each PostgreSQL backend serving the stack's database
+    (their process title names it: `postgres: [<cluster>:] <user> <database> 127.0.0.1(<port>) …`)."""
     name = urllib.parse.urlsplit(drill.database_url).path.lstrip("/")
-    found: dict[int, float] = {}
+    found: dict[int, tuple[float, int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         with contextlib.suppress(OSError, ValueError, IndexError):
             title = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").split()
             # Debian names the cluster first: `postgres: 15/main: postgres tidu_deploy 127.0.0.1(5…) idle`
-            words = title[2:4] if len(title) > 1 and title[1].endswith(":") else title[1:3]
+            words = title[2:5] if len(title) > 1 and title[1].endswith(":") else title[1:4]
             if title[:1] == ["postgres:"] and words[1:2] == [name]:
+                port = re.search(r"\((\d+)\)", words[2])
                 fields = stat.read_text().rsplit(")", 1)[1].split()
-                found[int(stat.parent.name)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+                found[int(stat.parent.name)] = ((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"),
+                                                int(port.group(1)) if port else 0)
     return found
 
 
+def _group_ports(drill: check.Drill, name: str) -> set[int]:
+    """Local TCP ports of the sockets held by one child's process group (gunicorn's workers' connections to
+    PostgreSQL), from /proc/<pid>/fd and /proc/net/tcp{,6}: tells the web workers' backends from the job's."""
+    pgid = next((child.pid for child_name, child in drill.children if child_name == name), None)
+    inodes: set[str] = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            if int(stat.read_text().rsplit(")", 1)[1].split()[2]) == pgid:
+                for fd in (stat.parent / "fd").iterdir():
+                    with contextlib.suppress(OSError):
+                        target = os.readlink(fd)
+                        if target.startswith("socket:["):
+                            inodes.add(target[8:-1])
+    ports: set[int] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                cols = line.split()
+                if len(cols) > 9 and cols[9] in inodes:
+                    ports.add(int(cols[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
 class _DatabaseCpu(threading.Thread):
-    """The stack's PostgreSQL backends' CPU during the load, read every half second: a web worker reconnects
-    when its connection is older than CONN_MAX_AGE, and an exited backend's time would otherwise be lost."""
+    """The stack's PostgreSQL backends' CPU during the load, read every half second (a web worker reconnects
+    when its connection is older than CONN_MAX_AGE, and an exited backend's time would otherwise be lost),
+    split into the web workers' backends and the rest (the job worker's: the import)."""
 
     def __init__(self, drill: check.Drill) -> None:
         super().__init__(daemon=True)
         self.drill = drill
         self.first = _database_backends(drill)
         self.last = dict(self.first)
+        self.web: set[int] = set()
         self.done = threading.Event()
 
-    def run(self) -> None:
-        while not self.done.wait(0.5):
-            self.last.update(_database_backends(self.drill))
+    def _read(self) -> None:
+        backends = _database_backends(self.drill)
+        web_ports = _group_ports(self.drill, "gunicorn")
+        self.web.update(pid for pid, (_, port) in backends.items() if port in web_ports)
+        self.last.update(backends)
 
-    def stop(self) -> float:
+    def run(self) -> None:
+        self._read()
+        while not self.done.wait(0.5):
+            self._read()
+
+    def stop(self) -> tuple[float, float]:
+        """(CPU seconds of the web workers' backends, of the others) since the start."""
         self.done.set()
         self.join()
-        self.last.update(_database_backends(self.drill))
-        return sum(seconds - self.first.get(pid, 0.0) for pid, seconds in self.last.items())
+        self._read()
+        spent = {pid: seconds - self.first.get(pid, (0.0, 0))[0] for pid, (seconds, _) in self.last.items()}
+        web = sum(seconds for pid, seconds in spent.items() if pid in self.web)
+        return web, sum(spent.values()) - web
 
 
 def _machine_cpu_seconds() -> tuple[float, float]:
@@ -230,14 +267,17 @@ def load(drill: check.Drill) -> None:
     } for r in rows]
     load_after = os.getloadavg()
     cpu = {name: round(_group_cpu_seconds(drill, name) - before, 2) for name, before in cpu_before.items()}
-    cpu["postgres"] = round(database_cpu.stop(), 2)
+    web_db, jobs_db = database_cpu.stop()
+    cpu["postgres"] = round(web_db, 2)  # the web workers' backends
+    cpu["postgres_jobs"] = round(jobs_db, 2)  # the others: the job worker's (the import), a shell's
     # locust is this script's only child between the two readings (it and its worker processes, reaped).
     cpu["locust"] = round(children_after.children_user + children_after.children_system
                           - children_before.children_user - children_before.children_system, 2)
     busy, total_cpu = (after - before for after, before in zip(machine_after, machine_before, strict=True))
     cpu["machine_busy"] = round(busy, 2)
     cpu["machine_available"] = round(total_cpu, 2)
-    cpu["other"] = round(busy - sum(cpu[k] for k in ("gunicorn", "nginx", "qcluster", "postgres", "locust")), 2)
+    cpu["other"] = round(busy - sum(cpu[k] for k in ("gunicorn", "nginx", "qcluster", "postgres", "postgres_jobs",
+                                                      "locust")), 2)
     imported = _import_result(drill, job) if job else {}
     meta = {"users": USERS, "seconds": SECONDS, "cpus": os.cpu_count(), "firms": FIRMS,
             "web_workers": int(drill.env()["TIDU_WEB_WORKERS"]), "results": results, "import": imported,
@@ -255,9 +295,11 @@ def load(drill: check.Drill) -> None:
         (out / "results.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2))
         drill.say(f"CPU seconds during the load: {cpu}")
         drill.say("CPU ms per request (all kinds): " + ", ".join(
-            f"{name} {per[name]}" for name in ("gunicorn", "postgres", "nginx", "locust", "qcluster", "other"))
+            f"{name} {per[name]}" for name in ("gunicorn", "postgres", "nginx", "locust", "qcluster", "postgres_jobs",
+                                               "other"))
             + f"; machine busy {100 * busy / total_cpu:.0f} % of {total_cpu / SECONDS:.1f} cores "
-            "(qcluster's is the import's; other = everything else on the machine)")
+            "(postgres = the web workers' backends; qcluster and postgres_jobs are the import's; other = everything "
+            "else on the machine)")
     drill.expect(total is not None and total["requests"] > 0 and total["failures"] == 0,
                  "load test: every request answered without error", json.dumps(total))
     if job:
