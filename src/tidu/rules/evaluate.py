@@ -170,7 +170,7 @@ def _cond(packs: Packs, item: Item, r: Mapping[str, Any]) -> tuple[ConditionResu
             item.id,
             item.label,
             item.clause,
-            Tri.of(v),
+            Tri.TRUE if v is True else (Tri.FALSE if v is False else Tri.of(v)),
             item.fields,
             item.provisional,
             detail_fn=lambda: _detail(packs, item, v, r),

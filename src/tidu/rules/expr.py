@@ -856,6 +856,14 @@ _PYCMP: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
+def _column_read(n: Node) -> str | None:
+    """The column a node only reads (a column, or a column scaled by 10^0, which is the column's
+    own value: `Big` of scale 0 compiles to the column's closure), else None."""
+    while isinstance(n, Big) and n.scale == 0:
+        n = n.a
+    return n.name if isinstance(n, Col) else None
+
+
 def to_python(n: Node, *, display: bool = False) -> Fn:
     """Compile a (rewritten) tree into a closure over a prepared record.
 
@@ -881,7 +889,7 @@ def to_python(n: Node, *, display: bool = False) -> Fn:
             # Memoized in the record itself (`r` is a prepared dict, evaluate.prepare), together with
             # the inputs it was computed from: a copy of the record with a field changed (the gaps
             # solver) recomputes instead of reading a stale value.
-            ins = tuple([r.get(c) for c in inputs])
+            ins = tuple(map(r.get, inputs))
             hit = r.get(key)
             if hit is not None and hit[0] == ins:
                 return hit[1]
@@ -909,11 +917,12 @@ def to_python(n: Node, *, display: bool = False) -> Fn:
         op = {"+": operator.add, "-": operator.sub, "*": operator.mul}[n.op]
         if isinstance(n.a, Lit) and isinstance(n.a.value, int) and not isinstance(n.a.value, bool):
             k = n.a.value  # `3 * x` of the cross-multiplied forms
-            if isinstance(n.b, Col):  # `3 * column`: the column read here, one call less
-                bname = n.b.name
+            scaled = _column_read(n.b)
+            if scaled is not None:  # `3 * column`: the column read here, one call less
+                bcol: str = scaled
 
                 def scale_col(r: Mapping[str, Any]) -> Any:
-                    y = r.get(bname)
+                    y = r.get(bcol)
                     return None if y is None else op(k, y)
 
                 return scale_col
@@ -923,8 +932,8 @@ def to_python(n: Node, *, display: bool = False) -> Fn:
                 return None if y is None else op(k, y)
 
             return scale
-        if isinstance(n.a, Col) and isinstance(n.b, Col):  # `a - b` of two columns: read here
-            aname, bname = n.a.name, n.b.name
+        aname, bname = _column_read(n.a), _column_read(n.b)
+        if aname is not None and bname is not None:  # `a - b` of two columns: read here
 
             def arith_cols(r: Mapping[str, Any]) -> Any:
                 x = r.get(aname)
@@ -972,8 +981,8 @@ def to_python(n: Node, *, display: bool = False) -> Fn:
         cop = _PYCMP[n.op]
         if isinstance(n.b, Lit) and n.b.value is not None:  # the common `x >= constant`: one call less
             const = n.b.value
-            if isinstance(n.a, Col):
-                cname = n.a.name
+            cname = _column_read(n.a)
+            if cname is not None:
 
                 def cmp_col_const(r: Mapping[str, Any]) -> Any:
                     x = r.get(cname)
@@ -1054,7 +1063,7 @@ def to_python(n: Node, *, display: bool = False) -> Fn:
 
         return in_
     if isinstance(n, Case):
-        lookup = _prefix_lookup(n, display)
+        lookup = _prefix_lookup(n, display) or _guarded_case(n, display)
         if lookup is not None:
             return lookup
         whens = tuple((to_python(c, display=display), to_python(v, display=display)) for c, v in n.whens)
@@ -1105,6 +1114,38 @@ def to_python(n: Node, *, display: bool = False) -> Fn:
 
         return bounded
     raise ExprError(f"内部错误：无法编译 {type(n).__name__}")
+
+
+def _guarded_case(n: Case, display: bool) -> Fn | None:
+    """`CASE WHEN x <= 0 THEN … WHEN x > 0 THEN … ELSE … END` (the division rewrite: two tests of
+    one operand against one constant) with the operand computed once.
+
+    Same result as testing the WHENs in order: an unknown operand makes both tests unknown (the
+    default); otherwise each test is applied to the same value, in the same order."""
+    if len(n.whens) != 2:
+        return None
+    (c1, v1), (c2, v2) = n.whens
+    if not (isinstance(c1, Cmp) and isinstance(c2, Cmp) and c1.a == c2.a):
+        return None
+    if not (
+        isinstance(c1.b, Lit) and isinstance(c2.b, Lit) and c1.b.value is not None and c2.b.value is not None
+    ):
+        return None
+    fx = to_python(c1.a, display=display)
+    op1, k1, op2, k2 = _PYCMP[c1.op], c1.b.value, _PYCMP[c2.op], c2.b.value
+    f1, f2, fd = (to_python(x, display=display) for x in (v1, v2, n.default))
+
+    def guarded(r: Mapping[str, Any]) -> Any:
+        x = fx(r)
+        if x is None:
+            return fd(r)
+        if op1(x, k1) is True:
+            return f1(r)
+        if op2(x, k2) is True:
+            return f2(r)
+        return fd(r)
+
+    return guarded
 
 
 def _prefix_lookup(n: Case, display: bool) -> Fn | None:

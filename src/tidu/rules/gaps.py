@@ -18,7 +18,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-from collections.abc import Mapping
+import operator
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -30,8 +31,8 @@ from tidu.rules.editions import REVIEW, reads_review, variant_key
 from tidu.rules.evaluate import _value_text, band_range, prepare
 from tidu.rules.fields import FIELDS as REGISTRY
 from tidu.rules.model import Level, Number, StandardResult, Tri, Variant, to_decimal
-from tidu.rules.values import at_least, kleene_and, kleene_or
 from tidu.rules.values import fmt_value as _fmt_value
+from tidu.rules.values import kleene_and, kleene_or
 
 # Fields a firm cannot change by acting now: history, outside judgements, structural facts.
 NOT_ACTIONABLE = frozenset(
@@ -98,6 +99,13 @@ def _direction(name: str) -> str | None:
     return spec.improve
 
 
+@functools.cache
+def _grid(ftype: str) -> tuple[bool, int]:
+    """(integer-valued, grid units per 1) of a numeric field type."""
+    integer = ftype in ("money", "count", "int", "rank")
+    return integer, 1 if integer else _unit(ftype).denominator
+
+
 def _unit(ftype: str) -> Fraction:
     if ftype == "fraction":
         return Fraction(1, 10**6)
@@ -110,13 +118,14 @@ def _unit(ftype: str) -> Fraction:
 # per-variant precomputation: the comparisons each field takes part in
 
 
-_OPS = {
-    "=": lambda d: d == 0,
-    "<>": lambda d: d != 0,
-    "<": lambda d: d < 0,
-    "<=": lambda d: d <= 0,
-    ">": lambda d: d > 0,
-    ">=": lambda d: d >= 0,
+# op(d, 0) as `0 op' d` with the operator mirrored, bound to 0 (a C call, no Python frame)
+_OPS: dict[str, Callable[[Any], bool]] = {
+    "=": functools.partial(operator.eq, 0),
+    "<>": functools.partial(operator.ne, 0),
+    "<": functools.partial(operator.gt, 0),
+    "<=": functools.partial(operator.ge, 0),
+    ">": functools.partial(operator.lt, 0),
+    ">=": functools.partial(operator.le, 0),
 }
 
 
@@ -130,6 +139,10 @@ class _Cmp:
     lin: dict[str, tuple[E.Fn, ...]] = field(default_factory=dict)
     slopes: dict[str, int | Fraction | None] = field(default_factory=dict)
     side_fns: tuple[E.Fn, E.Fn] | None = None
+    holds: Any = None  # the sign test of `op` (`_OPS`), None for an operator the search does not move
+
+    def __post_init__(self) -> None:
+        self.holds = _OPS.get(self.node.op)
 
     def slope(self, name: str) -> int | Fraction | None:
         """d(a − b)/d field when a − b is linear in it with a constant coefficient, else None."""
@@ -178,6 +191,9 @@ class _Plan:
     """Per rule object (condition, route item, indicator, level): field → its comparisons, compiled."""
 
     by_obj: dict[int, dict[str, list[_Cmp]]] = field(default_factory=dict)
+    # per rule object: the fields it reads and, per field, its comparisons each once (by id, in
+    # first-seen order): what `_open_fields` merges, built once per variant
+    opened: dict[int, tuple[tuple[str, ...], dict[str, dict[int, _Cmp]]]] = field(default_factory=dict)
 
 
 _PLANS: dict[int, tuple[Variant, _Plan]] = {}
@@ -200,6 +216,8 @@ def _plan(v: Variant) -> _Plan:
                 for col in E.columns(c):
                     table.setdefault(col, []).append(cc)
         plan.by_obj[id(obj)] = table
+        fields = obj.item.fields if isinstance(obj, Level) else getattr(obj, "fields", ())
+        plan.opened[id(obj)] = (tuple(fields), {f: {id(c): c for c in cmps} for f, cmps in table.items()})
 
     for c in v.conditions:
         add(c, [c.node])
@@ -272,8 +290,39 @@ def _cmps(n: E.Node) -> list[E.Cmp]:
 # a lean verdict (same closures and rules as evaluate_variant, without the explanation text)
 
 
+# Points inside the search are counted in 1/_S of a point: a points_expr gives decimal scores
+# (特色化指标 12.5分), and as integers their sums, differences and comparisons cost no Fraction. Exact
+# either way: a value that is not a whole number of 1/_S stays a Fraction (`_scaled`), and every
+# threshold the points are compared with is scaled too; wording converts back (`_unscaled`).
+_S = 10**6
+
+
+def _scaled(x: Any) -> Any:
+    """x points in 1/_S units: an int when exact (always for whole and decimal points), else the
+    exact Fraction."""
+    if type(x) is int:
+        return x * _S
+    if type(x) is Fraction:
+        n, d = x.numerator * _S, x.denominator
+        if d == 1:
+            return n
+        q, rem = divmod(n, d)
+        return q if rem == 0 else Fraction(n, d)
+    return x * _S
+
+
+def _unscaled(x: Any) -> Any:
+    """Points back from 1/_S units: an int when whole, else the exact Fraction."""
+    if type(x) is int:
+        q, rem = divmod(x, _S)
+        return q if rem == 0 else Fraction(x, _S)
+    return x / _S
+
+
 @dataclass(slots=True)
 class _Quick:
+    """A verdict of the search; points (totals, ranges, group sums) in 1/_S units."""
+
     qualified: bool | None
     total_lo: Number
     total_hi: Number
@@ -302,10 +351,13 @@ class _Reads:
     inds: dict[str, list[int]]
     items: dict[str, list[tuple[int, int]]]
     levels: dict[str, list[int]]
-    groups: list[tuple[Number, list[int]]]
+    groups: list[tuple[Number, list[int]]]  # (pass_min in 1/_S points, member indicators)
     position: dict[str, int]  # indicator id -> its index
     fields: frozenset[str]  # every field the conditions, indicators, route items and levels read
     group_of: dict[int, list[int]]  # indicator index -> the passing groups (indices into groups) it is in
+    # per route, what `_finish` reads of it: (kind, score_at_least, groups_at_least, indices of the
+    # indicators that must score above zero), so no attribute is looked up per evaluation
+    route_plan: list[tuple[str, Number, bool, tuple[int, ...]]] = field(default_factory=list)
 
 
 _READS: dict[int, tuple[Variant, _Reads]] = {}
@@ -329,7 +381,7 @@ def _reads(v: Variant) -> _Reads:
         items=index([((k, j), it.fields) for k, rt in enumerate(v.routes) for j, it in enumerate(rt.items)]),
         levels=index([(i, lv.item.fields) for i, lv in enumerate(v.levels)]),
         groups=[
-            (g.pass_min, [i for i, ind in enumerate(v.indicators) if ind.group == g.id])
+            (_scaled(g.pass_min), [i for i, ind in enumerate(v.indicators) if ind.group == g.id])
             for g in v.groups
             if g.pass_min is not None
         ],
@@ -338,6 +390,15 @@ def _reads(v: Variant) -> _Reads:
         group_of={},
     )
     reads.fields = frozenset([*reads.conds, *reads.inds, *reads.items, *reads.levels])
+    reads.route_plan = [
+        (
+            rt.kind,
+            _scaled(rt.score_at_least if rt.score_at_least is not None else 0),
+            bool(rt.groups_at_least),
+            tuple(reads.position[i] for i in rt.indicators_nonzero),
+        )
+        for rt in v.routes
+    ]
     for g, (_pass_min, members) in enumerate(reads.groups):
         for i in members:
             reads.group_of.setdefault(i, []).append(g)
@@ -405,14 +466,10 @@ def _quick(
 
 
 def _points(band: tuple[Any, ...]) -> tuple[Number, Number]:
-    """(lo, hi) of `band_range`, a whole number of points as an int (a points_expr gives Fractions):
-    the same values, summed and compared without building Fractions."""
+    """(lo, hi) of `band_range` in 1/_S points (a points_expr gives Fractions): the same values,
+    summed and compared without building Fractions."""
     lo, hi = band[0], band[1]
-    if type(lo) is Fraction and lo.denominator == 1:
-        lo = lo.numerator
-    if type(hi) is Fraction and hi.denominator == 1:
-        hi = hi.numerator
-    return lo, hi
+    return (lo * _S if type(lo) is int else _scaled(lo)), (hi * _S if type(hi) is int else _scaled(hi))
 
 
 def _tri_index(x: Any) -> int:
@@ -447,16 +504,28 @@ def _start(
     return _finish(v, reads, r, values, counts, ranges, item_vals, level_vals, total_lo, total_hi, group_sums)
 
 
-def _from_raw(v: Variant, r: dict[str, Any], raw: tuple[Any, ...] | None) -> _Quick | None:
+def _from_raw(
+    v: Variant,
+    r: dict[str, Any],
+    raw: tuple[Any, ...] | None,
+    origin: Mapping[str, Any] | None = None,
+    overridden: tuple[str, ...] = (),
+) -> _Quick | None:
     """The base verdict from the values `evaluate_variant` already computed for this variant (None
     when they are not for `v`, or were read off a record that differs from `r` in a field `v`
-    reads, e.g. the review flag): the gap search then evaluates nothing twice."""
+    reads, e.g. the review flag): the gap search then evaluates nothing twice.
+
+    `r` is a copy of `origin` with only the fields `overridden` set (find_gaps): when the values were
+    read off `origin` itself, only those fields can differ, so only they are compared."""
     if raw is None or raw[0] is not v:
         return None
     _v, seen, values, ranges, item_vals, level_vals = raw
     reads = _reads(v)
     if seen is not r:
-        for name in reads.fields:
+        names = reads.fields
+        if seen is origin and origin is not None:
+            names = reads.fields.intersection(overridden)
+        for name in names:
             a, b = seen.get(name), r.get(name)
             if a is not b and (type(a) is not type(b) or a != b):
                 return None
@@ -489,23 +558,35 @@ def _finish(
     true_items, false_items = counts[0], counts[1]
     route_values: list[bool | None] = []
     best_route_items = 0
-    for k, rt in enumerate(v.routes):
-        if rt.kind == "score":
-            assert rt.score_at_least is not None
-            parts = [at_least(total_lo, total_hi, rt.score_at_least)]
-            if rt.groups_at_least:
+    k = 0
+    for kind, need, groups_at_least, nonzero in reads.route_plan:
+        if kind == "score":
+            # kleene_and of the score test, the group tests and the non-zero tests, in that order
+            val: bool | None = True if total_lo >= need else (False if total_hi < need else None)
+            if val is not False and groups_at_least:
                 for (pass_min, _members), (glo, ghi) in zip(reads.groups, group_sums, strict=True):
-                    parts.append(at_least(glo, ghi, pass_min))
-            for ind_id in rt.indicators_nonzero:
-                lo, hi = ranges[reads.position[ind_id]]
-                parts.append(True if lo > 0 else (False if hi <= 0 else None))
-            val = kleene_and(parts)
+                    if glo >= pass_min:
+                        continue
+                    if ghi < pass_min:
+                        val = False
+                        break
+                    val = None
+            if val is not False:
+                for i in nonzero:
+                    lo, hi = ranges[i]
+                    if lo > 0:
+                        continue
+                    if hi <= 0:
+                        val = False
+                        break
+                    val = None
         else:
             ivals = item_vals[k]
-            val = kleene_or(ivals) if rt.kind == "any" else kleene_and(ivals)
-            if rt.kind == "all":
+            val = kleene_or(ivals) if kind == "any" else kleene_and(ivals)
+            if kind == "all":
                 best_route_items = max(best_route_items, sum(1 for x in ivals if x is True))
         route_values.append(val)
+        k += 1
     if True in route_values:  # (route values are True, False or None only)
         true_items += 1 + len(v.conditions)  # a route reached outweighs any single condition
     else:
@@ -585,10 +666,9 @@ def _candidates(
         return [], False
     if memo is None:
         memo = {}
-    integer = spec.type in ("money", "count", "int", "rank")
+    integer, per = _grid(spec.type)
     # Exact arithmetic on integers: a value x of the field is k grid units (k / per), so the sign of
     # D(x) = ds0 + slope·x is the sign of ds0·per + slope·k.
-    per = 1 if integer else _unit(spec.type).denominator
     up = direction == "up"
     out: set[int] = set()
     nonlinear = False
@@ -599,11 +679,14 @@ def _candidates(
     if scratch is None:
         scratch = dict(r)  # substituted closures memoize under their own keys; `r` itself stays clean
     for c in cmps:
-        if c.node.op not in _OPS:
+        holds = c.holds
+        if holds is None:
             continue
-        slope = c.slope(name)
+        slopes = c.slopes
+        slope = slopes[name] if name in slopes else c.slope(name)
         if slope is not None:
-            d_old = c.difference(scratch, memo)
+            key = id(c)
+            d_old = memo[key] if key in memo else c.difference(scratch, memo)
             if d_old is None or slope == 0:
                 continue
             num = d_old * per - slope * k_old  # D(0)·per
@@ -626,7 +709,6 @@ def _candidates(
             num = ds[0] * per
         # D(x) = a − b = D(0) + slope·x, so D(k units)·per = num + slope·k; the comparison holds
         # where op(D, 0)
-        holds = _OPS[c.node.op]
         if isinstance(num, int) and isinstance(slope, int):
             # the first grid value at or past the root (−num / slope) in the helpful direction
             k = -(num // slope) if up else (-num) // slope
@@ -709,19 +791,32 @@ class _Found:
     size: float
 
 
+_ONE: dict[str, frozenset[str]] = {}
+
+
 def _changed(changes: list[Change]) -> frozenset[str]:
-    return frozenset(c.field for c in changes)
+    if len(changes) == 1:  # the common case: one field, its set made once
+        name = changes[0].field
+        hit = _ONE.get(name)
+        if hit is None:
+            hit = _ONE[name] = frozenset((name,))
+        return hit
+    return frozenset([c.field for c in changes])
 
 
 def _size(changes: list[Change]) -> float:
     total = 0.0
     for c in changes:
-        if isinstance(c.new, bool | str) or isinstance(c.old, bool | str):
-            total += 1.0
-        else:
-            old, new = float(c.old), float(c.new)
-            total += abs(new - old) / max(abs(old), 1.0)
+        total += _change_size(c.old, c.new)
     return total
+
+
+def _change_size(old: Any, new: Any) -> float:
+    """The relative size of one change (a yes/no or a level step counts 1)."""
+    if isinstance(new, bool | str) or isinstance(old, bool | str):
+        return 1.0
+    a, b = float(old), float(new)
+    return abs(b - a) / max(abs(a), 1.0)
 
 
 def _singles(
@@ -744,7 +839,7 @@ def _singles(
         if not cands and not nonlinear:
             continue
         fields = frozenset({name, COUPLED.get(name, name)})
-        step = _size([Change(name, r[name], cands[0])]) if cands else 1.0
+        step = 0.0 + _change_size(r[name], cands[0]) if cands else 1.0  # = _size of that one change
         todo.append((not _may_memo(v, base, fields, may), step, name, cands, nonlinear))
     todo.sort(key=lambda t: (t[0], t[1], t[2]))
     found: list[_Found] = []
@@ -806,10 +901,10 @@ def _may_qualify(v: Variant, base: _Quick, fields: frozenset[str]) -> bool:
         return True
     for k, rt in enumerate(v.routes):
         if rt.kind == "score":
-            need = (rt.score_at_least or 0) - base.total_lo
+            need = _scaled(rt.score_at_least or 0) - base.total_lo
             reach = sum(
                 (
-                    ind.max - base.ranges[i][0]
+                    _scaled(ind.max) - base.ranges[i][0]
                     for i, ind in enumerate(v.indicators)
                     if not fields.isdisjoint(ind.fields)
                 ),
@@ -838,7 +933,9 @@ def _open_fields(v: Variant, base: _Quick, plan: _Plan) -> dict[str, list[_Cmp]]
         opened: list[object] = []
         for k, rt in enumerate(v.routes):
             if rt.kind == "score":
-                opened += [ind for ind, rg in zip(v.indicators, base.ranges, strict=True) if rg[0] < ind.max]
+                opened += [
+                    ind for ind, rg in zip(v.indicators, base.ranges, strict=True) if rg[0] < _scaled(ind.max)
+                ]
                 continue
             vals = base.item_vals[k]
             if (rt.kind == "any" and True in vals) or (rt.kind == "all" and all(x is True for x in vals)):
@@ -851,18 +948,16 @@ def _open_fields(v: Variant, base: _Quick, plan: _Plan) -> dict[str, list[_Cmp]]
     objs += list(v.levels)
     seen: dict[str, dict[int, _Cmp]] = {}  # field -> its comparisons, each once, in first-seen order
     fields_of: dict[str, None] = {}
+    opened_of = plan.opened
     for o in objs:
-        fields = getattr(o, "fields", None)
-        if fields is None:
-            fields = o.item.fields if isinstance(o, Level) else ()
-        for f in fields:
-            fields_of[f] = None
-        for f, cmps in plan.by_obj.get(id(o), {}).items():
+        fields, table = opened_of[id(o)]
+        fields_of.update(dict.fromkeys(fields))
+        for f, cmps in table.items():
             have = seen.get(f)
             if have is None:
-                have = seen[f] = {}
-            for c in cmps:
-                have.setdefault(id(c), c)
+                seen[f] = dict(cmps)
+            else:
+                have.update(cmps)  # a comparison already listed keeps its place
     out = {f: list(have.values()) for f, have in seen.items()}
     for f in fields_of:
         out.setdefault(f, [])
@@ -903,11 +998,13 @@ def find_gaps(
         return []
     plan = _plan(v)
     r = prepare(record, today) if prepared is None else dict(prepared)
+    overridden: tuple[str, ...] = ()
     if r.get(REVIEW) is None and reads_review([ed]):
         # an empty review flag: the reasons shown are the new application's (evaluate_either_reading),
         # so are the changes suggested
         r[REVIEW] = False
-    base = _from_raw(v, r, result.raw) or _quick(v, r)
+        overridden = (REVIEW,)
+    base = _from_raw(v, r, result.raw, prepared, overridden) or _quick(v, r)
     if _blocked(v, r, base, only_false=True):
         return []  # e.g. a past incident or a title already held: nothing to suggest
     if base.false_items > MAX_STEPS:
@@ -1016,6 +1113,7 @@ class _Wording:
     score: Any = None
     scored: bool = False
     before: dict[int, str] = field(default_factory=dict)
+    old: dict[str, str] = field(default_factory=dict)  # field -> its current value as shown
 
 
 def _gap(packs: Packs, v: Variant, r: Mapping[str, Any], base: _Quick, f: _Found, w: _Wording) -> Gap:
@@ -1024,12 +1122,16 @@ def _gap(packs: Packs, v: Variant, r: Mapping[str, Any], base: _Quick, f: _Found
     parts = []
     for c in f.changes:
         label = packs.fields[c.field].label if c.field in packs.fields else c.field
-        parts.append(f"{label} {_show(packs, c.field, r.get(c.field))} → {_show(packs, c.field, c.new)}")
+        old = w.old.get(c.field)
+        if old is None:
+            old = w.old[c.field] = _show(packs, c.field, r.get(c.field))
+        parts.append(f"{label} {old} → {_show(packs, c.field, c.new)}")
     effects = []
     for i, ind in enumerate(v.indicators):
         (lo0, _h0), (lo1, _h1) = base.ranges[i], new.ranges[i]
         if lo0 == lo1:
             continue
+        lo0, lo1 = _unscaled(lo0), _unscaled(lo1)
         diff = to_decimal(lo1 - lo0)
         sign = "+" if diff > 0 else ""
         if i not in w.before:
@@ -1055,7 +1157,7 @@ def _gap(packs: Packs, v: Variant, r: Mapping[str, Any], base: _Quick, f: _Found
         if s0 is not None and s1 is not None:
             gain = to_decimal(s1 - s0)
     elif v.indicators:
-        gain = to_decimal(new.total_lo - base.total_lo)
+        gain = to_decimal(_unscaled(new.total_lo - base.total_lo))
     makes = new.qualified is True
     if makes:
         score_at = next((i for i, rt in enumerate(v.routes) if rt.kind == "score"), None)
@@ -1063,12 +1165,14 @@ def _gap(packs: Packs, v: Variant, r: Mapping[str, Any], base: _Quick, f: _Found
         if score_at is not None and first_true == score_at and new.total_lo == new.total_hi:
             need = v.routes[score_at].score_at_least or 0
             effects.append(
-                f"总分{_num(to_decimal(new.total_lo))}分，达到{_num(to_decimal(need))}分，符合条件"
+                f"总分{_num(to_decimal(_unscaled(new.total_lo)))}分，达到{_num(to_decimal(need))}分，符合条件"
             )
         else:
             effects.append("符合条件")
     elif gain > 0 and v.indicators:
-        effects.append(f"总分 {_num(to_decimal(base.total_lo))} → {_num(to_decimal(new.total_lo))}分")
+        effects.append(
+            f"总分 {_num(to_decimal(_unscaled(base.total_lo)))} → {_num(to_decimal(_unscaled(new.total_lo)))}分"
+        )
     effect = "；".join(parts) + ("，" + "，".join(effects) if effects else "")
     changes = [Change(c.field, _plain(c.old), _plain(c.new)) for c in f.changes]
     return Gap(changes=changes, effect_zh=effect, points_gain=gain, makes_qualified=makes, size=f.size)
