@@ -150,3 +150,38 @@ def test_cells_that_need_normalising_are_evaluated_as_parsed(
         for r in pq.read_table(tmp_path / "db.parquet").to_pylist()
     ]
     assert got == expected
+
+
+def test_a_normalised_cell_where_no_standard_reads_keeps_the_files_own_columns(
+    tidu: Any, mixed_register: Path, tmp_path: Path
+) -> None:
+    """Whether a cell is trimmed matters only where the evaluation reads it: a firm name with spaces
+    (no standard reads the name) leaves the evaluation on the file's columns, and the rows are still
+    the Python path's. (An industry code needing trimming does not: every standard reads it, through
+    the size class; see the test above.)"""
+    import pyarrow as pa
+
+    from tidu.rules import load_packs
+    from tidu.rules.batch import ParquetBatch, Selection
+    from tidu.rules.fields import FIELDS
+
+    t = pq.read_table(mixed_register)
+    names = t.column("name").to_pylist()
+    names[5] = f"  {names[5]} "
+    spaced = tmp_path / "spaced.parquet"
+    pq.write_table(t.set_column(t.schema.get_field_index("name"), "name", pa.array(names)), spaced)
+    job = ParquetBatch(
+        load_packs(), spaced, {c: c for c in t.column_names if c in FIELDS}, Selection(today=TODAY)
+    )
+    assert "name" not in job._read_by_evaluation() and "industry_code" in job._read_by_evaluation()
+    assert job._direct()
+    _run(tidu, spaced, tmp_path / "py.csv", "python")
+    res = tidu("evaluate", str(spaced), "-o", str(tmp_path / "db.parquet"), "--today", TODAY.isoformat())
+    assert res.status == 0, res.stderr
+    with open(tmp_path / "py.csv", encoding="utf-8", newline="") as fh:
+        expected = [dict(r) for r in csv.DictReader(fh)]
+    got = [
+        {k: ("" if v is None else str(v)) for k, v in r.items()}
+        for r in pq.read_table(tmp_path / "db.parquet").to_pylist()
+    ]
+    assert got == expected

@@ -721,7 +721,11 @@ class ParquetBatch:
             assert self.plan is not None
             # a cheap pass over the columns' summaries first: the checks it proves never fire are
             # left out of the per-row scan (decision 0111)
-            self.plan = summarised_plan(self.plan, self.con, self.file, self.types)
+            plan = summarised_plan(self.plan, self.con, self.file, self.types)
+            # whether a text cell is normalised matters only where the evaluation reads it (the
+            # evaluation reads the file's own columns when none is)
+            read = self._read_by_evaluation()
+            self.plan = replace(plan, changed={n: c for n, c in plan.changed.items() if n in read})
             checked = checked_sql(self.plan, self.file, extra=("file_row_number",), changed=True)
             row = self.con.execute(
                 f"SELECT list(file_row_number ORDER BY file_row_number) FILTER (WHERE __bad), "
@@ -730,6 +734,25 @@ class ParquetBatch:
             self._bad = [int(n) for n in (row[0] or [])]
             self._changed = bool(row[1])
         return self._bad
+
+    def _read_by_evaluation(self) -> set[str]:
+        """The fields the compiled evaluation of the selection reads (every candidate edition, so a
+        pin later can only read fewer): the compiler names every column it reads, quoted, above the
+        typed-input layer; the keys and the effective `as_of` (from `year`) are read there."""
+        from tidu.rules.sql import compile_plan
+
+        sel = self.selection
+        plan = compile_plan(
+            self.packs,
+            dialect="duckdb",
+            table="__tidu_good",
+            standards=sel.standards,
+            editions=dict(sel.editions) or None,
+            today=self.today,
+            columns=list(FIELDS),
+        )
+        above = "\n".join(item for _name, items in plan.layers[1:] for item in items)
+        return {n for n in FIELDS if _q(n) in above} | {*KEYS, "as_of"}
 
     def _direct(self) -> bool:
         """True when the file's own columns may be evaluated as they are (see the class docstring)."""
