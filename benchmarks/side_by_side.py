@@ -10,7 +10,9 @@ Cases, in this order, each in a child process (wall time, CPU time and peak RSS 
   openfisca    benchmarks/peers/openfisca_innovative.py on the same file (.venv-peers), then its
                verdicts compared with `innovative`'s row by row
   pandas       the row-wise baseline (`DataFrame.apply(explain().to_row())`) on the first N rows
-With --repeat K every timed case runs K times in turn and the best wall time is reported (the
+With --before REF the two `tidu evaluate` cases also run on the engine of git commit REF (its src/
+extracted with `git archive` into var/bench/before-REF, nothing in the working tree touched), in the
+same rounds, so a change is measured before and after under the same load. With --repeat K every timed case runs K times in turn and the best wall time is reported (the
 machine is shared; all runs are kept in var/bench/side_by_side-ROWS.json). The benchmarks never import
 the CLI: they run the `tidu` command.
 """
@@ -70,7 +72,20 @@ def register(rows: int) -> Path:
     return path
 
 
-def timed(cmd: list[str]) -> dict[str, Any]:
+def before_src(ref: str) -> Path:
+    """The src/ folder of git commit `ref`, extracted once into var/bench/before-<commit>/."""
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", ref], cwd=REPO, check=True, capture_output=True, text=True
+    ).stdout.strip()
+    where = BENCH / f"before-{commit}"
+    if not (where / "src").exists():
+        where.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "archive", commit, "src"], cwd=REPO, check=True, capture_output=True)
+        subprocess.run(["tar", "-x", "-C", str(where)], input=archive.stdout, check=True)
+    return where / "src"
+
+
+def timed(cmd: list[str], src: Path = REPO / "src") -> dict[str, Any]:
     """Like `child`, but the peak RSS of this child alone (os.wait4)."""
     t = time.perf_counter()
     proc = subprocess.Popen(
@@ -78,7 +93,7 @@ def timed(cmd: list[str]) -> dict[str, Any]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+        env={**os.environ, "PYTHONPATH": str(src)},
     )
     out_chunks = []
     assert proc.stdout is not None and proc.stderr is not None
@@ -148,6 +163,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--pandas-rows", type=int, default=2000)
     ap.add_argument("--no-openfisca", action="store_true", help="skip the peer (no .venv-peers)")
+    ap.add_argument("--before", metavar="REF", help="also run tidu evaluate from git commit REF's src/")
     args = ap.parse_args()
     src = register(args.rows)
     out_all, out_inno, out_of = (
@@ -173,6 +189,18 @@ def main() -> None:
         "evaluate": [*tidu, "-o", str(out_all)],
         "innovative": [*tidu, "-o", str(out_inno), "--standards", "innovative_sme"],
     }
+    sources: dict[str, Path] = {}
+    if args.before:
+        old = before_src(args.before)
+        cases["evaluate (before)"] = [*tidu, "-o", str(BENCH / "sbs-all-before.parquet")]
+        cases["innovative (before)"] = [
+            *tidu,
+            "-o",
+            str(BENCH / "sbs-inno-before.parquet"),
+            "--standards",
+            "innovative_sme",
+        ]
+        sources = {"evaluate (before)": old, "innovative (before)": old}
     if not args.no_openfisca:
         cases["openfisca"] = [
             PEERS_PY,
@@ -191,7 +219,7 @@ def main() -> None:
     }
     for k in range(args.repeat):
         for name, cmd in cases.items():
-            run = timed(cmd)
+            run = timed(cmd, sources.get(name, REPO / "src"))
             result["runs"].setdefault(name, []).append(run)
             print(
                 f"[{k + 1}/{args.repeat}] {name}: {run['wall_s']} s wall, {run['cpu_s']} s CPU, "
@@ -211,6 +239,15 @@ def main() -> None:
             ]
         )
         result["openfisca_agreement"] = check["stdout"]
+    if args.before:  # the same output, row for row, before and after the change
+        import pyarrow.parquet as pq
+
+        result["before_identical"] = {
+            name: pq.read_table(BENCH / f"sbs-{name}.parquet").equals(
+                pq.read_table(BENCH / f"sbs-{name}-before.parquet")
+            )
+            for name in ("all", "inno")
+        }
     result["pandas"] = pandas_rows_per_s(src, args.pandas_rows)
     best = {n: min(runs, key=lambda r: r["wall_s"]) for n, runs in result["runs"].items()}
     result["best"] = best
@@ -226,6 +263,10 @@ def main() -> None:
         ),
         ("tidu evaluate --standards innovative_sme", inno, best["innovative"], ""),
     ]
+    for name in ("evaluate (before)", "innovative (before)"):
+        if name in best:
+            b = best[name]
+            table.append((f"tidu evaluate at {args.before} ({name.split()[0]})", b["wall_s"], b, ""))
     if "openfisca" in best:
         of = best["openfisca"]["wall_s"]
         table.append(
@@ -251,6 +292,10 @@ def main() -> None:
         f"| pandas apply(explain().to_row()), {p['rows']:,} rows | {p['wall_s']} | | {p['rows_per_s']:,} | | "
         f"tidu evaluate {ratio:.0f}× faster |"
     )
+    if "before_identical" in result:
+        print(
+            f"\nOutput identical to {args.before}'s (all standards, innovative_sme): {result['before_identical']}"
+        )
     if "openfisca_agreement" in result:
         print(f"\nOpenFisca vs tidu, row by row: {result['openfisca_agreement']}")
     result["machine"]["load_at_end"] = os.getloadavg()
