@@ -65,6 +65,9 @@ class Standing(models.Model):
             models.Index(fields=["year", "at_risk", "region_code"]),
             models.Index(fields=["year", "one_step", "region_code"]),
             models.Index(fields=["year", "expiring", "expires_on"]),
+            # below the country: a county's expiring titles in date order straight from the index, a
+            # province's or city's from a range of it (decision 0114)
+            models.Index(fields=["year", "expiring", "region_code", "expires_on"]),
             models.Index(fields=["year", "can_rise", "region_code"]),
         )
 
