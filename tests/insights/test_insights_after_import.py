@@ -121,7 +121,7 @@ def test_a_refresh_holds_the_lock_that_keeps_a_second_one_waiting() -> None:
     params = connection.get_connection_params()
     taken: list[bool] = []
 
-    def progress(_done: int, _total: int) -> None:
+    def progress(_done: int, _total: int, _stage: str) -> None:
         with psycopg.connect(**{k: v for k, v in params.items() if k in {"host", "port", "user", "dbname"}},
                              autocommit=True) as other:
             row = other.execute("SELECT pg_try_advisory_lock(%s)", [REFRESH_LOCK]).fetchone()
@@ -129,7 +129,24 @@ def test_a_refresh_holds_the_lock_that_keeps_a_second_one_waiting() -> None:
 
     refresh_standings(progress=progress)
 
-    assert taken == [False]  # another session (a second worker's refresh) would have waited
+    assert taken and not any(taken)  # another session (a second worker's refresh) would have waited
     with connection.cursor() as cur:
         cur.execute("SELECT pg_try_advisory_lock(%s), pg_advisory_unlock(%s)", [REFRESH_LOCK, REFRESH_LOCK])
         assert cur.fetchone() == (True, True)  # released when the refresh ended
+
+
+def test_every_firm_near_its_next_rung_is_asked_and_the_cells_count_the_steps() -> None:
+    """The steps come after the cells (PostgreSQL) and the cells are written again: the page's 一步之遥 total
+    is the number of firms with a step, and every firm with a step has one that the engine accepts."""
+    from django.core.management import call_command
+
+    call_command("seed_demo", firms=120, stdout=None)  # seed_insights refreshes the standings
+    refresh = refresh_standings()
+    latest = selectors.latest_years()
+    stepped = Standing.objects.filter(year=latest, one_step=True)
+    assert stepped.exists()
+    for year in Standing.objects.values_list("year", flat=True).distinct():
+        cells = sum(Cell.objects.filter(node="", dim="region", year=year).values_list("one_step", flat=True))
+        assert cells == Standing.objects.filter(year=year, one_step=True).count(), year
+    if connection.vendor == "postgresql":  # the batch path records what it asked
+        assert refresh.phases["stepped"] == stepped.count() <= refresh.phases["step_candidates"]

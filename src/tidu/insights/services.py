@@ -33,7 +33,7 @@ NEXT_STANDARD = {Rung.SME: "innovative_sme", Rung.TECH_INNOVATIVE: "specialized_
                  Rung.SPECIALIZED: "little_giant"}
 NEAR_POINTS = Decimal(50)  # a scored next rung is worth asking for gaps from this many points up
 EXPIRING_DAYS = 365
-MAX_GAP_FIRMS = 1_000  # PostgreSQL path: firms asked for their gaps per refresh, closest first (~12 ms each)
+Progress = Callable[[int, int, str], None]  # (done, total, what is being done, in Chinese)
 MAX_CHANGES = 3  # "one step": the engine's smallest qualifying gap changes at most this many figures
 
 
@@ -244,9 +244,10 @@ def _rung_sql(tech: str, innovative: str, specialized: str, little_giant: str) -
 
 
 def _refresh_in_postgres(ids: Sequence[int] | None, today: dt.date, phases: dict[str, Any]
-                         ) -> tuple[int, set[tuple[int, str]]]:
-    """Rewrite the standings of `ids` (None: every firm) with SQL only, then the steps of the firms close
-    to their next rung with the Python explainer (at most MAX_GAP_FIRMS, closest first)."""
+                         ) -> tuple[int, set[tuple[int, str]], list[tuple[int, int, int, int]]]:
+    """Rewrite the standings of `ids` (None: every firm) with SQL only; return the firm-years written, the
+    (year, county) touched and every standing close to its next rung (id, firm, year, rung held), closest
+    first, for the explainer's steps (decision 0114: no cap)."""
     from tidu.cli.pgsource import register_view_sql
     from tidu.rules.batch import Selection
 
@@ -323,20 +324,18 @@ def _refresh_in_postgres(ids: Sequence[int] | None, today: dt.date, phases: dict
               AND {nxt.format(p="qualified")} IN ('false', 'unknown')
               AND COALESCE(CAST(NULLIF({nxt.format(p="score")}, '') AS numeric), {NEAR_POINTS}) >= {NEAR_POINTS}
             ORDER BY CAST(NULLIF({nxt.format(p="score")}, '') AS numeric) DESC NULLS LAST, s.id
-            LIMIT {MAX_GAP_FIRMS}
         """)
         candidates = cur.fetchall()
         cur.execute("DROP TABLE ins_firm_years; DROP TABLE ins_ev; DROP TABLE ins_ids")
     phases["standings"] = round(time.perf_counter() - started, 3)
-    started = time.perf_counter()
-    _fill_steps(candidates, today)
-    phases["steps"] = round(time.perf_counter() - started, 3)
-    phases["step_candidates"] = len(candidates)
-    return firm_years, touched
+    return firm_years, touched, list(candidates)
 
 
-def _fill_steps(candidates: Sequence[tuple[int, int, int, int]], today: dt.date) -> None:
-    """The engine's smallest qualifying gap for each candidate standing (id, firm, year, rung held)."""
+def _fill_steps(candidates: Sequence[tuple[int, int, int, int]], today: dt.date,
+                progress: Progress | None = None) -> int:
+    """The engine's smallest qualifying gap for each candidate standing (id, firm, year, rung held), in
+    chunks, each written as it ends (the closest firms first); returns how many firms got a step."""
+    done = stepped = 0
     by_year: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
     for sid, ent_id, year, rung in candidates:
         by_year[year].append((sid, ent_id, rung))
@@ -352,11 +351,16 @@ def _fill_steps(candidates: Sequence[tuple[int, int, int, int]], today: dt.date)
                 if step:
                     changed.append(Standing(pk=sid, step=step, one_step=True))
             Standing.objects.bulk_update(changed, ["step", "one_step"], batch_size=1000)
+            stepped += len(changed)
+            done += len(part)
+            if progress:
+                progress(done, len(candidates), f"正在计算差距（一步之遥）：{done} / {len(candidates)} 家企业")
+    return stepped
 
 
 def refresh_standings(*, prefix: str = "", enterprise_ids: Sequence[int] | None = None,
                       today: dt.date | None = None,
-                      progress: Callable[[int, int], None] | None = None) -> Refresh:
+                      progress: Progress | None = None) -> Refresh:
     """Recompute the standings of the firms in `prefix` (or only `enterprise_ids`) and their cells.
 
     No permission check: the caller (job handler, demo, benchmark) has decided who may refresh what.
@@ -385,7 +389,7 @@ def _one_refresh_at_a_time() -> Iterator[None]:
 
 
 def _refresh(*, prefix: str, enterprise_ids: Sequence[int] | None, today: dt.date | None,
-             progress: Callable[[int, int], None] | None) -> Refresh:
+             progress: Progress | None) -> Refresh:
     started = time.perf_counter()
     today = today or today_shanghai()
     firms = Enterprise.objects.order_by("pk")
@@ -397,11 +401,12 @@ def _refresh(*, prefix: str, enterprise_ids: Sequence[int] | None, today: dt.dat
     total, firm_years = len(ids), 0
     touched: set[tuple[int, str]] = set()
     phases: dict[str, Any] = {}
+    candidates: list[tuple[int, int, int, int]] = []
     if connection.vendor == "postgresql":
-        firm_years, touched = _refresh_in_postgres(None if not prefix and enterprise_ids is None else ids, today,
-                                                   phases)
         if progress:
-            progress(total, total)
+            progress(0, total, f"正在评估 {total} 家企业")
+        firm_years, touched, candidates = _refresh_in_postgres(
+            None if not prefix and enterprise_ids is None else ids, today, phases)
     for start in range(0, total if connection.vendor != "postgresql" else 0, CHUNK):
         chunk_ids = ids[start:start + CHUNK]
         chunk = list(Enterprise.objects.filter(pk__in=chunk_ids))
@@ -414,15 +419,29 @@ def _refresh(*, prefix: str, enterprise_ids: Sequence[int] | None, today: dt.dat
         touched.update((s.year, s.region_code) for s in rows)
         firm_years += len(rows)
         if progress:
-            progress(min(start + CHUNK, total), total)
+            progress(min(start + CHUNK, total), total, f"已评估 {min(start + CHUNK, total)} / {total} 家企业")
     phases.setdefault("standings", round(time.perf_counter() - started, 3))
+    counties = None if (not prefix and enterprise_ids is None) else {r for _y, r in touched}
     cells_started = time.perf_counter()
     with transaction.atomic():
-        _cells(None if (not prefix and enterprise_ids is None) else {r for _y, r in touched})
+        _cells(counties)
         phases["cells"] = round(time.perf_counter() - cells_started, 3)
-        done = Refresh.objects.create(scope=prefix, firms=total, firm_years=firm_years, phases=phases,
-                                      seconds=round(time.perf_counter() - started, 3))
-    return done
+    if candidates:
+        # PostgreSQL: the explainer's steps after the cells, so the new counts show while it works through
+        # every candidate (closest first); then the cells again for their "一步之遥" counts.
+        steps_started = time.perf_counter()
+        if progress:
+            progress(0, len(candidates), f"正在计算差距（一步之遥）：0 / {len(candidates)} 家企业")
+        stepped = _fill_steps(candidates, today, progress)
+        phases.update(steps=round(time.perf_counter() - steps_started, 3), step_candidates=len(candidates),
+                      stepped=stepped)
+        if stepped:
+            cells_started = time.perf_counter()
+            with transaction.atomic():
+                _cells(counties)
+            phases["cells_after_steps"] = round(time.perf_counter() - cells_started, 3)
+    return Refresh.objects.create(scope=prefix, firms=total, firm_years=firm_years, phases=phases,
+                                  seconds=round(time.perf_counter() - started, 3))
 
 
 def refresh_submit(*, actor: Any) -> Any:
@@ -465,8 +484,8 @@ def refresh_job_handler(job: Any) -> Any:
     prefix = params.get("prefix", "")
     ids = params.get("enterprise_ids")  # after an import: only the firms it created or changed
 
-    def progress(done: int, total: int) -> None:
-        job_progress(job_id=job.pk, done=done, total=total, stage=f"已评估 {done} / {total} 家企业")
+    def progress(done: int, total: int, stage: str) -> None:
+        job_progress(job_id=job.pk, done=done, total=total, stage=stage)
 
     job_progress(job_id=job.pk, done=0, stage="正在读取企业名录" if ids is None else "正在读取导入的企业")
     done = refresh_standings(prefix=prefix, enterprise_ids=None if ids is None else [int(i) for i in ids],
