@@ -293,7 +293,8 @@ API: dict[str, Rule] = {
     "tidu_journey_api_lock": W(FIRM_ONLY, "application", MINE),
     "tidu_journey_api_unlock": W(FIRM_ONLY, "application", MINE),
     "tidu_journey_api_submit": W(FIRM_ONLY, "application", MINE),
-    "tidu_journey_api_review": W(OFFICE, "application", JUR),
+    # the step it waits at: the county (a valid decision from anyone else is 403: test_permission_writes.py)
+    "tidu_journey_api_review": W(OFFICE, "application", own={COUNTY}),
     "tidu_journey_api_upload": W(FIRM_ONLY, "application", MINE),
     "tidu_journey_api_download": R(FIRM_ONLY | OFFICE, "attachment", THEIRS),
     "tidu_journey_api_delete_attachment": W(FIRM_ONLY, "attachment", MINE),
