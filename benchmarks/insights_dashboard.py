@@ -10,8 +10,8 @@ recognitions with expiry dates), so it takes seconds, not an import. `--reuse` k
 right size and its standings from an earlier run (only the pages and the import are measured again).
 
 Measured:
-- full refresh: every firm-year through the compiled packs inside PostgreSQL, the steps of the firms
-  closest to their next rung (Python explainer), and all cells;
+- full refresh: every firm-year through the compiled packs inside PostgreSQL, all cells, the steps of every
+  firm near its next rung (Python explainer, no cap since decision 0114), and the cells again;
 - pages: each request through Django's test client (middleware, templates, queries; no network), as a
   platform admin (the country), a province, a city and a county official; median and p95 of --repeat;
 - import: 10,000 firm-years (3,334 firms × 3 years) rewritten by SQL as an import would, then
