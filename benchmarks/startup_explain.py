@@ -13,7 +13,10 @@ The cache goes to a temporary directory (TIDU_PACKS_CACHE_DIR), so the user's ca
 Start-up rows give wall seconds and, beside them, the CPU seconds of the child (user + system, from
 os.wait4): on a shared machine the wall time grows with the load, the CPU time much less.
 `--src DIR` runs the same cases on another checkout's src/ (e.g. `git archive OLD src | tar -x -C
-/tmp/old`), so a before/after pair is measured under the same load.
+/tmp/old`), so a before/after pair is measured under the same load. `--compare DIR` (explain only)
+loads this src/ and DIR's in one process and explains every firm with one then the other, in
+alternating order, for `--passes` passes: both versions see the same load, so their ratio holds on a
+busy machine where two separate runs differ by more than the change.
 """
 
 from __future__ import annotations
@@ -119,12 +122,66 @@ def bench_explain(work: Path, firms: int) -> dict[str, Any]:
             "cpu_p50": pct(cpu, 0.5), "cpu_p99": pct(cpu, 0.99)}  # fmt: skip
 
 
+def _load_packs_from(src: Path) -> Any:
+    """`load_packs()` of the tidu package under `src`, imported afresh (the modules of a version
+    loaded before stay alive through its packs' closures and keep computing with their own code)."""
+    import importlib
+
+    for name in [m for m in sys.modules if m == "tidu" or m.startswith("tidu.")]:
+        del sys.modules[name]
+    sys.path.insert(0, str(src))
+    try:
+        return importlib.import_module("tidu.rules").load_packs(cache=False)
+    finally:
+        sys.path.remove(str(src))
+
+
+def compare_explain(work: Path, firms: int, other: Path, passes: int) -> dict[str, Any]:
+    """CPU per firm of explain(gaps=True) (and without gaps), this src/ against `other`, interleaved."""
+    import pyarrow.parquet as pq
+
+    path = work / "firms.parquet"
+    subprocess.run([PY, "-m", "tidu.cli.main", "synth", "--firms", str(max(firms * 10, 5000)), "--seed", "2",
+                    "--latent", "-o", str(path)], env=_env(work / "cache"), check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+    rows = pq.read_table(path).to_pylist()
+    climbers = [r for r in rows if r["latent_rung"] > 0][: firms // 2]
+    sample = climbers + rows[: firms - len(climbers)]
+    for r in sample:
+        r.pop("latent_rung", None)
+    versions = {"before": _load_packs_from(other), "after": _load_packs_from(SRC)}
+    cpu: dict[tuple[str, bool], list[float]] = {(k, g): [] for k in versions for g in (True, False)}
+    for packs in versions.values():
+        for r in sample[:50]:
+            packs.explain(r, today=TODAY, gaps=True)  # warm up
+    order = list(versions)
+    for p in range(passes):
+        for r in sample:
+            for name in order if p % 2 == 0 else order[::-1]:
+                for gaps in (True, False):
+                    c0 = time.process_time()
+                    versions[name].explain(r, today=TODAY, gaps=gaps)
+                    cpu[(name, gaps)].append(time.process_time() - c0)
+
+    def pct(xs: list[float], q: float) -> float:
+        xs = sorted(xs)
+        return 1000 * xs[min(len(xs) - 1, int(q * len(xs)))]
+
+    return {
+        "n": len(sample), "climbers": len(climbers), "passes": passes,
+        "rows": {k: (1000 * statistics.mean(xs), pct(xs, 0.5), pct(xs, 0.99)) for k, xs in cpu.items()},
+    }  # fmt: skip
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=5, help="fresh processes per start-up case (median)")
     ap.add_argument("--firms", type=int, default=1000, help="firms explained")
     ap.add_argument("--only", nargs="*", choices=("startup", "explain"))
     ap.add_argument("--src", metavar="DIR", help="measure another checkout's src/ (default: this one)")
+    ap.add_argument(
+        "--compare", metavar="DIR", help="explain only: this src/ against DIR (another src/), interleaved"
+    )
+    ap.add_argument("--passes", type=int, default=2, help="with --compare: passes over the firms")
     args = ap.parse_args()
     if args.src:
         global SRC
@@ -132,13 +189,17 @@ def main() -> None:
         sys.path.insert(0, str(SRC))  # before bench_explain imports tidu
         print(f"src: {SRC}")
     only = set(args.only or ("startup", "explain"))
+    if args.compare:
+        only = set()  # the comparison below replaces the other cases
     print(f"python {sys.version.split()[0]}; {platform.machine()}; {os.cpu_count()} CPUs; "
           f"load average {os.getloadavg()[0]:.2f}")  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="tidu-bench-startup-") as tmp:
         work = Path(tmp)
         if "startup" in only:
             print()
-            print(f"| start-up (fresh process, median of {args.runs}) | cold s | warm s | cold CPU s | warm CPU s |")
+            print(
+                f"| start-up (fresh process, median of {args.runs}) | cold s | warm s | cold CPU s | warm CPU s |"
+            )
             print("|---|---:|---:|---:|---:|")
             for name, cold, warm in bench_startup(work, args.runs):
                 key = "load" if name.startswith("python -c") else name
@@ -150,6 +211,19 @@ def main() -> None:
             print(f"explain with gaps, all six standards, {e['n']} firms ({e['climbers']} climbers):")
             print(f"  wall p50 {e['p50']:.2f} ms, p99 {e['p99']:.2f} ms; CPU p50 {e['cpu_p50']:.2f} ms, "
                   f"p99 {e['cpu_p99']:.2f} ms")  # fmt: skip
+        if args.compare:
+            c = compare_explain(work, args.firms, Path(args.compare).resolve(), args.passes)
+            print()
+            print(f"explain, all six standards, {c['n']} firms ({c['climbers']} climbers), {c['passes']} passes, "
+                  f"before = {args.compare}, after = {SRC}, each firm by one then the other:")  # fmt: skip
+            print("| version | gaps | CPU mean ms | CPU p50 ms | CPU p99 ms |")
+            print("|---|---|---:|---:|---:|")
+            for (name, gaps), (mean, p50, p99) in c["rows"].items():
+                print(f"| {name} | {'on' if gaps else 'off'} | {mean:.2f} | {p50:.2f} | {p99:.2f} |")
+            for gaps in (True, False):
+                ratio = c["rows"][("after", gaps)][0] / c["rows"][("before", gaps)][0]
+                print(f"after / before, CPU mean, gaps {'on' if gaps else 'off'}: {ratio:.3f}")
+            print(f"load average at the end {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

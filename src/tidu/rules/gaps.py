@@ -689,7 +689,8 @@ def _candidates(
             d_old = memo[key] if key in memo else c.difference(scratch, memo)
             if d_old is None or slope == 0:
                 continue
-            num = d_old * per - slope * k_old  # D(0)·per
+            at_old = d_old * per  # D(old)·per
+            num = at_old - slope * k_old  # D(0)·per
         else:
             fns = c.sides(name)
             ds = []
@@ -707,6 +708,7 @@ def _candidates(
                 nonlinear = True  # not a straight line in this field: bisect instead
                 continue
             num = ds[0] * per
+            at_old = num + slope * k_old
         # D(x) = a − b = D(0) + slope·x, so D(k units)·per = num + slope·k; the comparison holds
         # where op(D, 0)
         if isinstance(num, int) and isinstance(slope, int):
@@ -715,7 +717,7 @@ def _candidates(
         else:
             root = Fraction(-num) / slope
             k = math.ceil(root) if up else math.floor(root)
-        here = holds(num + slope * k_old)
+        here = holds(at_old)  # = holds(num + slope·k_old), the side of the threshold the firm is on
         for kk in (k, k + 1) if up else (k, k - 1):
             if ((kk > k_old) if up else (kk < k_old)) and holds(num + slope * kk) != here:
                 out.add(kk)
