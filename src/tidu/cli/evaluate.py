@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from tidu.cli.io import (
+    UNSAVED_FORMULAS,
     Columns,
     InputError,
     RawRows,
@@ -37,7 +38,7 @@ from tidu.cli.io import (
 )
 from tidu.rules import batch
 from tidu.rules.batch import Selection, output_columns
-from tidu.rules.fields import Code, Issue, coerce_record, today_shanghai
+from tidu.rules.fields import FIELDS, Code, Issue, coerce_record, today_shanghai
 from tidu.rules.model import STANDARDS
 
 if TYPE_CHECKING:
@@ -157,7 +158,12 @@ def validate_chunks(raw: RawRows, today: dt.date, out: Outcome) -> Iterator[list
             out.errors.append(RowError(n, "", "", issue))
             out.error_rows += 1
             continue
+        formulas = cast("list[tuple[str, str]]", cells.pop(UNSAVED_FORMULAS, []))
         record, errors, warnings = coerce_record(cells, today=today)
+        if formulas:  # the formula is the problem of that cell, not the "required" its None gave
+            errors = [formula_issue(name, f"{letters}{n}") for name, letters in formulas] + [
+                e for e in errors if e.field not in {name for name, _letters in formulas}
+            ]
         out.warnings += len(warnings)
         if errors:
             out.error_rows += 1
@@ -172,6 +178,20 @@ def validate_chunks(raw: RawRows, today: dt.date, out: Outcome) -> Iterator[list
             chunk = []
     if chunk:
         yield chunk
+
+
+def formula_issue(name: str, cell: str) -> Issue:
+    """A cell holding a formula whose result the workbook does not carry (written by a program, never saved in
+    Excel): the words of the platform's imports (`formula_without_value`), with the cell's address."""
+    label = FIELDS[name].label if name in FIELDS else name
+    return Issue(
+        name,
+        Code.FORMULA_WITHOUT_VALUE,
+        f"{cell} 单元格（「{label}」）是公式，但文件中没有保存它的计算结果（文件可能由程序生成、未在 Excel 中打开保存过）："
+        "请在 Excel 中打开并保存，或把公式改为数值",
+        f"cell {cell} holds a formula without a saved result (written by a program, never saved in Excel): "
+        "open and save the file in Excel, or replace the formula by its value",
+    )
 
 
 def write_error_report(path: str, errors: Sequence[RowError]) -> None:

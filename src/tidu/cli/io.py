@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tidu.rules.fields import FIELDS, header_to_field
+from tidu.xlsx import column_letters, unsaved_formulas
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -52,6 +53,11 @@ def spreadsheet_text(value: Any) -> Any:
     if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_PREFIXES) and not _NUMBER_RE.match(value):
         return "'" + value
     return value
+
+
+# A row's key listing its cells that hold a formula without a saved result: [(field, column letters)].
+# openpyxl reads such a cell as None; `tidu.cli.evaluate` reports it as a formula, not as a blank cell.
+UNSAVED_FORMULAS = "__unsaved_formulas__"
 
 
 class InputError(Exception):
@@ -171,13 +177,27 @@ def _read_xlsx(path: Path) -> RawRows:
     cols = Columns.from_headers(headers)
     index = [(i, cols.mapping[str(h)]) for i, h in enumerate(headers) if h is not None and str(h) in cols.mapping]
     total = max(0, (sheet.max_row or 1) - 1)
+    try:
+        unsaved = unsaved_formulas(path, getattr(sheet, "_worksheet_path", ""))
+    except Exception as exc:  # the same damaged-file causes as load_workbook's
+        book.close()
+        raise InputError(f"{path}: 无法读取 Excel 文件 (cannot read workbook: {exc})") from exc
+    mapped = dict(index)
+    unsaved_by_row: dict[int, list[tuple[str, str]]] = {}
+    for row, position in sorted(unsaved):
+        if row > 1 and position in mapped:
+            unsaved_by_row.setdefault(row, []).append((mapped[position], column_letters(position)))
 
     def rows() -> Iterator[tuple[int, dict[str, object]]]:
         try:
             for n, cells in enumerate(it, start=2):
-                if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+                formulas = unsaved_by_row.get(n)
+                if not formulas and all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
                     continue
-                yield n, {name: (cells[i] if i < len(cells) else None) for i, name in index}
+                record: dict[str, object] = {name: (cells[i] if i < len(cells) else None) for i, name in index}
+                if formulas:
+                    record[UNSAVED_FORMULAS] = formulas
+                yield n, record
         finally:
             book.close()
 

@@ -27,7 +27,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
-from xml.etree import ElementTree  # expat ≥ 2.4 bounds entity expansion; external entities are never fetched
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -61,6 +60,7 @@ from tidu.enterprises.signals import figures_imported
 from tidu.enterprises.validation import year_problems
 from tidu.regions.models import Region
 from tidu.regions.selectors import registration_region_get
+from tidu.xlsx import unsaved_formulas
 
 DATA_SHEET = "企业年度数据"
 HELP_SHEET = "填表说明"
@@ -267,7 +267,7 @@ def _read_xlsx(content: bytes) -> Table:
             raise FileProblem("该 Excel 文件中没有工作表。")
         sheet = workbook[DATA_SHEET] if DATA_SHEET in workbook.sheetnames else workbook.worksheets[0]
         sheet_path = getattr(sheet, "_worksheet_path", "")
-        unsaved = _unsaved_formulas(content, sheet_path)
+        unsaved = unsaved_formulas(io.BytesIO(content), sheet_path)
         # one column past the limit shows that there are too many; beyond it nothing is read
         rows: Iterable[tuple[int, Iterable[Any]]] = enumerate(
             sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1), start=1)
@@ -303,55 +303,6 @@ def _limited_table(numbered_rows: Iterable[tuple[int, Iterable[Any]]]) -> Table:
                 raise FileProblem(f"数据超过 {MAX_ROWS:,} 行（第{number}行起），请拆分成几个文件分批导入。")
             rows.append((number, cells))
     return Table(headers=headers, rows=rows)
-
-
-_CELL_REF_RE = re.compile(r"([A-Z]{1,3})([0-9]+)")
-_STRING_TYPES = {"str", "s", "inlineStr"}  # a saved empty string result is <v></v> with one of these types
-
-
-def _column_number(letters: str) -> int:
-    """0-based column of a cell reference's letters: A → 0, AA → 26."""
-    number = 0
-    for letter in letters:
-        number = number * 26 + ord(letter) - 64
-    return number - 1
-
-
-def _unsaved_formulas(content: bytes, sheet_path: str) -> set[tuple[int, int]]:
-    """(row number, 0-based column) of every formula cell of the sheet without a saved result: `<f>` with no
-    `<v>`, or an empty `<v/>` on a cell that is not a string (openpyxl writes formulas so). Streamed; a sheet
-    without any `<f` is not parsed at all."""
-    if not sheet_path:
-        return set()
-    member = sheet_path.lstrip("/")
-    with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        try:
-            handle = archive.open(member)
-        except KeyError:
-            return set()
-        with handle:
-            tail = b""
-            while chunk := handle.read(1 << 20):
-                if b"<f" in tail + chunk or b":f" in tail + chunk:  # <f …> or a prefixed <x:f …>
-                    break
-                tail = chunk[-3:]
-            else:
-                return set()
-        found: set[tuple[int, int]] = set()
-        with archive.open(member) as handle:
-            for _event, element in ElementTree.iterparse(handle, events=("end",)):
-                tag = element.tag.rsplit("}", 1)[-1]
-                if tag == "c":
-                    children = {child.tag.rsplit("}", 1)[-1]: child for child in element}
-                    saved = children.get("v")
-                    if "f" in children and (saved is None or (not saved.text and element.get("t") not in _STRING_TYPES)):
-                        match = _CELL_REF_RE.fullmatch(element.get("r", ""))
-                        if match:
-                            found.add((int(match.group(2)), _column_number(match.group(1))))
-                    element.clear()
-                elif tag == "row":
-                    element.clear()
-        return found
 
 
 def _merged_ranges(content: bytes, sheet_path: str) -> list[tuple[str, int, int]]:

@@ -102,6 +102,7 @@ class Code(StrEnum):
     SUBTOTAL_EXCEEDS_TOTAL = "subtotal_exceeds_total"
     IMPLICATION_BROKEN = "implication_broken"
     DATE_AFTER_AS_OF = "date_after_as_of"
+    FORMULA_WITHOUT_VALUE = "formula_without_value"  # set by the file readers (tidu.cli.io), not coerce_record
     # warnings
     MAIN_REV_EXCEEDS_REVENUE = "main_rev_exceeds_revenue"
     STAFF_COUNTS_DIFFER = "staff_counts_differ"
