@@ -204,6 +204,7 @@ class Drill:
             "PROXY_PARAMS": str(DEPLOY / "nginx" / "proxy_params.conf"),
             "SITE_CONF": str(self.run_dir / "tidu.conf"),
             "SECURITY_HEADERS": str(self.run_dir / "security_headers.conf"),
+            "ERROR_PAGES": str(DEPLOY / "nginx" / "errors"),
         }
         self.manage("nginx_headers", "-o", values["SECURITY_HEADERS"])
 
@@ -383,6 +384,12 @@ def smoke(drill: Drill) -> None:
         internal = fetch(drill.client(), url(f"/_protected/journey/{Path(path).name}"))
         expect(internal.status == 404, "the internal file location is not reachable from outside", str(internal.status))
 
+    too_large = oversized_upload(drill, firm, "/enterprises/import/")
+    expect(too_large.status == 413 and too_large.headers.get("x-served-by") == "nginx" and "文件过大" in too_large.text(),
+           "an upload over nginx's limit: 413 with the Chinese page from deploy/nginx/errors/",
+           f"{too_large.status} {too_large.text()[:200]}")
+    expect_same_security_headers(drill, too_large, login, "nginx's own 413 page")
+
     request_id = "deploy-check-" + secrets.token_hex(8)
     traced = fetch(firm, url("/ladder/"), headers={"X-Request-ID": request_id})
     expect(traced.headers.get("x-request-id") == request_id, "X-Request-ID echoed through nginx")
@@ -421,6 +428,35 @@ def smoke(drill: Drill) -> None:
         time.sleep(0.5)
     expect(red is not None and red.status == 503 and json.loads(red.body)["checks"]["queue"]["ok"] is False,
            "/healthz answers 503 (queue) once the worker is gone", red.text() if red else "")
+
+    say("stopping gunicorn: nginx must answer 502 with its Chinese page and the security headers")
+    drill.stop("gunicorn")
+    down = fetch(firm, url("/ladder/"))
+    expect(down.status == 502 and down.headers.get("x-served-by") == "nginx" and "服务暂时不可用" in down.text(),
+           "gunicorn down: 502 with the Chinese page from deploy/nginx/errors/", f"{down.status} {down.text()[:200]}")
+    expect_same_security_headers(drill, down, login, "nginx's own 502 page")
+
+
+def oversized_upload(drill: Drill, opener: urllib.request.OpenerDirector, path: str) -> Response:
+    """POST announcing a body just over nginx's client_max_body_size (60m) with the session's cookies; nginx
+    answers 413 from the Content-Length alone, so none of the body is sent."""
+    import http.client
+
+    cookies = "; ".join(f"{c.name}={c.value}" for handler in opener.handlers
+                        if isinstance(handler, urllib.request.HTTPCookieProcessor) for c in handler.cookiejar)
+    context = ssl.create_default_context(cafile=str(drill.run_dir / "tls.crt"))
+    connection = http.client.HTTPSConnection(HOST, drill.ports.https, context=context, timeout=30)
+    try:
+        connection.putrequest("POST", path)
+        for name, value in (("Content-Type", "multipart/form-data; boundary=tidu"), ("Cookie", cookies),
+                            ("Content-Length", str(61 << 20))):
+            connection.putheader(name, value)
+        connection.endheaders()
+        answer = connection.getresponse()
+        return Response(answer.status, {k.lower(): v for k, v in answer.getheaders()}, answer.read(),
+                        [(k.lower(), v) for k, v in answer.getheaders()])
+    finally:
+        connection.close()
 
 
 # What Django's middleware puts on every page (decision 0104); nginx must send the same on the files it serves.

@@ -1,5 +1,7 @@
 """`manage.py nginx_headers [-o FILE]`: the security headers Django sends, as an nginx include for the files
-nginx serves itself (/static/, X-Accel-Redirect downloads); deploy/nginx/tidu.conf.template includes it.
+nginx serves itself (/static/, X-Accel-Redirect downloads, its own 413/502/503/504 pages from deploy/nginx/errors/);
+deploy/nginx/tidu.conf.template includes it. Each line ends in `always`, without which nginx would leave them off
+every answer that is not 2xx/3xx (the error pages).
 Run it with the production environment whenever the settings change, then `nginx -t && systemctl reload nginx`.
 """
 
@@ -14,7 +16,7 @@ from tidu.core.security_headers import nginx_add_headers, proxy_headers
 
 
 class Command(BaseCommand):
-    help = "按当前设置生成 nginx 的安全响应头配置（静态文件与附件下载由 nginx 直接发送时使用）"
+    help = "按当前设置生成 nginx 的安全响应头配置（静态文件、附件下载和 nginx 自己的错误页由 nginx 直接发送时使用）"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("-o", "--output", help="写入该文件（默认输出到标准输出）")
