@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
+import functools
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from django import template
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
+from django.utils.functional import Promise
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from tidu.core.permissions import (
@@ -28,8 +30,12 @@ from tidu.core.permissions import (
 register = template.Library()
 
 
-def _menu() -> list[tuple[str, str, Callable[[Any], bool]]]:
-    """(label, URL name, the check its view makes): a link shows only to users its page lets in."""
+@functools.cache
+def _menu() -> list[tuple[Promise, str, Callable[[Any], bool]]]:
+    """(label, URL name, the check its view makes): a link shows only to users its page lets in.
+    Built once per process: the labels are lazy (translated when shown), the checks take the user."""
+    _ = gettext_lazy
+
     def anyone(user: Any) -> bool:
         return True
 
@@ -90,6 +96,16 @@ def may_open(user: Any, url_name: str) -> bool:
     return any(allowed(user) for _label, name, allowed in _menu() if name == url_name)
 
 
+@functools.lru_cache(maxsize=512)
+def _url_of(name: str, script_prefix: str, language: str | None) -> str | None:
+    """`reverse(name)` once per process for each prefix and language (the URL conf does not change while it
+    runs); None for a page whose app is not installed."""
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
 @register.simple_tag(takes_context=True)
 def nav_items(context: template.Context) -> list[dict[str, Any]]:
     """The menu for the current user: (label, url, active), each link allowed by its page's own check."""
@@ -101,8 +117,9 @@ def nav_items(context: template.Context) -> list[dict[str, Any]]:
     for label, name, allowed in _menu():
         if not allowed(user):
             continue
-        with contextlib.suppress(NoReverseMatch):  # an app's pages appear once the app is installed
-            items.append((label, reverse(name)))
+        url = _url_of(name, get_script_prefix(), get_language())
+        if url is not None:  # an app's pages appear once the app is installed
+            items.append((str(label), url))
     path = request.path
     return [{"label": label, "url": url, "active": (path == url if url == "/" else path.startswith(url))}
             for label, url in items]
