@@ -794,6 +794,7 @@ class _Found:
 
 
 _ONE: dict[str, frozenset[str]] = {}
+_FIELD_AND_TOTAL: dict[str, frozenset[str]] = {}  # a field and the total it raises (COUPLED)
 
 
 def _changed(changes: list[Change]) -> frozenset[str]:
@@ -840,7 +841,9 @@ def _singles(
         cands, nonlinear = _candidates(name, r, cmps, memo, scratch)
         if not cands and not nonlinear:
             continue
-        fields = frozenset({name, COUPLED.get(name, name)})
+        fields = _FIELD_AND_TOTAL.get(name)
+        if fields is None:
+            fields = _FIELD_AND_TOTAL[name] = frozenset({name, COUPLED.get(name, name)})
         step = 0.0 + _change_size(r[name], cands[0]) if cands else 1.0  # = _size of that one change
         todo.append((not _may_memo(v, base, fields, may), step, name, cands, nonlinear))
     todo.sort(key=lambda t: (t[0], t[1], t[2]))
@@ -1100,6 +1103,8 @@ def _show(packs: Packs, name: str, value: Any) -> str:
     ftype = info.type if info else ""
     if isinstance(value, str):
         return ENUM_ZH.get(name, {}).get(value, value)
+    if ftype == "money" and type(value) is int:  # yuan → 万元, exact (the same number as below)
+        return f"{_num(Decimal(value) / 10000)}万元"
     if isinstance(value, Decimal):
         value = Fraction(value)
     if ftype == "money" and value is not None and not isinstance(value, bool):
