@@ -185,3 +185,31 @@ def test_a_normalised_cell_where_no_standard_reads_keeps_the_files_own_columns(
         for r in pq.read_table(tmp_path / "db.parquet").to_pylist()
     ]
     assert got == expected
+
+
+def test_unicode_spaces_around_a_cell_are_trimmed_as_the_python_path_trims_them(
+    tidu: Any, mixed_register: Path, tmp_path: Path
+) -> None:
+    """Cells typed in Chinese input methods often carry an ideographic space (U+3000) or a no-break
+    space (U+00A0) around the value; Python's strip() removes every Unicode space, so the DuckDB path
+    must too, or the same cell is valid in one engine and 不在列表中 in the other."""
+    import pyarrow as pa
+
+    t = pq.read_table(mixed_register)
+    codes = t.column("industry_code").to_pylist()
+    for i, (left, right) in enumerate([("\u3000", ""), ("", "\xa0"), ("\u2003", "\u3000"), ("\x1c", "\x85")]):
+        codes[3 + i] = f"{left}{codes[3 + i]}{right}"
+    credit = t.column("credit_code").to_pylist()
+    credit[7] = f"\u3000{credit[7][:9]}\u3000{credit[7][9:]}\xa0"  # pasted with spaces inside too
+    t = t.set_column(t.schema.get_field_index("industry_code"), "industry_code", pa.array(codes))
+    padded = tmp_path / "padded.parquet"
+    pq.write_table(t.set_column(t.schema.get_field_index("credit_code"), "credit_code", pa.array(credit)), padded)
+    py = _run(tidu, padded, tmp_path / "py.csv", "python")  # every row valid: the spaces are stripped
+    db = _run(tidu, padded, tmp_path / "db.csv", "duckdb")
+    assert db == py
+
+
+def test_the_sql_trim_set_is_every_character_python_strips() -> None:
+    from tidu.rules.batch import SPACE_CODE_POINTS
+
+    assert set(SPACE_CODE_POINTS) == {c for c in range(0x110000) if chr(c).isspace()}

@@ -69,7 +69,20 @@ INTEGER_TYPES = {
     "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT",
 }  # fmt: skip
 FLOAT_TYPES = {"FLOAT", "DOUBLE", "REAL"}
-WS = "' \t\n\r\f\v'"
+# Every code point Python's str.strip() removes (str.isspace), so a cell trimmed in SQL equals the
+# Python path's: Chinese input methods put U+3000 and U+00A0 around values.
+SPACE_CODE_POINTS = (
+    *range(0x09, 0x0E), *range(0x1C, 0x21), 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B),
+    0x2028, 0x2029, 0x202F, 0x205F, 0x3000,
+)  # fmt: skip
+WS = "'" + "".join(map(chr, SPACE_CODE_POINTS)) + "'"
+_WIDE_SPACES = ", ".join(str(c) for c in SPACE_CODE_POINTS if c > 0x20)
+_SPACE_CLASS = "[" + "".join(f"\\x{{{c:x}}}" for c in SPACE_CODE_POINTS) + "]"  # RE2's \s is ASCII only
+
+
+def _not_space(code_point: str) -> str:
+    """SQL: TRUE when the code point is no space; ASCII letters and digits decide on the first test."""
+    return f"({code_point} > 32 AND ({code_point} < 133 OR {code_point} NOT IN ({_WIDE_SPACES})))"
 
 
 def _q(name: str) -> str:
@@ -199,7 +212,7 @@ def _field_plan(spec: FieldSpec, column: str | None, sql_type: str | None) -> Fi
         return None
     # str / enum: the common case (already clean text) is tested first, without trimming
     if kind == "str":
-        clean = f"(ascii({src}) > 32 AND ascii(right({src}, 1)) > 32)"
+        clean = f"({_not_space(f'ascii({src})')} AND {_not_space(f'ascii(right({src}, 1))')})"
         text = f"CASE WHEN {clean} THEN {src} ELSE NULLIF(trim({src}, {WS}), '') END"
     elif kind == "int":
         clean = "TRUE"
@@ -220,7 +233,7 @@ def _field_plan(spec: FieldSpec, column: str | None, sql_type: str | None) -> Fi
     if name == "credit_code":
         text = (
             f"CASE WHEN regexp_full_match(CAST({src} AS VARCHAR), '[0-9A-Z]+') THEN CAST({src} AS VARCHAR) "
-            f"ELSE NULLIF(upper(regexp_replace(CAST({src} AS VARCHAR), '\\s', '', 'g')), '') END"
+            f"ELSE NULLIF(upper(regexp_replace(CAST({src} AS VARCHAR), '{_SPACE_CLASS}', '', 'g')), '') END"
         )
         if kind == "str":
             changed = f"({src} IS NOT NULL AND NOT regexp_full_match({src}, '[0-9A-Z]+'))"
