@@ -33,6 +33,20 @@ def _run(tidu: Any, src: Path, out: Path, engine: str) -> str:
     return out.read_text(encoding="utf-8")
 
 
+def _python_and_parquet_rows(tidu: Any, src: Path, tmp_path: Path) -> tuple[list[dict], list[dict]]:
+    """The Python path's rows (CSV) and the default engine's rows (Parquet) of one file, as text."""
+    _run(tidu, src, tmp_path / "py.csv", "python")
+    res = tidu("evaluate", str(src), "-o", str(tmp_path / "db.parquet"), "--today", TODAY.isoformat())
+    assert res.status == 0, res.stderr
+    with open(tmp_path / "py.csv", encoding="utf-8", newline="") as fh:
+        expected = [dict(r) for r in csv.DictReader(fh)]
+    got = [
+        {k: ("" if v is None else str(v)) for k, v in row.items()}
+        for row in pq.read_table(tmp_path / "db.parquet").to_pylist()
+    ]
+    return expected, got
+
+
 def test_python_and_duckdb_give_identical_output(tidu: Any, mixed_register: Path, tmp_path: Path) -> None:
     py = _run(tidu, mixed_register, tmp_path / "py.csv", "python")
     db = _run(tidu, mixed_register, tmp_path / "db.csv", "duckdb")
@@ -101,15 +115,7 @@ def test_parquet_path_equals_python_with_and_without_pinned_editions(
     tidu: Any, mixed_register: Path, tmp_path: Path, days: list[str]
 ) -> None:
     src = _with_as_of(mixed_register, tmp_path / "in.parquet", days)
-    _run(tidu, src, tmp_path / "py.csv", "python")
-    res = tidu("evaluate", str(src), "-o", str(tmp_path / "db.parquet"), "--today", TODAY.isoformat())
-    assert res.status == 0, res.stderr
-    with open(tmp_path / "py.csv", encoding="utf-8", newline="") as fh:
-        expected = [dict(r) for r in csv.DictReader(fh)]
-    got = [
-        {k: ("" if v is None else str(v)) for k, v in row.items()}
-        for row in pq.read_table(tmp_path / "db.parquet").to_pylist()
-    ]
+    expected, got = _python_and_parquet_rows(tidu, src, tmp_path)
     assert got == expected
     assert {r["specialized_sme__edition"] for r in got} >= ({"2022", "2026"} if len(days) > 1 else {"2022"})
 
@@ -140,15 +146,7 @@ def test_cells_that_need_normalising_are_evaluated_as_parsed(
         )._direct()
 
     assert direct(mixed_register) and not direct(messy)
-    _run(tidu, messy, tmp_path / "py.csv", "python")
-    res = tidu("evaluate", str(messy), "-o", str(tmp_path / "db.parquet"), "--today", TODAY.isoformat())
-    assert res.status == 0, res.stderr
-    with open(tmp_path / "py.csv", encoding="utf-8", newline="") as fh:
-        expected = [dict(r) for r in csv.DictReader(fh)]
-    got = [
-        {k: ("" if v is None else str(v)) for k, v in r.items()}
-        for r in pq.read_table(tmp_path / "db.parquet").to_pylist()
-    ]
+    expected, got = _python_and_parquet_rows(tidu, messy, tmp_path)
     assert got == expected
 
 
@@ -175,15 +173,7 @@ def test_a_normalised_cell_where_no_standard_reads_keeps_the_files_own_columns(
     )
     assert "name" not in job._read_by_evaluation() and "industry_code" in job._read_by_evaluation()
     assert job._direct()
-    _run(tidu, spaced, tmp_path / "py.csv", "python")
-    res = tidu("evaluate", str(spaced), "-o", str(tmp_path / "db.parquet"), "--today", TODAY.isoformat())
-    assert res.status == 0, res.stderr
-    with open(tmp_path / "py.csv", encoding="utf-8", newline="") as fh:
-        expected = [dict(r) for r in csv.DictReader(fh)]
-    got = [
-        {k: ("" if v is None else str(v)) for k, v in r.items()}
-        for r in pq.read_table(tmp_path / "db.parquet").to_pylist()
-    ]
+    expected, got = _python_and_parquet_rows(tidu, spaced, tmp_path)
     assert got == expected
 
 
