@@ -92,10 +92,9 @@ def bench_startup(work: Path, runs: int) -> list[tuple[str, float, float]]:
     return out
 
 
-def bench_explain(work: Path, firms: int) -> dict[str, Any]:
+def _sample(work: Path, firms: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """`firms` synthetic firm-years, up to half of them climbers (`tidu synth --latent`), and the climbers."""
     import pyarrow.parquet as pq
-
-    from tidu.rules import load_packs
 
     path = work / "firms.parquet"
     subprocess.run([PY, "-m", "tidu.cli.main", "synth", "--firms", str(max(firms * 10, 5000)), "--seed", "2",
@@ -105,6 +104,13 @@ def bench_explain(work: Path, firms: int) -> dict[str, Any]:
     sample = climbers + rows[: firms - len(climbers)]
     for r in sample:
         r.pop("latent_rung", None)
+    return sample, climbers
+
+
+def bench_explain(work: Path, firms: int) -> dict[str, Any]:
+    from tidu.rules import load_packs
+
+    sample, climbers = _sample(work, firms)
     packs = load_packs(cache=False)
     packs.explain(sample[0], today=TODAY, gaps=True)  # warm up
     wall, cpu = [], []
@@ -138,16 +144,7 @@ def _load_packs_from(src: Path) -> Any:
 
 def compare_explain(work: Path, firms: int, other: Path, passes: int) -> dict[str, Any]:
     """CPU per firm of explain(gaps=True) (and without gaps), this src/ against `other`, interleaved."""
-    import pyarrow.parquet as pq
-
-    path = work / "firms.parquet"
-    subprocess.run([PY, "-m", "tidu.cli.main", "synth", "--firms", str(max(firms * 10, 5000)), "--seed", "2",
-                    "--latent", "-o", str(path)], env=_env(work / "cache"), check=True, stdout=subprocess.DEVNULL)  # fmt: skip
-    rows = pq.read_table(path).to_pylist()
-    climbers = [r for r in rows if r["latent_rung"] > 0][: firms // 2]
-    sample = climbers + rows[: firms - len(climbers)]
-    for r in sample:
-        r.pop("latent_rung", None)
+    sample, climbers = _sample(work, firms)
     versions = {"before": _load_packs_from(other), "after": _load_packs_from(SRC)}
     cpu: dict[tuple[str, bool], list[float]] = {(k, g): [] for k in versions for g in (True, False)}
     for packs in versions.values():

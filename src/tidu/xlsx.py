@@ -9,40 +9,13 @@ the file-only CLI can use it.
 
 from __future__ import annotations
 
-import re
+import contextlib
 import zipfile
 from pathlib import Path
 from typing import IO
 from xml.etree import ElementTree  # expat ≥ 2.4 bounds entity expansion; external entities are never fetched
 
-_CELL_REF_RE = re.compile(r"([A-Z]{1,3})([0-9]+)")
 _STRING_TYPES = {"str", "s", "inlineStr"}  # a saved empty string result is <v></v> with one of these types
-
-
-def column_number(letters: str) -> int:
-    """0-based column of a cell reference's letters.
-
-    >>> column_number("A"), column_number("Z"), column_number("AA")
-    (0, 25, 26)
-    """
-    number = 0
-    for letter in letters:
-        number = number * 26 + ord(letter) - 64
-    return number - 1
-
-
-def column_letters(position: int) -> str:
-    """The spreadsheet letters of a 0-based column.
-
-    >>> column_letters(0), column_letters(25), column_letters(26), column_letters(701)
-    ('A', 'Z', 'AA', 'ZZ')
-    """
-    letters = ""
-    position += 1
-    while position:
-        position, rest = divmod(position - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def unsaved_formulas(workbook: str | Path | IO[bytes], sheet_path: str) -> set[tuple[int, int]]:
@@ -50,6 +23,9 @@ def unsaved_formulas(workbook: str | Path | IO[bytes], sheet_path: str) -> set[t
     `<v>`, or an empty `<v/>` on a cell that is not a string (openpyxl writes formulas so). `workbook` is the
     file (path or binary stream), `sheet_path` the sheet's member (openpyxl's `sheet._worksheet_path`).
     Streamed; a sheet without any `<f` is not parsed at all."""
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string  # with the workbook only
+    from openpyxl.utils.exceptions import CellCoordinatesException
+
     if not sheet_path:
         return set()
     member = sheet_path.lstrip("/")
@@ -74,9 +50,9 @@ def unsaved_formulas(workbook: str | Path | IO[bytes], sheet_path: str) -> set[t
                     children = {child.tag.rsplit("}", 1)[-1]: child for child in element}
                     saved = children.get("v")
                     if "f" in children and (saved is None or (not saved.text and element.get("t") not in _STRING_TYPES)):
-                        match = _CELL_REF_RE.fullmatch(element.get("r", ""))
-                        if match:
-                            found.add((int(match.group(2)), column_number(match.group(1))))
+                        with contextlib.suppress(CellCoordinatesException, ValueError):  # a cell without a valid reference
+                            letters, row = coordinate_from_string(element.get("r", ""))
+                            found.add((row, column_index_from_string(letters) - 1))
                     element.clear()
                 elif tag == "row":
                     element.clear()

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tidu.rules.fields import FIELDS, header_to_field
-from tidu.xlsx import column_letters, unsaved_formulas
+from tidu.xlsx import unsaved_formulas
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -163,6 +163,7 @@ def _read_csv(path: Path) -> RawRows:
 
 def _read_xlsx(path: Path) -> RawRows:
     import openpyxl
+    from openpyxl.utils import get_column_letter
 
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -186,7 +187,7 @@ def _read_xlsx(path: Path) -> RawRows:
     unsaved_by_row: dict[int, list[tuple[str, str]]] = {}
     for row, position in sorted(unsaved):
         if row > 1 and position in mapped:
-            unsaved_by_row.setdefault(row, []).append((mapped[position], column_letters(position)))
+            unsaved_by_row.setdefault(row, []).append((mapped[position], get_column_letter(position + 1)))
 
     def rows() -> Iterator[tuple[int, dict[str, object]]]:
         try:
