@@ -7,6 +7,7 @@ the demo data; gunicorn (deploy/gunicorn.conf.py) with several workers, the job 
 (deploy/nginx/) terminating TLS with a throw-away self-signed certificate. Then, through nginx only: the
 login page, a demo firm's login and 我的梯度, the API, a hashed static file and a permitted attachment
 (both sent by nginx itself, with the security headers of Django's pages: `manage.py nginx_headers`),
+nginx's own 413 as a page and, under /api/, as the API's JSON error body (502 likewise once gunicorn is down),
 /healthz, /metrics, the request id from the response to the JSON log line, HTTP → HTTPS and HSTS.
 Finally the worker is stopped and /healthz must turn red, everything is stopped (each server's main process
 asked first, SIGKILL after a bounded wait; "nothing left running" read from /proc), the database dropped and
@@ -389,6 +390,16 @@ def smoke(drill: Drill) -> None:
            "an upload over nginx's limit: 413 with the Chinese page from deploy/nginx/errors/",
            f"{too_large.status} {too_large.text()[:200]}")
     expect_same_security_headers(drill, too_large, login, "nginx's own 413 page")
+    api_too_large = oversized_upload(drill, firm, "/api/v1/io/imports")
+    expect(api_too_large.status == 413 and api_too_large.headers.get("x-served-by") == "nginx"
+           and api_too_large.headers.get("content-type", "").startswith("application/json")
+           and _error_code(api_too_large) == "request_too_large",
+           "an upload to the API over nginx's limit: 413 in the API's error body (deploy/nginx/errors/413.json)",
+           f"{api_too_large.status} {api_too_large.headers.get('content-type')} {api_too_large.text()[:200]}")
+    expect_same_security_headers(drill, api_too_large, login, "nginx's own 413 under /api/")
+    unknown = fetch(drill.client(), url("/api/v1/no-such-endpoint"))
+    expect(unknown.status == 404 and _error_code(unknown) == "not_found" and "x-served-by" not in unknown.headers,
+           "an unknown /api/ path: 404 in the API's error body from Django", f"{unknown.status} {unknown.text()[:200]}")
 
     request_id = "deploy-check-" + secrets.token_hex(8)
     traced = fetch(firm, url("/ladder/"), headers={"X-Request-ID": request_id})
@@ -435,6 +446,24 @@ def smoke(drill: Drill) -> None:
     expect(down.status == 502 and down.headers.get("x-served-by") == "nginx" and "服务暂时不可用" in down.text(),
            "gunicorn down: 502 with the Chinese page from deploy/nginx/errors/", f"{down.status} {down.text()[:200]}")
     expect_same_security_headers(drill, down, login, "nginx's own 502 page")
+    api_down = fetch(drill.client(), url("/api/v1/openapi.json"))
+    expect(api_down.status == 502 and api_down.headers.get("x-served-by") == "nginx"
+           and _error_code(api_down) == "service_unavailable",
+           "gunicorn down: 502 under /api/ in the API's error body (deploy/nginx/errors/50x.json)",
+           f"{api_down.status} {api_down.text()[:200]}")
+
+
+def _error_code(response: Response) -> str | None:
+    """The `code` of the API's error body {"code", "message", "field"}; None for anything else."""
+    if not response.headers.get("content-type", "").startswith("application/json"):
+        return None
+    try:
+        body = json.loads(response.body.decode("utf-8"))
+    except ValueError:
+        return None
+    if not isinstance(body, dict) or not isinstance(body.get("message"), str) or not body["message"]:
+        return None
+    return body.get("code") if set(body) <= {"code", "message", "field", "problems"} else None
 
 
 def oversized_upload(drill: Drill, opener: urllib.request.OpenerDirector, path: str) -> Response:

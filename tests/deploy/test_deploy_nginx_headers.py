@@ -4,6 +4,7 @@ once. `make deploy-check` fetches both kinds of file through nginx and compares 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,59 @@ def test_a_changed_setting_changes_the_nginx_include(tmp_path: Path) -> None:
 def test_a_value_that_would_change_the_nginx_directive_is_refused(value: str) -> None:
     with pytest.raises(ValueError, match="X-Test"):
         nginx_add_headers({"X-Test": value})
+
+
+ADD_HEADER = re.compile(r'^add_header (?P<name>[A-Za-z-]+) "(?P<value>[^"]*)" always;$')
+
+
+@pytest.mark.django_db
+@override_settings(SECURE_HSTS_SECONDS=31536000, SECURE_HSTS_INCLUDE_SUBDOMAINS=True, SECURE_HSTS_PRELOAD=True)
+def test_the_written_include_holds_header_by_header_what_django_sends_on_a_page(tmp_path: Path) -> None:
+    """The file nginx includes, not only the function behind it: every line one `add_header … always`, and
+    together exactly the security headers of a page Django serves over HTTPS, with the same values."""
+    target = tmp_path / "nginx-security-headers.conf"
+    call_command("nginx_headers", "-o", str(target))
+    lines = [line for line in target.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
+    written = {}
+    for line in lines:
+        match = ADD_HEADER.match(line)
+        assert match, line
+        assert match["name"] not in written, f"{match['name']} twice"
+        written[match["name"]] = match["value"]
+    page = Client().get("/login/", secure=True)
+    assert page.status_code == 200
+    assert set(written) == set(SECURITY_HEADERS)
+    for name in SECURITY_HEADERS:
+        if name == "Content-Security-Policy":
+            assert _directives(written[name]) == _directives(page.headers[name])
+        else:
+            assert written[name] == page.headers[name], name
+    assert target.stat().st_mode & 0o044 == 0o044  # nginx reads it whoever wrote it
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]  # replaced in one rename, nothing left over
+
+
+UNIT = Path(__file__).resolve().parents[2] / "deploy" / "systemd" / "tidu-web.service"
+
+
+def _unit_lines(key: str) -> list[str]:
+    return [line.split("=", 1)[1] for line in UNIT.read_text(encoding="utf-8").splitlines()
+            if line.startswith(f"{key}=")]
+
+
+def test_the_web_unit_rewrites_the_include_before_every_start_and_reload_then_reloads_nginx() -> None:
+    """An operator must not have to remember `nginx_headers`: the production unit runs it on start and on
+    reload (a deploy), into its own state directory, before gunicorn takes the new settings, then checks and
+    reloads nginx. The documented @SECURITY_HEADERS@ path is that file."""
+    state = _unit_lines("StateDirectory")
+    assert state == ["tidu"]
+    target = "/var/lib/tidu/nginx-security-headers.conf"
+    command = f"/srv/tidu/.venv/bin/python manage.py nginx_headers -o {target}"
+    assert command in _unit_lines("ExecStartPre")
+    reload = _unit_lines("ExecReload")
+    hup = next(i for i, line in enumerate(reload) if "kill -s HUP" in line)
+    assert reload.index(command) < hup
+    for steps in (_unit_lines("ExecStartPost"), reload):
+        check = steps.index("+/usr/sbin/nginx -t -q")
+        assert "try-reload-or-restart nginx.service" in steps[check + 1]
+    deploy_doc = (UNIT.parents[2] / "docs" / "deploy.md").read_text(encoding="utf-8")
+    assert f"`@SECURITY_HEADERS@` = `{target}`" in deploy_doc

@@ -28,3 +28,5 @@ urlpatterns = [
 
 # A lost database connection answers 503 with Retry-After (the API's error body under /api/); other errors 500.
 handler500 = "tidu.core.unavailable.server_error"
+# Under /api/, a body over DATA_UPLOAD_MAX_MEMORY_SIZE answers 413 in the API's error body (Django: a 400 page).
+handler400 = "tidu.core.api_answers.bad_request"

@@ -42,15 +42,18 @@ FRAMEWORK_ANSWERS = {
     401: "未登录，或 API 令牌无效/已撤销",
     403: "无权访问；用浏览器会话调用时也可能是缺少 CSRF 令牌",
     404: "路径中的记录不存在，或您无权查看",
+    413: "请求体超过上限（code 为 request_too_large）：文件以外的内容 2.5 MB，经 nginx 的整个请求 60 MB",
     422: "参数或请求体不符合本接口的说明（problems 中逐项列出）",
     429: "请求过于频繁（API 令牌的账号或网络地址超过频率限制），Retry-After 头给出需等待的秒数",
+    500: "服务器内部错误（code 为 server_error），message 中有请求编号，与响应头 X-Request-ID 相同",
     503: "数据库暂时无法连接（code 为 service_unavailable），Retry-After 头给出建议等待的秒数；写操作可能未完成，请重新读取后确认",
 }
 
 
 def document_framework_answers(schema: dict[str, Any]) -> dict[str, Any]:
     """Add the framework's own answers (401/403 when signed-in only, 404 with a path parameter, 422 with any
-    parameter or body, 503 everywhere) to each operation of an OpenAPI schema, all with the one error schema."""
+    parameter or body, 413 with a body, 500/503 everywhere) to each operation of an OpenAPI schema, all with
+    the one error schema (tidu.core.api_answers makes Django's own 404/405/413/500 use it too)."""
     schemas = schema.setdefault("components", {}).setdefault("schemas", {})
     schemas.setdefault("ErrorOut", ErrorOut.model_json_schema())
     body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
@@ -59,13 +62,15 @@ def document_framework_answers(schema: dict[str, Any]) -> dict[str, Any]:
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             params = operation.get("parameters", [])
-            answers = {503}  # any operation can meet a lost database connection (tidu.core.unavailable)
+            answers = {500, 503}  # a bug (the body names the request id); a lost database (tidu.core.unavailable)
             if operation.get("security"):
                 answers |= {401, 403, 429}  # 429: the per-account and per-address limits of API tokens
             if any(p.get("in") == "path" for p in params):
                 answers.add(404)
             if params or "requestBody" in operation:
                 answers.add(422)
+            if "requestBody" in operation:
+                answers.add(413)  # over DATA_UPLOAD_MAX_MEMORY_SIZE (Django) or client_max_body_size (nginx)
             responses = operation["responses"]
             for status in sorted(answers):
                 if status not in responses and str(status) not in responses:  # ninja keys them by int
@@ -193,6 +198,8 @@ def install(api: NinjaAPI) -> None:
         return _json(api, request, TiduError(ErrorCode.VALIDATION, message="请求过于频繁，请稍后再试。"), status=429)
 
     def on_http_error(request: HttpRequest, exc: Any) -> HttpResponse:
+        if exc.status_code == 403 and getattr(exc, "message", "") == "CSRF check Failed":  # ninja's SessionAuth
+            return _json(api, request, TiduError(ErrorCode.CSRF_FAILED), status=403)
         code = {401: ErrorCode.LOGIN_REQUIRED, 403: ErrorCode.PERMISSION_DENIED, 404: ErrorCode.NOT_FOUND}.get(
             exc.status_code, ErrorCode.VALIDATION)
         message = error_message(code) if code != ErrorCode.VALIDATION else "请求无法处理，请检查请求的地址、方法和内容。"

@@ -51,6 +51,11 @@ class ErrorCode(StrEnum):
     EVENT_TABLE_TAKEN = "event_table_taken"
     EVENT_NOT_OPEN = "event_not_open"
     SERVICE_UNAVAILABLE = "service_unavailable"
+    BAD_REQUEST = "bad_request"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    REQUEST_TOO_LARGE = "request_too_large"
+    CSRF_FAILED = "csrf_failed"
+    SERVER_ERROR = "server_error"
 
 
 MESSAGES: dict[ErrorCode, str] = {
@@ -96,6 +101,14 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.EVENT_NOT_OPEN: "该活动{status}，不能{what}。",
     ErrorCode.SERVICE_UNAVAILABLE: "数据库暂时无法连接，请在 {seconds} 秒后重试。刚才的操作如果是提交或保存，"
                                    "可能没有完成，请刷新后确认。",
+    ErrorCode.BAD_REQUEST: "请求无法处理：请求头或请求格式不正确（例如 Host 不被接受，或表单字段过多）。",
+    ErrorCode.METHOD_NOT_ALLOWED: "接口 {path} 不接受 {method} 请求，可用的方法：{allowed}。",
+    ErrorCode.REQUEST_TOO_LARGE: "请求体过大{size}：文件以外的内容（JSON、表单字段）上限为 {limit}。"
+                                 "导入大批数据请上传文件（multipart/form-data），或分批提交。",
+    ErrorCode.CSRF_FAILED: "用浏览器会话调用写操作时须带 CSRF 令牌：请求头 X-CSRFToken 填 Cookie csrftoken 的值；"
+                           "程序访问请改用 Authorization: Bearer <令牌>。",
+    ErrorCode.SERVER_ERROR: "服务器内部错误，已记录（请求编号 {request_id}）。请稍后重试；如果一再出现，"
+                            "请把请求编号告诉平台管理员。",
 }
 
 HTTP_STATUS: dict[ErrorCode, int] = {
@@ -117,6 +130,10 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.EVENT_TABLE_TAKEN: 409,
     ErrorCode.EVENT_NOT_OPEN: 409,
     ErrorCode.SERVICE_UNAVAILABLE: 503,
+    ErrorCode.METHOD_NOT_ALLOWED: 405,
+    ErrorCode.REQUEST_TOO_LARGE: 413,
+    ErrorCode.CSRF_FAILED: 403,
+    ErrorCode.SERVER_ERROR: 500,
 }
 
 

@@ -4,8 +4,9 @@ being briefly unavailable, not a bug: 503 with Retry-After instead of a plain 50
 `server_error` is the URL conf's handler500. Django calls it from inside the `except` that caught the error,
 whichever layer raised it (a view, the session middleware, ninja re-raising outside DEBUG), so the exception is
 at hand: a `django.db.OperationalError` or `InterfaceError` answers 503 — the API's one error body
-(code `service_unavailable` + Chinese message) under /api/, a Chinese page elsewhere — and anything else the
-usual 500 page. Neither answer touches the database. The error is still logged by Django as a 5xx.
+(code `service_unavailable` + Chinese message) under /api/, a Chinese page elsewhere — and anything else a 500:
+code `server_error` with the request id under /api/ (decision 0116), the 500 page elsewhere. No answer touches
+the database. The error is still logged by Django as a 5xx.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.template import loader
 from django.views import defaults
 
 from tidu.core.errors import ErrorCode, TiduError
+from tidu.core.request_log import current_request_id
 
 # A restarted PostgreSQL or a replaced backend takes seconds; clients (and browsers' users) retry after this.
 RETRY_AFTER_SECONDS = 15
@@ -45,4 +47,7 @@ def unavailable_response(request: HttpRequest) -> HttpResponse:
 def server_error(request: HttpRequest, template_name: str = defaults.ERROR_500_TEMPLATE_NAME) -> HttpResponse:
     if is_database_unavailable(sys.exc_info()[1]):
         return unavailable_response(request)
+    if request.path.startswith(API_PREFIX):  # the API's error body, with the request id to report
+        error = TiduError(ErrorCode.SERVER_ERROR, request_id=current_request_id())
+        return JsonResponse(error.as_dict(), status=error.status, json_dumps_params={"ensure_ascii": False})
     return defaults.server_error(request, template_name)

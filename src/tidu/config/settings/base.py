@@ -82,6 +82,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "tidu.core.request_log.RequestIdMiddleware",  # first: every response, even a redirect, carries the id
+    "tidu.core.api_answers.ApiErrorBodyMiddleware",  # under /api/, every error answer in the API's error body
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",  # before WhiteNoise: static files carry the policy too (decision 0104)
