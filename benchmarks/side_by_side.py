@@ -161,7 +161,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rows", type=int, default=2_000_000)
     ap.add_argument("--repeat", type=int, default=2)
-    ap.add_argument("--pandas-rows", type=int, default=2000)
+    ap.add_argument("--pandas-rows", type=int, default=2000, help="0: skip the pandas baseline")
     ap.add_argument("--no-openfisca", action="store_true", help="skip the peer (no .venv-peers)")
     ap.add_argument("--before", metavar="REF", help="also run tidu evaluate from git commit REF's src/")
     args = ap.parse_args()
@@ -248,7 +248,8 @@ def main() -> None:
             )
             for name in ("all", "inno")
         }
-    result["pandas"] = pandas_rows_per_s(src, args.pandas_rows)
+    if args.pandas_rows > 0:  # 0 skips the baseline
+        result["pandas"] = pandas_rows_per_s(src, args.pandas_rows)
     best = {n: min(runs, key=lambda r: r["wall_s"]) for n, runs in result["runs"].items()}
     result["best"] = best
     rows = args.rows
@@ -286,12 +287,13 @@ def main() -> None:
         print(
             f"| {label} | {wall} | {run['cpu_s']} | {round(rows / wall):,} | {run['peak_rss_mb']} | {note} |"
         )
-    p = result["pandas"]
-    ratio = (rows / ev) / p["rows_per_s"]
-    print(
-        f"| pandas apply(explain().to_row()), {p['rows']:,} rows | {p['wall_s']} | | {p['rows_per_s']:,} | | "
-        f"tidu evaluate {ratio:.0f}× faster |"
-    )
+    if "pandas" in result:
+        p = result["pandas"]
+        ratio = (rows / ev) / p["rows_per_s"]
+        print(
+            f"| pandas apply(explain().to_row()), {p['rows']:,} rows | {p['wall_s']} | | {p['rows_per_s']:,} | | "
+            f"tidu evaluate {ratio:.0f}× faster |"
+        )
     if "before_identical" in result:
         print(
             f"\nOutput identical to {args.before}'s (all standards, innovative_sme): {result['before_identical']}"
