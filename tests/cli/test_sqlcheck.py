@@ -125,6 +125,31 @@ def test_float_and_integer_columns(tmp_path: Path) -> None:
             assert bad == bool(errors)
 
 
+def test_tidu_evaluates_batch_rejects_exactly_the_rows_coerce_record_rejects(tmp_path: Path) -> None:
+    """`tidu evaluate`'s own path (`ParquetBatch`: the check character tested in a pass of its own
+    over the code column, then the summarised scan) rejects the rows coerce_record rejects, no more;
+    a code that only needs trimming and upper-casing is accepted, and a clean file needs no list."""
+    from tidu.rules import load_packs
+    from tidu.rules.batch import ParquetBatch, Selection
+    from tidu.rules.fields import FIELDS
+
+    t = generate(len(BROKEN) + 20, seed=3)
+    rows = t.to_pylist()
+    for row, change in zip(rows, BROKEN, strict=False):
+        row.update(change)
+    broken, clean = tmp_path / "broken.parquet", tmp_path / "clean.parquet"
+    pq.write_table(pa.Table.from_pylist(rows, schema=t.schema), broken)
+    pq.write_table(t, clean)
+    mapping = {c: c for c in t.column_names if c in FIELDS}
+    job = ParquetBatch(load_packs(), broken, mapping, Selection(today=TODAY))
+    expected = [i for i, raw in enumerate(rows) if coerce_record(raw, today=TODAY)[1]]
+    assert job.bad_rows() == expected and len(expected) == 26
+    assert job.plan is not None and "__tidu_codes_not_ok" in job.plan.pre["__ok_credit_code"]
+    tidy = ParquetBatch(load_packs(), clean, mapping, Selection(today=TODAY))
+    assert tidy.bad_rows() == [] and tidy.plan is not None
+    assert tidy.plan.pre["__ok_credit_code"] == "TRUE"
+
+
 def _summarised(path: Path) -> tuple[Any, Any]:
     con = duckdb.connect()
     register_functions(con)

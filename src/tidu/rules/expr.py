@@ -18,6 +18,7 @@ Pipeline (all at load time):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import operator
 from collections.abc import Callable, Iterable, Mapping
@@ -25,14 +26,13 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from functools import reduce
-from typing import Any, Union, cast
-
-import sqlglot
-from sqlglot import exp
-from sqlglot.errors import ParseError
+from typing import TYPE_CHECKING, Any, Union, cast
 
 from tidu.rules.errors import ExprError
 from tidu.rules.fieldinfo import FieldInfo
+
+if TYPE_CHECKING:
+    from sqlglot import exp
 
 # ----------------------------------------------------------------------------------------------
 # IR
@@ -184,23 +184,40 @@ NULL = Lit(None)
 # ----------------------------------------------------------------------------------------------
 # parsing and validation
 
-_CMP = {exp.EQ: "=", exp.NEQ: "<>", exp.LT: "<", exp.LTE: "<=", exp.GT: ">", exp.GTE: ">="}
-_ARITH = {exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/"}
-_PARTS = {exp.Year: "YEAR", exp.Month: "MONTH", exp.Day: "DAY"}
-
 
 def parse(text: str) -> Node:
-    """Parse one expression of the pack language (raises ExprError with the reason)."""
+    """Parse one expression of the pack language (raises ExprError with the reason).
+
+    sqlglot is imported here, not with the module: a process that takes its packs from the compiled
+    cache never parses, and the import costs about 0.1 s of every `tidu evaluate` start."""
+    import sqlglot
+    from sqlglot.errors import ParseError
+
     if not isinstance(text, str) or not text.strip():
         raise ExprError("表达式为空")
     try:
         tree = sqlglot.parse_one(text, read="duckdb")
     except ParseError as e:  # pragma: no cover - message depends on sqlglot
         raise ExprError(f"无法解析表达式 {text!r}: {e.errors[0]['description'] if e.errors else e}") from None
-    return _convert(cast(exp.Expression, tree), text)
+    return _convert(cast("exp.Expression", tree), text)
+
+
+@functools.cache
+def _operators() -> tuple[dict[type, str], dict[type, str], dict[type, str]]:
+    """sqlglot's node classes of the comparisons, the arithmetic and the date parts."""
+    from sqlglot import exp
+
+    return (
+        {exp.EQ: "=", exp.NEQ: "<>", exp.LT: "<", exp.LTE: "<=", exp.GT: ">", exp.GTE: ">="},
+        {exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/"},
+        {exp.Year: "YEAR", exp.Month: "MONTH", exp.Day: "DAY"},
+    )
 
 
 def _convert(t: exp.Expression, text: str) -> Node:
+    from sqlglot import exp
+
+    comparisons, arithmetic, parts = _operators()
     if isinstance(t, exp.Paren):
         return _convert(t.this, text)
     if isinstance(t, exp.Column):
@@ -229,7 +246,7 @@ def _convert(t: exp.Expression, text: str) -> Node:
             except ValueError:
                 raise ExprError(f"日期字面量无效 {inner.this!r}（应为 DATE 'YYYY-MM-DD'）") from None
         raise ExprError(f"不允许类型转换 {t.sql()!r}（只允许 DATE 'YYYY-MM-DD'）")
-    for cls, op in _ARITH.items():
+    for cls, op in arithmetic.items():
         if type(t) is cls:
             return Arith(op, _convert(t.this, text), _convert(t.expression, text))
     if isinstance(t, exp.Neg):
@@ -241,7 +258,7 @@ def _convert(t: exp.Expression, text: str) -> Node:
         ):
             return Lit(-inner.value)
         return Neg(inner)
-    for cls, op in _CMP.items():
+    for cls, op in comparisons.items():
         if type(t) is cls:
             return Cmp(op, _convert(t.this, text), _convert(t.expression, text))
     if isinstance(t, exp.And):
@@ -271,7 +288,7 @@ def _convert(t: exp.Expression, text: str) -> Node:
         return Case(whens, _convert(default, text) if default is not None else NULL)
     if isinstance(t, exp.Coalesce):
         return Coalesce((_convert(t.this, text), *(_convert(x, text) for x in t.expressions)))
-    for part_cls, unit in _PARTS.items():
+    for part_cls, unit in parts.items():
         if type(t) is part_cls:
             return Part(unit, _convert(t.this, text))
     if isinstance(t, exp.Func):
