@@ -123,3 +123,15 @@ def test_standards_and_edition_options(tidu: Any, tmp_path: Path) -> None:
     assert all(r.split(",")[-1] == "2022" for r in rows)  # little_giant__edition forced
     bad = tidu("evaluate", str(CONTRACT), "--standards", "gazelle")
     assert bad.status == 2
+
+
+def test_text_array_holds_every_string_as_given() -> None:
+    """The Parquet writer's string columns are built from their buffers (no pandas import): every
+    kind of text comes back as written, the empty one and none at all included."""
+    from tidu.cli.io import text_array
+
+    values = ["", "合成企业（测试）", "a" * 1000, "x\ny", "\u3000", "91320505407807009X"]
+    arr = text_array(values)
+    arr.validate(full=True)
+    assert arr.to_pylist() == values and arr.null_count == 0
+    assert text_array([]).to_pylist() == []
