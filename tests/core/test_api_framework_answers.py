@@ -103,10 +103,23 @@ def test_a_form_field_over_the_limit_in_an_upload_is_413_too() -> None:
     assert error_body(response)["code"] == "request_too_large"
 
 
-def test_a_page_form_over_the_limit_keeps_djangos_400_page() -> None:
+def test_a_page_form_over_the_limit_is_a_413_page_saying_the_size_and_the_limit() -> None:
     response = Client().post("/login/", data={"username": "a" * (3 * MIB), "password": "x"})
-    assert response.status_code == 400
+    assert response.status_code == 413
     assert response["Content-Type"].startswith("text/html")
+    page = response.content.decode()
+    assert "提交的内容过大" in page and "上限为 2.5 MB" in page and "这次提交的内容有 3 MB" in page
+    english = Client().post("/login/", data={"username": "a" * (3 * MIB), "password": "x"},
+                            HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "This submission was 3 MB" in english and "limited to 2.5 MB" in english
+
+
+def test_a_malformed_page_request_keeps_djangos_400_page() -> None:
+    """Only a body over the limit is a 413; any other bad request (here a multipart body without its
+    boundary) stays the plain 400 page."""
+    response = Client().post("/login/", data=b"x", content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "请求有误" in response.content.decode()
 
 
 def failing_queries(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:

@@ -6,8 +6,8 @@ the ones that never reach an operation, or leave it as an exception Django turns
 * `ApiErrorBodyMiddleware` (second in MIDDLEWARE): any answer under /api/ with status >= 400 whose body is not
   JSON gets the error body for its status, keeping its headers (Allow of a 405, Retry-After, the security
   headers). It is the net under everything, whatever layer made the answer.
-* `bad_request` (handler400): Django turns `RequestDataTooBig` into a 400; under /api/ it is a 413 that says
-  how big the body was and what the limit is. Pages keep Django's 400.
+* `bad_request` (handler400): Django turns `RequestDataTooBig` into a 400; it is a 413 that says how big the
+  body was and what the limit is: the error body under /api/, the 413.html page elsewhere.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.template import loader
 from django.views import defaults
 
 from tidu.core.errors import ErrorCode, TiduError
@@ -40,12 +41,17 @@ def megabytes(size: int) -> str:
     return f"{size / 1048576:.2f}".rstrip("0").rstrip(".") + " MB"
 
 
+def sent_bytes(request: HttpRequest) -> int:
+    """The body size the client declared (0 when absent or malformed)."""
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
 def too_large_error(request: HttpRequest) -> TiduError:
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    try:
-        size = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        size = 0
+    size = sent_bytes(request)
     sent = f"（本次 {megabytes(size)}）" if size > (limit or 0) else ""
     return TiduError(ErrorCode.REQUEST_TOO_LARGE, size=sent, limit=megabytes(limit) if limit else "")
 
@@ -101,9 +107,16 @@ class ApiErrorBodyMiddleware:
 
 def bad_request(request: HttpRequest, exception: Exception,
                 template_name: str = defaults.ERROR_400_TEMPLATE_NAME) -> HttpResponse:
-    """handler400: a body over DATA_UPLOAD_MAX_MEMORY_SIZE is 413 under /api/ (Django would say 400)."""
+    """handler400: a body over DATA_UPLOAD_MAX_MEMORY_SIZE is 413 (Django would say 400): the error body under
+    /api/, a page saying how much was sent and what the limit is elsewhere (a user who pasted a long text into a
+    form otherwise sees only "请求有误")."""
     if is_api(request):
         if isinstance(exception, RequestDataTooBig):
             return error_json(too_large_error(request))
         return error_json(TiduError(ErrorCode.BAD_REQUEST))
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+        context = {"size": megabytes(sent_bytes(request)), "limit": megabytes(limit)}
+        # rendered without the request, as Django's own 400 page (no context processor may run)
+        return HttpResponse(loader.get_template("413.html").render(context), status=413)
     return defaults.bad_request(request, exception, template_name)
