@@ -21,18 +21,22 @@ def _directives(policy: str) -> dict[str, str]:
     return {name: rest for name, _, rest in (part.strip().partition(" ") for part in policy.split(";")) if name}
 
 
+def assert_same_as_a_page_over_https(headers: dict[str, str]) -> None:
+    """`headers` are exactly the security headers Django sends on a page over HTTPS (the CSP by directive)."""
+    page = Client().get("/login/", secure=True)
+    assert page.status_code == 200
+    assert set(headers) == set(SECURITY_HEADERS)
+    for name in SECURITY_HEADERS:
+        if name == "Content-Security-Policy":
+            assert _directives(headers[name]) == _directives(page.headers[name])
+        else:
+            assert headers[name] == page.headers[name], name
+
+
 @pytest.mark.django_db
 @override_settings(SECURE_HSTS_SECONDS=31536000, SECURE_HSTS_INCLUDE_SUBDOMAINS=True, SECURE_HSTS_PRELOAD=True)
 def test_the_headers_for_nginx_are_the_ones_django_sends_on_a_page_over_https() -> None:
-    page = Client().get("/login/", secure=True)
-    assert page.status_code == 200
-    ours = proxy_headers(tls=True)
-    assert set(ours) == set(SECURITY_HEADERS)
-    for name in SECURITY_HEADERS:
-        if name == "Content-Security-Policy":
-            assert _directives(ours[name]) == _directives(page.headers[name])
-        else:
-            assert ours[name] == page.headers[name], name
+    assert_same_as_a_page_over_https(proxy_headers(tls=True))
 
 
 @override_settings(SECURE_HSTS_SECONDS=31536000)
@@ -82,14 +86,7 @@ def test_the_written_include_holds_header_by_header_what_django_sends_on_a_page(
         assert match, line
         assert match["name"] not in written, f"{match['name']} twice"
         written[match["name"]] = match["value"]
-    page = Client().get("/login/", secure=True)
-    assert page.status_code == 200
-    assert set(written) == set(SECURITY_HEADERS)
-    for name in SECURITY_HEADERS:
-        if name == "Content-Security-Policy":
-            assert _directives(written[name]) == _directives(page.headers[name])
-        else:
-            assert written[name] == page.headers[name], name
+    assert_same_as_a_page_over_https(written)
     assert target.stat().st_mode & 0o044 == 0o044  # nginx reads it whoever wrote it
     assert [p.name for p in tmp_path.iterdir()] == [target.name]  # replaced in one rename, nothing left over
 
