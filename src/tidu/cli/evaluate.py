@@ -410,12 +410,10 @@ def _report_bad_parquet_rows(
     if not rows:
         return
     out.error_rows = len(rows)
-    # a list parameter, not an Arrow table: pa.array would import pandas (0.3-0.4 s, see text_array)
-    con.execute("CREATE OR REPLACE TEMP TABLE __bad_rows AS SELECT UNNEST($rows::BIGINT[]) AS n", {"rows": list(rows)})
+    flagged = batch.row_numbers_table(con, "__bad_rows", rows)
     select = ", ".join(f'"{h}"' for h in cols.mapping)
     reader = con.sql(
-        f"SELECT file_row_number, {select} FROM {src} WHERE file_row_number IN (SELECT n FROM __bad_rows) "
-        f"ORDER BY file_row_number"
+        f"SELECT file_row_number, {select} FROM {src} WHERE {flagged} ORDER BY file_row_number"
     ).to_arrow_reader(65536)
     for rows_read in reader:
         for raw in rows_read.to_pylist():

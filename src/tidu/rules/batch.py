@@ -258,6 +258,7 @@ def _credit_code_bad(v: str) -> str:
 
 
 CREDIT_CODE_UDF = "tidu_credit_code_ok"
+BAD_CHARACTER = 1000.0  # the value of a byte outside the set in `credit_codes_ok`
 
 
 def credit_codes_ok(codes: Any) -> Any:
@@ -286,12 +287,12 @@ def credit_codes_ok(codes: Any) -> Any:
     out = np.zeros(n, dtype=bool)
     if n and buffers[2] is not None:
         data = np.frombuffer(buffers[2], dtype=np.uint8)
-        start = int(offsets[0])
-        if int(offsets[-1]) - start == 18 * n and bool((np.diff(offsets) == 18).all()):
+        sized = np.diff(offsets) == 18
+        if sized.all():
             rows: Any = slice(None)
-            chars = data[start : start + 18 * n].reshape(n, 18)
+            chars = data[int(offsets[0]) : int(offsets[0]) + 18 * n].reshape(n, 18)
         else:
-            rows = np.diff(offsets) == 18
+            rows = sized
             chars = data[offsets[:-1][rows][:, None] + np.arange(18)]
         digits = np.take(values, chars)
         weighted, every = (digits @ sums).T
@@ -301,8 +302,6 @@ def credit_codes_ok(codes: Any) -> Any:
     valid = arr.is_valid().buffers()[1] if arr.null_count else None
     return pa.Array.from_buffers(pa.bool_(), n, [valid, pa.py_buffer(np.packbits(out, bitorder="little"))])
 
-
-BAD_CHARACTER = 1000.0  # the value of a byte outside the set in `credit_codes_ok`
 
 
 @functools.cache
@@ -319,6 +318,14 @@ def _code_tables() -> tuple[np.ndarray, np.ndarray]:
     sums[:17, 0] = WEIGHTS
     sums[:, 1] = 1
     return table, sums
+
+
+def row_numbers_table(con: Any, name: str, rows: Sequence[int]) -> str:
+    """Fill the temporary table `name` (column n) with the file row numbers `rows`; the condition that a
+    row of a `file_row_number` source is one of them. The numbers go in as a list parameter: an Arrow
+    table would need `pa.array`, which imports pandas on its first call (0.3-0.4 s)."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT UNNEST($rows::BIGINT[]) AS n", {"rows": list(rows)})
+    return f"file_row_number IN (SELECT n FROM {name})"
 
 
 def register_functions(con: Any) -> None:
@@ -776,14 +783,7 @@ class ParquetBatch:
                 pc.filter(rows.column(0), pc.invert(credit_codes_ok(rows.column(1)))) for rows in reader
             ]
         flagged = pa.chunked_array(not_ok, type=pa.int64()).to_pylist() if not_ok else []
-        if flagged:
-            self.con.execute(
-                "CREATE OR REPLACE TEMP TABLE __tidu_codes_not_ok AS SELECT UNNEST($rows) AS n",
-                {"rows": flagged},
-            )
-            ok = "file_row_number NOT IN (SELECT n FROM __tidu_codes_not_ok)"
-        else:
-            ok = "TRUE"
+        ok = f"NOT ({row_numbers_table(self.con, '__tidu_codes_not_ok', flagged)})" if flagged else "TRUE"
         self.plan = replace(self.plan, pre={**self.plan.pre, "__ok_credit_code": ok})
 
     def bad_rows(self) -> list[int]:
@@ -832,23 +832,26 @@ class ParquetBatch:
         exact = all(self.types.get(c, "").upper() == FIELDS[f].sql_type for c, f in self.mapping.items())
         return exact and not self._changed
 
+    def _passing(self) -> str:
+        """The condition keeping the rows the checks pass ('' when none is rejected; runs the scan)."""
+        bad = self.bad_rows()
+        return f"NOT ({row_numbers_table(self.con, '__tidu_rejected', bad)})" if bad else ""
+
+    def _typed_passing(self) -> str:
+        """The registry's typed fields of the rows that pass, in file order, parsed from the file."""
+        assert self.plan is not None
+        fields = ", ".join(_q(n) for n in FIELDS)
+        return f"SELECT {fields} FROM ({values_sql(self.plan, self.file, self._passing())})"
+
     def _good_view(self) -> str:
         """A view of the typed fields of the rows that pass, in file order (after the validation scan)."""
-        assert self.plan is not None
-        bad = self.bad_rows()
-        where = ""
-        if bad:
-            self.con.execute(
-                "CREATE OR REPLACE TEMP TABLE __tidu_rejected AS SELECT UNNEST($rows) AS n", {"rows": bad}
-            )
-            where = "file_row_number NOT IN (SELECT n FROM __tidu_rejected)"
         name = "__tidu_good"
         if self._direct():
+            where = self._passing()
             cols = ", ".join(f"{_q(c)} AS {_q(f)}" for c, f in self.mapping.items())
             body = f"SELECT {cols} FROM {self.file}" + (f" WHERE {where}" if where else "")
         else:
-            fields = ", ".join(_q(n) for n in FIELDS)
-            body = f"SELECT {fields} FROM ({values_sql(self.plan, self.file, where)})"
+            body = self._typed_passing()
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {body}")
         return name
 
@@ -943,17 +946,7 @@ class ParquetBatch:
 
     def write_typed(self, output: str | Path) -> BatchResult:
         """The validated typed rows to a Parquet file (fields.yaml names and types), for another engine."""
-        assert self.plan is not None
-        bad = self.bad_rows()
-        where = ""
-        if bad:
-            self.con.execute(
-                "CREATE OR REPLACE TEMP TABLE __tidu_rejected AS SELECT UNNEST($rows) AS n", {"rows": bad}
-            )
-            where = "file_row_number NOT IN (SELECT n FROM __tidu_rejected)"
-        fields = ", ".join(_q(n) for n in FIELDS)
-        body = f"SELECT {fields} FROM ({values_sql(self.plan, self.file, where)})"
-        self.con.execute(f"COPY ({body}) TO {sql_string(str(output))} (FORMAT parquet)")
+        self.con.execute(f"COPY ({self._typed_passing()}) TO {sql_string(str(output))} (FORMAT parquet)")
         return self._result()
 
 
