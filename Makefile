@@ -16,6 +16,7 @@ $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/python -m compileall -q src >/dev/null  # bytecode once, as a non-editable install has (PYTHONDONTWRITEBYTECODE above)
 	touch $(STAMP)
 
 venv: $(STAMP)

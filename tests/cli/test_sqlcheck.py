@@ -249,3 +249,32 @@ def test_changed_flag_marks_exactly_the_rows_whose_text_is_normalised(
         texts = [f for f, spec in FIELDS.items() if spec.type in ("str", "enum") and f in raw]
         assert flag == any(record[f] != raw[f] for f in texts), raw
     assert flags[:4] == [True, True, True, True] and not any(flags[4:])
+
+
+def test_enum_columns_are_proven_exactly_when_every_value_is_written_as_listed(tmp_path: Path) -> None:
+    """An enum column holding only its listed values, as written in fields.yaml, needs no per-row
+    check or normalisation; one cell that coerce_record accepts only after normalising (a trailing
+    space, upper case) or rejects keeps them, so that cell is still trimmed or flagged."""
+    from tidu.rules.fields import FIELDS
+
+    enums = [n for n, spec in FIELDS.items() if spec.type == "enum"]
+    t = generate(40, seed=8)
+    rows = t.to_pylist()
+    for i, row in enumerate(rows):
+        for n in enums:
+            values = FIELDS[n].values
+            row[n] = values[i % len(values)] if i % 5 else None  # an empty cell is never a problem
+    exact = tmp_path / "exact.parquet"
+    pq.write_table(pa.Table.from_pylist(rows, schema=t.schema), exact)
+    _full, proven = _summarised(exact)
+    assert {n for n in enums if proven.field_errors[n] == "NULL" and n not in proven.changed} == set(enums)
+    for bent in (lambda v: v + " ", str.upper, lambda v: v + "x"):
+        for n in enums:
+            rows[3][n] = bent(FIELDS[n].values[0])
+        odd = tmp_path / "odd.parquet"
+        pq.write_table(pa.Table.from_pylist(rows, schema=t.schema), odd)
+        _full, kept = _summarised(odd)
+        still = {n for n in enums if kept.field_errors[n] != "NULL" or n in kept.changed}
+        assert still == {n for n in enums if bent(FIELDS[n].values[0]) not in FIELDS[n].values}
+        expected = [i for i, raw in enumerate(rows) if coerce_record(raw, today=TODAY)[1]]
+        assert [i for i, (bad, _issues) in enumerate(_issues(odd, True, True)) if bad] == expected

@@ -303,7 +303,6 @@ def credit_codes_ok(codes: Any) -> Any:
     return pa.Array.from_buffers(pa.bool_(), n, [valid, pa.py_buffer(np.packbits(out, bitorder="little"))])
 
 
-
 @functools.cache
 def _code_tables() -> tuple[np.ndarray, np.ndarray]:
     """Each byte's value in the set (BAD_CHARACTER for a byte outside it) and the 18 × 2 matrix whose
@@ -324,7 +323,9 @@ def row_numbers_table(con: Any, name: str, rows: Sequence[int]) -> str:
     """Fill the temporary table `name` (column n) with the file row numbers `rows`; the condition that a
     row of a `file_row_number` source is one of them. The numbers go in as a list parameter: an Arrow
     table would need `pa.array`, which imports pandas on its first call (0.3-0.4 s)."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT UNNEST($rows::BIGINT[]) AS n", {"rows": list(rows)})
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT UNNEST($rows::BIGINT[]) AS n", {"rows": list(rows)}
+    )
     return f"file_row_number IN (SELECT n FROM {name})"
 
 
@@ -527,6 +528,23 @@ def summarised_plan(plan: CheckPlan, con: Any, source: str, schema: Mapping[str,
         fires = ", ".join(f"bool_or(({plan.field_errors[n]}) IS NOT NULL)" for n in numeric)
         row = con.execute(f"SELECT {fires} FROM ({' UNION ALL '.join(sides)})").fetchone()
         proven |= {n for n, hit in zip(numeric, row, strict=True) if not hit}
+    if text:
+        distinct = con.execute(
+            f"SELECT {', '.join(_q('set_' + n) for n in text)} FROM __tidu_summary"
+        ).fetchone()
+        # An enum column whose every value is one of its values exactly (or NULL, which list(DISTINCT)
+        # keeps) needs no query: its error is NULL and its `changed` (`col NOT IN (values)`) FALSE by
+        # the expressions' own definition (`_field_plan`), and nothing else reads it alone. Each query
+        # spared binds ~8,000 characters of SQL (about 15 ms).
+        exact = {
+            n
+            for n, seen in zip(text, distinct, strict=True)
+            if FIELDS[n].type == "enum"
+            and n not in lone
+            and set(seen or ()) - {None} <= set(FIELDS[n].values)
+        }
+        proven |= exact
+        text = [n for n in text if n not in exact]
     for n in text:
         col = _q(plan.sources[n])
         err = plan.field_errors.get(n, "NULL")
