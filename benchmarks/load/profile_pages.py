@@ -5,8 +5,9 @@
 
 Runs in this process under the production settings (a throw-away secret key; nothing is served), through
 Django's test client, against a database that already holds the demo (`seed_demo`, and `scale_demo
---throwaway` for 100,000 firms). The pages are those of benchmarks/load/locustfile.py. Nothing is written
-except sessions and the what-if's nothing (it saves no figure).
+--throwaway` for 100,000 firms). The pages are those of benchmarks/load/locustfile.py, and `floor`: a
+view that only reads the visitor, behind the same middleware and session, i.e. the least any signed-in
+page costs here. Nothing is written except sessions and the what-if's nothing (it saves no figure).
 """
 
 from __future__ import annotations
@@ -44,7 +45,27 @@ def pages() -> dict[str, tuple[str, Callable[[Any], Any]]]:
         "what_if": ("demo-firm", lambda c: c.post("/ladder/what-if/", WHAT_IF, secure=True, **htmx)),
         "queue": ("demo-county", lambda c: c.get("/journey/queue/", secure=True)),
         "public_list": ("", lambda c: c.get("/recognitions/", secure=True)),
+        # not a page of the site: the floor under every page, below
+        "floor": ("demo-firm", lambda c: c.get("/floor/", secure=True)),
     }
+
+
+def _floor_urls() -> str:
+    """A URL conf of one view that reads the visitor and answers two bytes: what every page of the
+    site costs before its own work (the whole middleware stack, the session and the user read from the
+    database, the test client's own share). Used only here, for the `floor` case."""
+    import types
+
+    from django.http import HttpResponse
+    from django.urls import path
+
+    def floor(request: Any) -> HttpResponse:
+        return HttpResponse("ok" if request.user.is_authenticated else "no", content_type="text/plain")
+
+    module = types.ModuleType("tidu_benchmark_floor_urls")
+    module.urlpatterns = [path("floor/", floor)]  # type: ignore[attr-defined]
+    sys.modules[module.__name__] = module
+    return module.__name__
 
 
 def main() -> None:
@@ -69,9 +90,13 @@ def main() -> None:
     print("| page | status | queries | CPU ms median | CPU ms p95 | wall ms median |")
     print("|---|---:|---:|---:|---:|---:|")
     users = get_user_model().objects
+    from django.test.utils import override_settings
+
     for name, (username, send) in pages().items():
         if args.only and name not in args.only:
             continue
+        if name == "floor":
+            override_settings(ROOT_URLCONF=_floor_urls()).enable()  # the last case: nothing after it
         client = Client()
         if username:
             client.force_login(users.get(username=username))
