@@ -1,5 +1,6 @@
 """The load of benchmarks/load/run.py: firms on 我的梯度, its what-if and the API; a county official on the
-review queue; anonymous visitors on the public list of recognitions.
+review queue; anonymous visitors on the public list of recognitions. `Floor`, run alone after them, measures
+the cheapest signed-in request.
 
 Closed loop (no think time): each user sends its next request as soon as the last one is answered, so
 requests/s is the deployment's capacity at that concurrency. run.py logs demo-firm and demo-county in
@@ -63,6 +64,19 @@ class County(_Tidu):
     def review_queue(self) -> None:
         self.client.get("/journey/queue/", name="审核队列 /journey/queue/",
                         headers={"Cookie": _cookies(os.environ["TIDU_LOAD_COUNTY_SESSION"])})
+
+
+class Floor(_Tidu):
+    """Not part of the mix: run.py's second run, alone. The cheapest request a signed-in user sends (a
+    session, the user, one COUNT): what the stack serves at most, whatever the page does on top."""
+
+    def on_start(self) -> None:
+        self.headers = {"Cookie": _cookies(os.environ["TIDU_LOAD_FIRM_SESSION"])}
+
+    @task
+    def unread_count(self) -> None:
+        self.client.get("/api/v1/notifications/unread-count", name="API /api/v1/notifications/unread-count",
+                        headers=self.headers)
 
 
 class Visitor(_Tidu):

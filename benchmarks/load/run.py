@@ -8,8 +8,10 @@ tears it down afterwards; in between, this scales the demo register to TIDU_LOAD
 demo-county in once, queues an import of TIDU_LOAD_IMPORT_ROWS (10,000) firm-years as demo-county (the
 job worker runs it during the load), and runs locust headless (benchmarks/load/locustfile.py) with
 TIDU_LOAD_USERS (50) users for TIDU_LOAD_SECONDS (60) through nginx over HTTPS. Afterwards it waits for
-the import (at most TIDU_LOAD_IMPORT_WAIT, 600 s) and counts the firm-years it committed. Prints one
-line per request kind (requests, failures, requests/s, median, p95, p99) and the import, and writes
+the import (at most TIDU_LOAD_IMPORT_WAIT, 600 s) and counts the firm-years it committed; then, with
+the machine otherwise quiet, the same users send the cheapest signed-in request for
+TIDU_LOAD_FLOOR_SECONDS (30): the floor under every page. Prints one line per request kind (requests,
+failures, requests/s, median, p95, p99), the import and the CPU per request of each process, and writes
 them to var/load-test/results.json. Exit status 1 on any failed request or any firm-year missing.
 """
 
@@ -43,6 +45,9 @@ FIRMS = int(os.environ.get("TIDU_LOAD_FIRMS", "100000"))
 IMPORT_ROWS = int(os.environ.get("TIDU_LOAD_IMPORT_ROWS", "10000"))
 IMPORT_WAIT = int(os.environ.get("TIDU_LOAD_IMPORT_WAIT", "600"))
 IMPORT_YEARS = (2022, 2023, 2024, 2025)
+# After the import: TIDU_LOAD_FLOOR_SECONDS (30; 0 skips) of the same users on the cheapest signed-in request,
+# the ceiling of any page on this stack and machine (decision 0118).
+FLOOR_SECONDS = int(os.environ.get("TIDU_LOAD_FLOOR_SECONDS", "30"))
 # TIDU_LOAD_LOCUST_PROCESSES=N (N > 1): locust's --processes, N load generators instead of one.
 LOCUST_PROCESSES = (["--processes", os.environ["TIDU_LOAD_LOCUST_PROCESSES"]]
                     if int(os.environ.get("TIDU_LOAD_LOCUST_PROCESSES", "1")) > 1 else [])
@@ -225,6 +230,66 @@ def _import_result(drill: check.Drill, job: str) -> dict[str, object]:
         time.sleep(5)
 
 
+def _locust(drill: check.Drill, env: dict[str, str], classes: list[str], seconds: int, name: str
+            ) -> dict[str, Any]:
+    """One headless locust run of `classes` (locustfile.py) for `seconds`: per request kind the counts and
+    latencies, and the CPU seconds every process of the run spent meanwhile (see `_group_cpu_seconds`)."""
+    out = REPO / "var" / "load-test"
+    out.mkdir(parents=True, exist_ok=True)
+    load_before = os.getloadavg()
+    cpu_before = {group: _group_cpu_seconds(drill, group) for group in ("gunicorn", "nginx", "qcluster")}
+    database_cpu = _DatabaseCpu(drill)
+    database_cpu.start()
+    machine_before = _machine_cpu_seconds()
+    children_before = os.times()
+    locust = subprocess.run([str(check.VENV_BIN / "locust"), "-f", str(HERE / "locustfile.py"), "--headless",
+                             "-u", str(USERS), "-r", str(USERS), "-t", f"{seconds}s", "--stop-timeout", "10",
+                             "--host", f"https://{check.HOST}:{drill.ports.https}", "--csv", str(out / name),
+                             "--only-summary", *LOCUST_PROCESSES, *classes],
+                            env=env, cwd=HERE, capture_output=True, text=True, timeout=seconds + 120)
+    children_after = os.times()
+    machine_after = _machine_cpu_seconds()
+    (out / f"{name}.log").write_text(locust.stdout + locust.stderr)
+    rows = list(csv.DictReader((out / f"{name}_stats.csv").open(encoding="utf-8")))
+    results: list[dict[str, Any]] = [{
+        "name": r["Name"], "requests": int(r["Request Count"]), "failures": int(r["Failure Count"]),
+        "rps": round(float(r["Requests/s"]), 1), "median_ms": float(r["50%"] or 0), "p95_ms": float(r["95%"] or 0),
+        "p99_ms": float(r["99%"] or 0),
+    } for r in rows]
+    cpu = {group: round(_group_cpu_seconds(drill, group) - before, 2) for group, before in cpu_before.items()}
+    web_db, jobs_db = database_cpu.stop()
+    cpu["postgres"] = round(web_db, 2)  # the web workers' backends
+    cpu["postgres_jobs"] = round(jobs_db, 2)  # the others: the job worker's (the import), a shell's
+    # locust is this script's only child between the two readings (it and its worker processes, reaped).
+    cpu["locust"] = round(children_after.children_user + children_after.children_system
+                          - children_before.children_user - children_before.children_system, 2)
+    busy, total_cpu = (after - before for after, before in zip(machine_after, machine_before, strict=True))
+    cpu["machine_busy"] = round(busy, 2)
+    cpu["machine_available"] = round(total_cpu, 2)
+    cpu["other"] = round(busy - sum(cpu[k] for k in ("gunicorn", "nginx", "qcluster", "postgres", "postgres_jobs",
+                                                      "locust")), 2)
+    run: dict[str, Any] = {"users": USERS, "seconds": seconds, "classes": classes, "results": results,
+                           "load_average_before": load_before, "load_average_after": os.getloadavg(),
+                           "cpu_seconds": cpu}
+    for r in results:
+        drill.say(f"{r['name']:<34} {r['requests']:>7} req {r['failures']:>5} failed {r['rps']:>7} req/s  "
+                  f"median {r['median_ms']:.0f} ms  p95 {r['p95_ms']:.0f} ms  p99 {r['p99_ms']:.0f} ms")
+    drill.say(f"load average before {load_before[0]:.2f}, after {run['load_average_after'][0]:.2f} (1 min)")
+    total = next((r for r in results if r["name"] == "Aggregated"), None)
+    run["total"] = total
+    if total and total["requests"]:
+        per = {group: round(spent * 1000 / total["requests"], 1) for group, spent in cpu.items()}
+        run["cpu_ms_per_request"] = per
+        drill.say(f"CPU seconds during the load: {cpu}")
+        drill.say("CPU ms per request (all kinds): " + ", ".join(
+            f"{group} {per[group]}" for group in ("gunicorn", "postgres", "nginx", "locust", "qcluster",
+                                                  "postgres_jobs", "other"))
+            + f"; machine busy {100 * busy / total_cpu:.0f} % of {total_cpu / seconds:.1f} cores "
+            "(postgres = the web workers' backends; qcluster and postgres_jobs are the import's; other = everything "
+            "else on the machine)")
+    return run
+
+
 def load(drill: check.Drill) -> None:
     health = drill.wait_healthy()
     if health is None or health.status != 200:
@@ -237,69 +302,23 @@ def load(drill: check.Drill) -> None:
     firm_session, firm_csrf = _session(drill, "demo-firm")
     county_session, _ = _session(drill, "demo-county")
     _warm(drill)
-    out = REPO / "var" / "load-test"
-    out.mkdir(parents=True, exist_ok=True)
-    prefix = out / "locust"
     job = _import_submit(drill) if IMPORT_ROWS else ""
     drill.say(f"import of {IMPORT_ROWS} firm-years queued (job {job}); "
               f"locust: {USERS} users, {SECONDS} s, closed loop, https://localhost:{drill.ports.https}")
-    load_before = os.getloadavg()
-    cpu_before = {name: _group_cpu_seconds(drill, name) for name in ("gunicorn", "nginx", "qcluster")}
-    database_cpu = _DatabaseCpu(drill)
-    database_cpu.start()
-    machine_before = _machine_cpu_seconds()
-    children_before = os.times()
     env = {**os.environ, "TIDU_LOAD_CA": str(drill.run_dir / "tls.crt"), "TIDU_LOAD_FIRM_SESSION": firm_session,
            "TIDU_LOAD_FIRM_CSRF": firm_csrf, "TIDU_LOAD_COUNTY_SESSION": county_session}
-    locust = subprocess.run([str(check.VENV_BIN / "locust"), "-f", str(HERE / "locustfile.py"), "--headless",
-                             "-u", str(USERS), "-r", str(USERS), "-t", f"{SECONDS}s", "--stop-timeout", "10",
-                             "--host", f"https://{check.HOST}:{drill.ports.https}", "--csv", str(prefix),
-                             "--only-summary", *LOCUST_PROCESSES],
-                            env=env, cwd=HERE, capture_output=True, text=True, timeout=SECONDS + 120)
-    children_after = os.times()
-    machine_after = _machine_cpu_seconds()
-    (out / "locust.log").write_text(locust.stdout + locust.stderr)
-    rows = list(csv.DictReader((out / "locust_stats.csv").open(encoding="utf-8")))
-    results: list[dict[str, Any]] = [{
-        "name": r["Name"], "requests": int(r["Request Count"]), "failures": int(r["Failure Count"]),
-        "rps": round(float(r["Requests/s"]), 1), "median_ms": float(r["50%"] or 0), "p95_ms": float(r["95%"] or 0),
-        "p99_ms": float(r["99%"] or 0),
-    } for r in rows]
-    load_after = os.getloadavg()
-    cpu = {name: round(_group_cpu_seconds(drill, name) - before, 2) for name, before in cpu_before.items()}
-    web_db, jobs_db = database_cpu.stop()
-    cpu["postgres"] = round(web_db, 2)  # the web workers' backends
-    cpu["postgres_jobs"] = round(jobs_db, 2)  # the others: the job worker's (the import), a shell's
-    # locust is this script's only child between the two readings (it and its worker processes, reaped).
-    cpu["locust"] = round(children_after.children_user + children_after.children_system
-                          - children_before.children_user - children_before.children_system, 2)
-    busy, total_cpu = (after - before for after, before in zip(machine_after, machine_before, strict=True))
-    cpu["machine_busy"] = round(busy, 2)
-    cpu["machine_available"] = round(total_cpu, 2)
-    cpu["other"] = round(busy - sum(cpu[k] for k in ("gunicorn", "nginx", "qcluster", "postgres", "postgres_jobs",
-                                                      "locust")), 2)
+    meta = _locust(drill, env, ["Firm", "County", "Visitor"], SECONDS, "locust")
+    meta.update({"cpus": os.cpu_count(), "firms": FIRMS, "web_workers": int(drill.env()["TIDU_WEB_WORKERS"])})
+    out = REPO / "var" / "load-test" / "results.json"
+    total = meta["total"]
     imported = _import_result(drill, job) if job else {}
-    meta = {"users": USERS, "seconds": SECONDS, "cpus": os.cpu_count(), "firms": FIRMS,
-            "web_workers": int(drill.env()["TIDU_WEB_WORKERS"]), "results": results, "import": imported,
-            "load_average_before": load_before, "load_average_after": load_after, "cpu_seconds": cpu,
-            "finished_at": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())}
-    (out / "results.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2))
-    for r in results:
-        drill.say(f"{r['name']:<34} {r['requests']:>7} req {r['failures']:>5} failed {r['rps']:>7} req/s  "
-                  f"median {r['median_ms']:.0f} ms  p95 {r['p95_ms']:.0f} ms  p99 {r['p99_ms']:.0f} ms")
-    drill.say(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (1 min)")
-    total = next((r for r in results if r["name"] == "Aggregated"), None)
-    if total and total["requests"]:
-        per = {name: round(seconds * 1000 / total["requests"], 1) for name, seconds in cpu.items()}
-        meta["cpu_ms_per_request"] = per
-        (out / "results.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2))
-        drill.say(f"CPU seconds during the load: {cpu}")
-        drill.say("CPU ms per request (all kinds): " + ", ".join(
-            f"{name} {per[name]}" for name in ("gunicorn", "postgres", "nginx", "locust", "qcluster", "postgres_jobs",
-                                               "other"))
-            + f"; machine busy {100 * busy / total_cpu:.0f} % of {total_cpu / SECONDS:.1f} cores "
-            "(postgres = the web workers' backends; qcluster and postgres_jobs are the import's; other = everything "
-            "else on the machine)")
+    meta["import"] = imported
+    if FLOOR_SECONDS:
+        drill.say(f"floor: {USERS} users on the cheapest signed-in request (Floor in locustfile.py), "
+                  f"{FLOOR_SECONDS} s, after the import")
+        meta["floor"] = _locust(drill, env, ["Floor"], FLOOR_SECONDS, "floor")
+    meta["finished_at"] = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
+    out.write_text(json.dumps(meta, ensure_ascii=False, indent=2))
     drill.expect(total is not None and total["requests"] > 0 and total["failures"] == 0,
                  "load test: every request answered without error", json.dumps(total))
     if job:
@@ -307,6 +326,10 @@ def load(drill: check.Drill) -> None:
         drill.expect(imported.get("status") == "succeeded" and imported.get("committed") == imported.get("expected"),
                      f"the import of {IMPORT_ROWS} firm-years beside the load committed every row",
                      json.dumps(imported, ensure_ascii=False))
+    if FLOOR_SECONDS:
+        floor = meta["floor"]["total"]
+        drill.expect(floor is not None and floor["requests"] > 0 and floor["failures"] == 0,
+                     "floor: every request answered without error", json.dumps(floor))
 
 
 if __name__ == "__main__":
