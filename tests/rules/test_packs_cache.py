@@ -97,3 +97,29 @@ def test_two_processes_filling_the_cache_at_once_both_succeed(cache_dir: Path) -
         digests = pool.map(_load_in_child, [str(cache_dir)] * 2)
     assert digests[0] == digests[1] == load_packs().digest
     assert len(list(cache_dir.glob("*.pickle"))) == 1 and not list(cache_dir.glob("*.tmp"))
+
+
+def test_every_expression_node_of_the_packs_reads_back_equal() -> None:
+    """The cache stores each tree node as its class and field values (`_Pickler`): every node of the
+    real packs, of every kind, comes back equal and of the same class."""
+    import io
+    import pickle
+
+    from tidu.rules.packs import _NODE_TYPES, _Pickler
+
+    seen: list[Any] = []
+
+    class Recording(_Pickler):
+        def reducer_override(self, obj: Any) -> Any:
+            if type(obj) in _NODE_TYPES:
+                seen.append(obj)
+            return super().reducer_override(obj)
+
+    Recording(io.BytesIO(), protocol=pickle.HIGHEST_PROTOCOL).dump(load_packs(cache=False))
+    kinds = {type(n).__name__ for n in seen}
+    assert kinds >= {"Cmp", "And", "Or", "Case", "Prefix", "Macro", "Bounded", "Lit"}
+    buf = io.BytesIO()
+    _Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL).dump(seen)
+    back = pickle.loads(buf.getvalue())
+    assert back == seen
+    assert [type(n) for n in back] == [type(n) for n in seen]
