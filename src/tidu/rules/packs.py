@@ -231,7 +231,7 @@ class _Pickler(pickle.Pickler):
 
 
 # the expression tree's node classes (frozen, slotted dataclasses whose __slots__ are their fields in order)
-_NODE_TYPES = frozenset(
+_NODE_TYPES: frozenset[type] = frozenset(
     c
     for c in vars(E).values()
     if isinstance(c, type)
