@@ -14,7 +14,8 @@ With --before REF the two `tidu evaluate` cases also run on the engine of git co
 extracted with `git archive` into var/bench/before-REF, nothing in the working tree touched), in the
 same rounds, so a change is measured before and after under the same load. Each src/ measured is
 byte-compiled first (compileall, as pip does for an installed package): the Makefile sets
-PYTHONDONTWRITEBYTECODE, so without it every run would compile tidu's modules afresh (about 0.1 s). With --repeat K every timed case runs K times in turn and the best wall time is reported (the
+PYTHONDONTWRITEBYTECODE, so without it every run would compile tidu's modules afresh (about 0.1 s).
+With --repeat K every timed case runs K times in turn and the best wall time is reported (the
 machine is shared; all runs are kept in var/bench/side_by_side-ROWS.json). The benchmarks never import
 the CLI: they run the `tidu` command.
 """
