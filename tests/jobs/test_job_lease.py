@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import socket
 import subprocess
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -80,6 +82,28 @@ def test_a_job_whose_worker_was_killed_fails_with_a_chinese_reason_and_an_audit_
     client.force_login(owner)
     page = client.get(reverse("jobs:status", args=[job.pk])).content.decode()
     assert "出错" in page and "后台处理在运行中被中断" in page and "hx-trigger" not in page
+
+
+def _state_and_start(pid: int) -> tuple[str, str]:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()  # state is field 3
+    return fields[0], fields[19]  # field 22: start time
+
+
+def test_a_killed_worker_left_a_zombie_by_an_init_that_never_reaps_is_gone(test_kinds: None, owner: Any) -> None:
+    # A qcluster worker killed with its parents is re-parented to PID 1; in a container whose PID 1 never
+    # reaps, its pid keeps answering kill(pid, 0) with its own start time. Here the test is that parent.
+    child = subprocess.Popen(["true"])
+    try:
+        deadline = time.monotonic() + 60
+        while _state_and_start(child.pid)[0] != "Z" and time.monotonic() < deadline:
+            time.sleep(0.01)
+        state, started = _state_and_start(child.pid)
+        assert state == "Z"
+        job = _running(owner, "once", worker=f"{socket.gethostname()}:{child.pid}:{started}")
+
+        assert lease.sweep() == [(str(job.pk), JobStatus.FAILED)]
+    finally:
+        child.wait()
 
 
 def test_a_resumable_job_whose_worker_was_killed_runs_again_to_completion(test_kinds: None, owner: Any) -> None:

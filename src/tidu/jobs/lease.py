@@ -43,24 +43,29 @@ MAX_ATTEMPTS = 3  # a resumable job interrupted this many times is failed instea
 _current: dict[str, str] = {}  # the job this process is running now ("job": id), read by the sweep
 
 
-def _start_time(pid: int) -> str:
-    """The process's start time in clock ticks since boot (Linux), '' where /proc is not available.
+def _proc_stat(pid: int) -> tuple[str, str]:
+    """(state, start time in clock ticks since boot) of a process from /proc (Linux); ('', '') where unknown.
 
-    Stored with the pid so that a pid reused by a newer process is not mistaken for the job's worker."""
+    The start time is stored with the pid so that a pid reused by a newer process is not mistaken for the
+    job's worker; the state tells a zombie (exited, never reaped) from a live process."""
     try:
         with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[19]
+            fields = stat.read().rsplit(")", 1)[1].split()
+            return fields[0], fields[19]
     except (OSError, IndexError):
-        return ""
+        return "", ""
 
 
 def worker_id() -> str:
     pid = os.getpid()
-    return f"{socket.gethostname()}:{pid}:{_start_time(pid)}"
+    return f"{socket.gethostname()}:{pid}:{_proc_stat(pid)[1]}"
 
 
 def _process_gone(worker: str) -> bool:
-    """True when `worker` ran on this host and that process no longer exists (or is another one now)."""
+    """True when `worker` ran on this host and that process no longer runs (or the pid is another one's now).
+
+    A killed worker whose parent died with it is re-parented to PID 1; where PID 1 never reaps (a container
+    started without an init), it stays a zombie for good and `kill(pid, 0)` keeps succeeding: a zombie is gone."""
     host, _sep, rest = worker.partition(":")
     pid_text, _sep, started = rest.partition(":")
     if host != socket.gethostname() or not pid_text.isdigit():
@@ -74,7 +79,8 @@ def _process_gone(worker: str) -> bool:
         return True
     except PermissionError:
         pass  # exists, owned by someone else
-    return bool(started) and _start_time(pid) not in ("", started)
+    state, start = _proc_stat(pid)
+    return state in ("Z", "X") or (bool(started) and start not in ("", started))
 
 
 def _interrupted(job: Job, *, me: str, now: dt.datetime) -> bool:
