@@ -173,3 +173,19 @@ def test_a_duplicate_delivery_of_a_requeued_job_runs_it_once(test_kinds: None, o
     lease.sweep()
     assert job_run(str(job.pk)) == "skipped"
     assert runs == [str(job.pk)]
+
+
+def test_a_schedule_sweeps_every_five_minutes_so_no_job_waits_for_the_next_worker_start(
+    test_kinds: None, owner: Any
+) -> None:
+    from django.utils.module_loading import import_string
+    from django_q.models import Schedule
+
+    [schedule] = Schedule.objects.filter(func__startswith="tidu.jobs.")
+    assert (schedule.schedule_type, schedule.minutes, schedule.repeats) == (Schedule.MINUTES, 5, -1)
+    job = _running(owner, "once", worker=_dead_worker())
+
+    import_string(schedule.func)()
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED

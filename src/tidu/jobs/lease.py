@@ -3,9 +3,10 @@
 A worker that is killed (`kill -9`, the OOM killer, a lost machine) never writes its job's outcome, so
 without this the job would read 进行中 forever. Each claimed job records the process running it
 (`host:pid:start-time`) and a heartbeat the process renews while the job runs. A sweep — when a worker
-process starts (django-q's `post_spawn`, so also right after a restart) and before every job — finds
-the running jobs whose process is gone (same host: the pid no longer exists or belongs to a newer
-process; any host: no heartbeat for `LEASE`) and either queues them again (kinds marked `resumable`,
+process starts (django-q's `post_spawn`, so also right after a restart), before every job, and every
+five minutes (a django-q schedule, migration jobs 0004) — finds the running jobs whose process is gone
+(same host: the pid no longer exists, is a zombie, or belongs to a newer process; any host: no
+heartbeat for `LEASE`) and either queues them again (kinds marked `resumable`,
 whose handlers rewrite their results from scratch) or marks them failed with a reason in Chinese. Both
 leave an audit event.
 
