@@ -332,6 +332,10 @@ def set_up(stack: Stack, firms: int) -> None:
     stack.facts = facts
     if facts["application"] is None:
         raise RuntimeError("the demo data holds no application at the county step in 440305")
+    # The five-minute sweep (jobs migration 0004) is put off for the drill's length: its task would land in the
+    # queue table the drills lock and count, and it could rescue a job the sweep at worker start, under test, missed.
+    stack.one("UPDATE django_q_schedule SET next_run = now() + interval '1 hour' WHERE func = 'tidu.jobs.lease.sweep' "
+              "RETURNING id")
 
 
 def credit_codes(csv_text: str) -> list[str]:
