@@ -48,6 +48,7 @@ IMPORT_YEARS = (2022, 2023, 2024, 2025)
 # After the import: TIDU_LOAD_FLOOR_SECONDS (30; 0 skips) of the same users on the cheapest signed-in request,
 # the ceiling of any page on this stack and machine (decision 0118).
 FLOOR_SECONDS = int(os.environ.get("TIDU_LOAD_FLOOR_SECONDS", "30"))
+OUT = REPO / "var" / "load-test"  # locust's CSV files and logs of each run, and results.json
 # TIDU_LOAD_LOCUST_PROCESSES=N (N > 1): locust's --processes, N load generators instead of one.
 LOCUST_PROCESSES = (["--processes", os.environ["TIDU_LOAD_LOCUST_PROCESSES"]]
                     if int(os.environ.get("TIDU_LOAD_LOCUST_PROCESSES", "1")) > 1 else [])
@@ -234,8 +235,7 @@ def _locust(drill: check.Drill, env: dict[str, str], classes: list[str], seconds
             ) -> dict[str, Any]:
     """One headless locust run of `classes` (locustfile.py) for `seconds`: per request kind the counts and
     latencies, and the CPU seconds every process of the run spent meanwhile (see `_group_cpu_seconds`)."""
-    out = REPO / "var" / "load-test"
-    out.mkdir(parents=True, exist_ok=True)
+    OUT.mkdir(parents=True, exist_ok=True)
     load_before = os.getloadavg()
     cpu_before = {group: _group_cpu_seconds(drill, group) for group in ("gunicorn", "nginx", "qcluster")}
     database_cpu = _DatabaseCpu(drill)
@@ -244,13 +244,13 @@ def _locust(drill: check.Drill, env: dict[str, str], classes: list[str], seconds
     children_before = os.times()
     locust = subprocess.run([str(check.VENV_BIN / "locust"), "-f", str(HERE / "locustfile.py"), "--headless",
                              "-u", str(USERS), "-r", str(USERS), "-t", f"{seconds}s", "--stop-timeout", "10",
-                             "--host", f"https://{check.HOST}:{drill.ports.https}", "--csv", str(out / name),
+                             "--host", f"https://{check.HOST}:{drill.ports.https}", "--csv", str(OUT / name),
                              "--only-summary", *LOCUST_PROCESSES, *classes],
                             env=env, cwd=HERE, capture_output=True, text=True, timeout=seconds + 120)
     children_after = os.times()
     machine_after = _machine_cpu_seconds()
-    (out / f"{name}.log").write_text(locust.stdout + locust.stderr)
-    rows = list(csv.DictReader((out / f"{name}_stats.csv").open(encoding="utf-8")))
+    (OUT / f"{name}.log").write_text(locust.stdout + locust.stderr)
+    rows = list(csv.DictReader((OUT / f"{name}_stats.csv").open(encoding="utf-8")))
     results: list[dict[str, Any]] = [{
         "name": r["Name"], "requests": int(r["Request Count"]), "failures": int(r["Failure Count"]),
         "rps": round(float(r["Requests/s"]), 1), "median_ms": float(r["50%"] or 0), "p95_ms": float(r["95%"] or 0),
@@ -309,7 +309,6 @@ def load(drill: check.Drill) -> None:
            "TIDU_LOAD_FIRM_CSRF": firm_csrf, "TIDU_LOAD_COUNTY_SESSION": county_session}
     meta = _locust(drill, env, ["Firm", "County", "Visitor"], SECONDS, "locust")
     meta.update({"cpus": os.cpu_count(), "firms": FIRMS, "web_workers": int(drill.env()["TIDU_WEB_WORKERS"])})
-    out = REPO / "var" / "load-test" / "results.json"
     total = meta["total"]
     imported = _import_result(drill, job) if job else {}
     meta["import"] = imported
@@ -318,7 +317,7 @@ def load(drill: check.Drill) -> None:
                   f"{FLOOR_SECONDS} s, after the import")
         meta["floor"] = _locust(drill, env, ["Floor"], FLOOR_SECONDS, "floor")
     meta["finished_at"] = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
-    out.write_text(json.dumps(meta, ensure_ascii=False, indent=2))
+    (OUT / "results.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2))
     drill.expect(total is not None and total["requests"] > 0 and total["failures"] == 0,
                  "load test: every request answered without error", json.dumps(total))
     if job:

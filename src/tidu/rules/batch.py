@@ -290,7 +290,8 @@ def credit_codes_ok(codes: Any) -> Any:
         sized = np.diff(offsets) == 18
         if sized.all():
             rows: Any = slice(None)
-            chars = data[int(offsets[0]) : int(offsets[0]) + 18 * n].reshape(n, 18)
+            start = int(offsets[0])
+            chars = data[start : start + 18 * n].reshape(n, 18)
         else:
             rows = sized
             chars = data[offsets[:-1][rows][:, None] + np.arange(18)]
